@@ -1,0 +1,66 @@
+"""Roles and what each may do. The single table every permission check reads."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    PRACTITIONER = "practitioner", "Practitioner"
+    FRONT_DESK = "front_desk", "Front desk"
+
+
+# Actions are "<area>.<verb>". Clinical areas are never granted to the front desk.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.OWNER: frozenset(
+        {
+            "clinic.view",
+            "clinic.manage",
+            "staff.view",
+            "staff.manage",
+            "location.view",
+            "location.manage",
+            "profile.view",
+            "profile.edit_own",
+            "profile.manage",
+            "credential.verify",
+            "client.view",
+            "client.edit",
+            "clinical.view",
+            "clinical.edit",
+            "audit.view",
+            "token.manage",
+        }
+    ),
+    Role.PRACTITIONER: frozenset(
+        {
+            "clinic.view",
+            "staff.view",
+            "location.view",
+            "profile.view",
+            "profile.edit_own",
+            "client.view",
+            "client.edit",
+            "clinical.view",
+            "clinical.edit",
+            "token.manage",
+        }
+    ),
+    Role.FRONT_DESK: frozenset(
+        {
+            "clinic.view",
+            "staff.view",
+            "location.view",
+            "profile.view",
+            "client.view",
+            "client.edit",
+            "token.manage",
+        }
+    ),
+}
+
+
+def role_allows(role: str, action: str) -> bool:
+    """Whether ``role`` may perform ``action`` (e.g. ``"clinical.view"``)."""
+    return action in PERMISSIONS.get(role, frozenset())

@@ -1,0 +1,66 @@
+"""Personal API tokens: shown once, stored as a SHA-256 digest, revocable."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from sacrum.access import audit
+from sacrum.access.actor import Actor
+from sacrum.access.models import ApiToken, AuditAction
+from sacrum.clinics.models import Membership
+
+TOKEN_PREFIX = "sac_"
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_token(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
+    """Create a token for the actor's current membership; returns it and the raw secret."""
+    if actor.member is None:
+        raise PermissionError("Choose a clinic before creating a token")
+    name = name.strip()
+    if not name or len(name) > 80:
+        raise ValueError("Give the token a name of 1 to 80 characters")
+    prefix = secrets.token_hex(4)
+    raw = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(
+        membership=actor.member, name=name, prefix=prefix, digest=_digest(raw)
+    )
+    audit.record(actor, AuditAction.CREATE, token)
+    return token, raw
+
+
+@transaction.atomic
+def revoke_token(*, actor: Actor, token: ApiToken) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(actor, AuditAction.DELETE, token)
+
+
+def tokens_of(member: Membership) -> list[ApiToken]:
+    return list(ApiToken.objects.filter(membership=member))
+
+
+def authenticate_token(raw: str) -> Membership | None:
+    """The membership a raw token stands for, or None if unknown, revoked or inactive."""
+    if not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("membership__clinic", "membership__user")
+        .filter(digest=_digest(raw), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.membership.active or not token.membership.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.membership

@@ -1,0 +1,26 @@
+"""Assembles every app's router into the one API at /api/v1."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from sacrum.access.api import router as access_router
+from sacrum.api.core import MemberSessionAuth, TokenAuth, install_error_handlers
+from sacrum.clients.api import router as clients_router
+from sacrum.clinics.api import router as clinics_router
+
+api = NinjaAPI(
+    title="Sacrum API",
+    version="1",
+    description=(
+        "The Sacrum practice API. Authenticate with your browser session (send the CSRF "
+        "token on writes) or a personal token: `Authorization: Bearer sac_…`. Every error "
+        'is `{"error": {"code", "message", "fields"}}`.'
+    ),
+    auth=[TokenAuth(), MemberSessionAuth()],
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("/", access_router)
+api.add_router("/", clinics_router)
+api.add_router("/", clients_router)

@@ -1,0 +1,35 @@
+"""Reads of client records. Every read of a single record is audited."""
+
+from __future__ import annotations
+
+import uuid
+
+from sacrum.access import audit
+from sacrum.access.actor import Actor
+from sacrum.access.models import AuditAction
+from sacrum.access.scoping import get_scoped_or_404
+from sacrum.clients.models import Client, ClientQuerySet
+
+
+def clients_for(
+    actor: Actor, *, search: str = "", include_archived: bool = False
+) -> ClientQuerySet:
+    """The clients the actor may see, optionally searched; a list read is audited once."""
+    qs: ClientQuerySet = Client.objects.for_member(actor.member, "view")  # type: ignore[arg-type,assignment]
+    if not include_archived:
+        qs = qs.filter(archived=False)
+    if search:
+        qs = qs.search(search)
+    audit.record(actor, AuditAction.LIST, object_type="client")
+    return qs
+
+
+def client_for(actor: Actor, client_id: uuid.UUID | str, *, audited: bool = True) -> Client:
+    """One client, scoped to the actor's clinic (404 otherwise); audited as a read."""
+    client = get_scoped_or_404(
+        Client.objects.for_member(actor.member, "view"),  # type: ignore[arg-type]
+        pk=client_id,
+    )
+    if audited:
+        audit.record(actor, AuditAction.READ, client)
+    return client

@@ -1,0 +1,78 @@
+"""Writes for client records: role-checked, validated, audited."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from sacrum.access import audit
+from sacrum.access.actor import Actor
+from sacrum.access.changes import apply_changes
+from sacrum.access.models import AuditAction
+from sacrum.clients.models import CLINICAL_FIELDS, Client
+from sacrum.clinics.services import require
+
+DEMOGRAPHIC_FIELDS = (
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "pronouns",
+    "date_of_birth",
+    "email",
+    "phone",
+    "address",
+    "archived",
+)
+MAX_AGE_YEARS = 130
+
+
+def _editable_fields(actor: Actor) -> tuple[str, ...]:
+    """The front desk edits demographics only; clinical roles also the clinical fields."""
+    return DEMOGRAPHIC_FIELDS + (CLINICAL_FIELDS if actor.can("clinical.edit") else ())
+
+
+def _check_date_of_birth(client: Client) -> None:
+    dob = client.date_of_birth
+    if not isinstance(dob, date):
+        return
+    today = timezone.localdate()
+    if dob > today:
+        raise ValidationError({"date_of_birth": "The date of birth cannot be in the future."})
+    if today.year - dob.year > MAX_AGE_YEARS:
+        raise ValidationError(
+            {"date_of_birth": f"The date of birth is more than {MAX_AGE_YEARS} years ago."}
+        )
+
+
+def _validate(client: Client, data: dict[str, Any], actor: Actor) -> list[str]:
+    for name in ("first_name", "last_name", "preferred_name", "pronouns", "phone", "address"):
+        if isinstance(data.get(name), str):
+            data[name] = data[name].strip()
+    if isinstance(data.get("email"), str):
+        data["email"] = data["email"].strip().lower()
+    changed = apply_changes(client, data, _editable_fields(actor))
+    _check_date_of_birth(client)
+    return changed
+
+
+@transaction.atomic
+def create_client(*, actor: Actor, data: dict[str, Any]) -> Client:
+    require(actor, "client.edit")
+    client = Client(clinic=actor.clinic)
+    _validate(client, dict(data), actor)
+    client.save()
+    audit.record(actor, AuditAction.CREATE, client)
+    return client
+
+
+@transaction.atomic
+def update_client(*, actor: Actor, client: Client, data: dict[str, Any]) -> Client:
+    require(actor, "client.edit")
+    if _validate(client, dict(data), actor):
+        client.save()
+    audit.record(actor, AuditAction.UPDATE, client)
+    return client

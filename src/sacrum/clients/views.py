@@ -1,0 +1,72 @@
+"""Client pages: list with search, create, view, edit. Thin: forms in, services out."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from sacrum.access.actor import Actor
+from sacrum.clients import selectors, services
+from sacrum.clients.forms import ClientForm
+from sacrum.web.decorators import member_required
+from sacrum.web.forms import add_service_errors
+
+PAGE_SIZE = 25
+
+
+@member_required("client.view")
+def client_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()[:100]
+    show_archived = request.GET.get("archived") == "1"
+    qs = selectors.clients_for(
+        Actor.from_request(request), search=q, include_archived=show_archived
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "clients/list.html", {"page": page, "q": q, "show_archived": show_archived}
+    )
+
+
+@member_required("client.edit")
+def client_create(request: HttpRequest) -> HttpResponse:
+    actor = Actor.from_request(request)
+    clinical = actor.can("clinical.edit")
+    form = ClientForm(request.POST or None, clinical=clinical)
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = services.create_client(actor=actor, data=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{client.full_name} was added.")
+            return redirect("web:client_detail", client_id=client.pk)
+    return render(request, "clients/form.html", {"form": form, "client": None})
+
+
+@member_required("client.view")
+def client_detail(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
+    client = selectors.client_for(Actor.from_request(request), client_id)
+    return render(request, "clients/detail.html", {"client": client})
+
+
+@member_required("client.edit")
+def client_edit(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
+    actor = Actor.from_request(request)
+    client = selectors.client_for(actor, client_id, audited=request.method != "POST")
+    clinical = actor.can("clinical.edit")
+    form = ClientForm(request.POST or None, instance=client, clinical=clinical)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.fields}
+        try:
+            services.update_client(actor=actor, client=client, data=data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Changes saved.")
+            return redirect("web:client_detail", client_id=client.pk)
+    return render(request, "clients/form.html", {"form": form, "client": client})

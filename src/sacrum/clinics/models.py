@@ -1,0 +1,271 @@
+"""The clinic (tenant), its places and its people."""
+
+from __future__ import annotations
+
+import uuid
+import zoneinfo
+from typing import ClassVar
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from sacrum.access.roles import Role
+from sacrum.access.scoping import ClinicScopedQuerySet
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not a known time zone (e.g. Europe/Berlin).")
+
+
+class ClinicQuerySet(ClinicScopedQuerySet["Clinic"]):
+    area = "clinic"
+    clinic_path = "id"
+
+
+class Clinic(models.Model):
+    """A practice: the tenant. Every clinical row belongs to exactly one clinic."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    time_zone = models.CharField(
+        max_length=64, default="Europe/London", validators=[validate_time_zone]
+    )
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    website = models.URLField(blank=True)
+    require_staff_mfa = models.BooleanField(
+        default=False, help_text="Staff must set up two-factor sign-in before using the clinic."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[ClinicQuerySet] = ClinicQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LocationQuerySet(ClinicScopedQuerySet["Location"]):
+    area = "location"
+
+
+class Location(models.Model):
+    """A place where the clinic sees clients; its own time zone drives its calendar."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="locations")
+    name = models.CharField(max_length=120)
+    address_line = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO country code, e.g. DE")
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    phone = models.CharField(max_length=40, blank=True)
+    active = models.BooleanField(default=True)
+
+    objects: ClassVar[LocationQuerySet] = LocationQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ("name",)
+        constraints = (
+            models.UniqueConstraint(fields=("clinic", "name"), name="location_name_unique"),
+        )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoomQuerySet(ClinicScopedQuerySet["Room"]):
+    area = "location"
+    clinic_path = "location__clinic"
+
+
+class Room(models.Model):
+    """A treatment room at a location."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="rooms")
+    name = models.CharField(max_length=80)
+    active = models.BooleanField(default=True)
+
+    objects: ClassVar[RoomQuerySet] = RoomQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ("location__name", "name")
+        constraints = (
+            models.UniqueConstraint(fields=("location", "name"), name="room_name_unique"),
+        )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MembershipQuerySet(ClinicScopedQuerySet["Membership"]):
+    area = "staff"
+
+
+class Membership(models.Model):
+    """A user's place in one clinic, with one role. A user may have several clinics."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    active = models.BooleanField(default=True)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[MembershipQuerySet] = MembershipQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ("clinic__name", "user__full_name")
+        constraints = (
+            models.UniqueConstraint(fields=("clinic", "user"), name="membership_unique"),
+            models.CheckConstraint(
+                condition=Q(role__in=[r.value for r in Role]), name="membership_role_valid"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.clinic} ({self.get_role_display()})"
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == Role.OWNER
+
+    def can(self, action: str) -> bool:
+        from sacrum.access.roles import role_allows
+
+        return self.active and role_allows(self.role, action)
+
+
+class Profession(models.TextChoices):
+    MASSAGE_THERAPIST = "massage_therapist", "Massage therapist"
+    OSTEOPATH = "osteopath", "Osteopath"
+    CHIROPRACTOR = "chiropractor", "Chiropractor"
+    PHYSICAL_THERAPIST = "physical_therapist", "Physical therapist"
+    OTHER = "other", "Other"
+
+
+class PractitionerProfileQuerySet(ClinicScopedQuerySet["PractitionerProfile"]):
+    area = "profile"
+    clinic_path = "membership__clinic"
+
+
+class PractitionerProfile(models.Model):
+    """What a practitioner tells clients about themselves in this clinic."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    membership = models.OneToOneField(
+        Membership, on_delete=models.CASCADE, related_name="practitioner_profile"
+    )
+    display_name = models.CharField(max_length=120)
+    profession = models.CharField(max_length=30, choices=Profession.choices)
+    bio = models.TextField(max_length=4000, blank=True)
+    languages = models.JSONField(default=list, blank=True)
+    listed_publicly = models.BooleanField(default=False)
+
+    objects: ClassVar[PractitionerProfileQuerySet] = PractitionerProfileQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ("display_name",)
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class VerificationState(models.TextChoices):
+    UNVERIFIED = "unverified", "Not yet verified"
+    VERIFIED = "verified", "Verified"
+    REJECTED = "rejected", "Rejected"
+
+
+class CredentialQuerySet(ClinicScopedQuerySet["Credential"]):
+    area = "profile"
+    clinic_path = "profile__membership__clinic"
+
+
+def credential_upload_to(instance: Credential, filename: str) -> str:
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"credentials/{instance.profile_id}/{uuid.uuid4()}.{suffix}"
+
+
+class Credential(models.Model):
+    """A qualification; only an owner may mark it verified (after seeing the evidence)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    profile = models.ForeignKey(
+        PractitionerProfile, on_delete=models.CASCADE, related_name="credentials"
+    )
+    issuing_body = models.CharField(max_length=150)
+    title = models.CharField(max_length=150)
+    level = models.CharField(max_length=80, blank=True)
+    issued_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True)
+    evidence = models.FileField(upload_to=credential_upload_to, blank=True)
+    verification_state = models.CharField(
+        max_length=20, choices=VerificationState.choices, default=VerificationState.UNVERIFIED
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[CredentialQuerySet] = CredentialQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ("-issued_on",)
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=models.F("issued_on")),
+                name="credential_expiry_after_issue",
+            ),
+            models.CheckConstraint(
+                condition=Q(verification_state="unverified") | Q(verified_at__isnull=False),
+                name="credential_verification_has_time",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.issuing_body})"
+
+
+class InvitationQuerySet(ClinicScopedQuerySet["Invitation"]):
+    area = "staff"
+
+
+class Invitation(models.Model):
+    """An e-mailed invitation to join a clinic with a role; the token is stored hashed."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Role.choices)
+    token_digest = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[InvitationQuerySet] = InvitationQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ("-created_at",)
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(role__in=[r.value for r in Role]), name="invitation_role_valid"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.clinic} as {self.get_role_display()}"

@@ -1,0 +1,352 @@
+"""Writes for clinics, places and people. Each checks the actor's role and audits."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from sacrum.access import audit
+from sacrum.access.actor import Actor
+from sacrum.access.changes import apply_changes
+from sacrum.access.models import AuditAction, User
+from sacrum.access.roles import Role
+from sacrum.clinics.models import (
+    Clinic,
+    Credential,
+    Invitation,
+    Location,
+    Membership,
+    PractitionerProfile,
+    Profession,
+    Room,
+    VerificationState,
+)
+
+CLINIC_FIELDS = ("name", "time_zone", "email", "phone", "website", "require_staff_mfa")
+LOCATION_FIELDS = (
+    "name",
+    "address_line",
+    "city",
+    "postal_code",
+    "country",
+    "time_zone",
+    "phone",
+    "active",
+)
+ROOM_FIELDS = ("name", "active")
+PROFILE_FIELDS = ("display_name", "profession", "bio", "languages", "listed_publicly")
+CREDENTIAL_FIELDS = ("issuing_body", "title", "level", "issued_on", "expires_on")
+INVITATION_DAYS = 7
+EVIDENCE_TYPES = {"pdf", "png", "jpg", "jpeg"}
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+
+
+def require(actor: Actor, action: str) -> None:
+    if not actor.can(action):
+        raise PermissionError("Your role in this clinic does not allow this.")
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:50] or "clinic"
+    slug, n = base, 2
+    while Clinic.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def create_clinic(*, name: str, time_zone: str, owner: User, **extra: Any) -> Clinic:
+    """A new tenant with its first owner (used by the CLI and the demo)."""
+    clinic = Clinic(slug=_unique_slug(name))
+    apply_changes(clinic, {"name": name, "time_zone": time_zone, **extra}, CLINIC_FIELDS)
+    clinic.save()
+    member = Membership.objects.create(clinic=clinic, user=owner, role=Role.OWNER)
+    audit.record(Actor.system(member), AuditAction.CREATE, clinic, clinic=clinic)
+    return clinic
+
+
+@transaction.atomic
+def update_clinic(*, actor: Actor, clinic: Clinic, data: dict[str, Any]) -> Clinic:
+    require(actor, "clinic.manage")
+    if apply_changes(clinic, data, CLINIC_FIELDS):
+        clinic.save()
+        audit.record(actor, AuditAction.UPDATE, clinic)
+    return clinic
+
+
+@transaction.atomic
+def create_location(*, actor: Actor, data: dict[str, Any]) -> Location:
+    require(actor, "location.manage")
+    location = Location(clinic=actor.clinic)
+    data = {"time_zone": actor.clinic.time_zone, **data} if actor.clinic else data
+    apply_changes(location, data, LOCATION_FIELDS)
+    location.save()
+    audit.record(actor, AuditAction.CREATE, location)
+    return location
+
+
+@transaction.atomic
+def update_location(*, actor: Actor, location: Location, data: dict[str, Any]) -> Location:
+    require(actor, "location.manage")
+    if apply_changes(location, data, LOCATION_FIELDS):
+        location.save()
+        audit.record(actor, AuditAction.UPDATE, location)
+    return location
+
+
+@transaction.atomic
+def create_room(*, actor: Actor, location: Location, data: dict[str, Any]) -> Room:
+    require(actor, "location.manage")
+    room = Room(location=location)
+    apply_changes(room, data, ROOM_FIELDS)
+    room.save()
+    audit.record(actor, AuditAction.CREATE, room)
+    return room
+
+
+@transaction.atomic
+def update_room(*, actor: Actor, room: Room, data: dict[str, Any]) -> Room:
+    require(actor, "location.manage")
+    if apply_changes(room, data, ROOM_FIELDS):
+        room.save()
+        audit.record(actor, AuditAction.UPDATE, room)
+    return room
+
+
+@transaction.atomic
+def delete_room(*, actor: Actor, room: Room) -> None:
+    require(actor, "location.manage")
+    audit.record(actor, AuditAction.DELETE, room)
+    room.delete()
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def invite(*, actor: Actor, email: str, role: str) -> tuple[Invitation, str]:
+    """Invite someone by e-mail; returns the invitation and the raw token sent to them."""
+    require(actor, "staff.manage")
+    assert actor.clinic is not None
+    errors: dict[str, str] = {}
+    if role not in Role.values:
+        errors["role"] = f"“{role}” is not a role. Choose owner, practitioner or front_desk."
+    email = email.strip().lower()
+    if Membership.objects.filter(clinic=actor.clinic, user__email=email).exists():
+        errors["email"] = "This person is already a member of the clinic."
+    if errors:
+        raise ValidationError(errors)
+    raw = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        clinic=actor.clinic,
+        email=email,
+        role=role,
+        token_digest=_hash_token(raw),
+        invited_by=actor.user,
+        expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
+    )
+    invitation.full_clean()
+    invitation.save()
+    audit.record(actor, AuditAction.CREATE, invitation)
+    link = f"{settings.SITE_URL}/invitations/{raw}/"
+    send_mail(
+        subject=f"You are invited to {actor.clinic.name} on Sacrum",
+        message=(
+            f"{actor.user} invited you to join {actor.clinic.name} as "
+            f"{invitation.get_role_display()}.\n\nAccept within {INVITATION_DAYS} days: {link}\n"
+        ),
+        from_email=None,
+        recipient_list=[email],
+    )
+    return invitation, raw
+
+
+def find_invitation(raw: str) -> Invitation | None:
+    """An open (not accepted, revoked or expired) invitation for a raw token."""
+    return (
+        Invitation.objects.select_related("clinic")
+        .filter(
+            token_digest=_hash_token(raw),
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .first()
+    )
+
+
+@transaction.atomic
+def accept_invitation(*, invitation: Invitation, user: User, actor: Actor) -> Membership:
+    if user.email.lower() != invitation.email.lower():
+        raise PermissionError("This invitation was sent to another e-mail address.")
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.accepted_at is not None:
+        raise PermissionError("This invitation has already been used.")
+    locked.accepted_at = timezone.now()
+    locked.save(update_fields=["accepted_at"])
+    try:
+        member, _ = Membership.objects.get_or_create(
+            clinic=invitation.clinic, user=user, defaults={"role": invitation.role}
+        )
+    except IntegrityError as exc:  # pragma: no cover - raced with another accept
+        raise PermissionError("You are already a member of this clinic.") from exc
+    audit.record(
+        Actor(user=user, member=member, ip=actor.ip, user_agent=actor.user_agent),
+        AuditAction.CREATE,
+        member,
+    )
+    return member
+
+
+@transaction.atomic
+def revoke_invitation(*, actor: Actor, invitation: Invitation) -> None:
+    require(actor, "staff.manage")
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit.record(actor, AuditAction.DELETE, invitation)
+
+
+def _other_active_owners(member: Membership) -> bool:
+    return (
+        Membership.objects.filter(clinic_id=member.clinic_id, role=Role.OWNER, active=True)
+        .exclude(pk=member.pk)
+        .exists()
+    )
+
+
+@transaction.atomic
+def change_membership(
+    *, actor: Actor, member: Membership, role: str | None = None, active: bool | None = None
+) -> Membership:
+    """Set a staff member's role or deactivate them; the clinic always keeps an owner."""
+    require(actor, "staff.manage")
+    if role is not None and role not in Role.values:
+        raise ValidationError({"role": f"“{role}” is not a role."})
+    losing_owner = member.role == Role.OWNER and (
+        (role is not None and role != Role.OWNER) or active is False
+    )
+    if losing_owner and not _other_active_owners(member):
+        raise ValidationError({"role": "A clinic must keep at least one active owner."})
+    if role is not None:
+        member.role = role
+    if active is not None:
+        member.active = active
+    member.save(update_fields=["role", "active"])
+    audit.record(actor, AuditAction.UPDATE, member)
+    return member
+
+
+@transaction.atomic
+def save_profile(*, actor: Actor, member: Membership, data: dict[str, Any]) -> PractitionerProfile:
+    """Create or update a practitioner's profile: their own, or anyone's for an owner."""
+    own = actor.member is not None and actor.member.pk == member.pk
+    require(actor, "profile.edit_own" if own else "profile.manage")
+    if member.role == Role.FRONT_DESK:
+        raise ValidationError({"membership": "Front-desk staff do not have practitioner profiles."})
+    profile = getattr(member, "practitioner_profile", None)
+    created = profile is None
+    if profile is None:
+        profile = PractitionerProfile(
+            membership=member,
+            display_name=member.user.display_name,
+            profession=Profession.OTHER,
+        )
+    if "languages" in data and isinstance(data["languages"], str):
+        data = {**data, "languages": [x.strip() for x in data["languages"].split(",") if x.strip()]}
+    changed = apply_changes(profile, data, PROFILE_FIELDS)
+    if created or changed:
+        profile.save()
+        audit.record(actor, AuditAction.CREATE if created else AuditAction.UPDATE, profile)
+    return profile
+
+
+def _check_evidence(evidence: UploadedFile | None) -> None:
+    if evidence is None:
+        return
+    suffix = (evidence.name or "").rsplit(".", 1)[-1].lower()
+    if suffix not in EVIDENCE_TYPES:
+        raise ValidationError({"evidence": "Upload a PDF, PNG or JPEG file."})
+    if (evidence.size or 0) > EVIDENCE_MAX_BYTES:
+        raise ValidationError({"evidence": "The file is larger than 10 MB."})
+
+
+def _may_edit_credentials(actor: Actor, profile: PractitionerProfile) -> None:
+    own = actor.member is not None and actor.member.pk == profile.membership_id
+    require(actor, "profile.edit_own" if own else "profile.manage")
+
+
+@transaction.atomic
+def add_credential(
+    *,
+    actor: Actor,
+    profile: PractitionerProfile,
+    data: dict[str, Any],
+    evidence: UploadedFile | None = None,
+) -> Credential:
+    _may_edit_credentials(actor, profile)
+    _check_evidence(evidence)
+    credential = Credential(profile=profile)
+    apply_changes(credential, data, CREDENTIAL_FIELDS)
+    if evidence is not None:
+        credential.evidence = evidence  # type: ignore[assignment]
+    credential.save()
+    audit.record(actor, AuditAction.CREATE, credential)
+    return credential
+
+
+@transaction.atomic
+def update_credential(
+    *,
+    actor: Actor,
+    credential: Credential,
+    data: dict[str, Any],
+    evidence: UploadedFile | None = None,
+) -> Credential:
+    """Editing a credential sends it back to 'not yet verified': the owner must look again."""
+    _may_edit_credentials(actor, credential.profile)
+    _check_evidence(evidence)
+    changed = apply_changes(credential, data, CREDENTIAL_FIELDS)
+    if evidence is not None:
+        credential.evidence = evidence  # type: ignore[assignment]
+        changed.append("evidence")
+    if changed:
+        credential.verification_state = VerificationState.UNVERIFIED
+        credential.verified_by = None
+        credential.verified_at = None
+        credential.save()
+        audit.record(actor, AuditAction.UPDATE, credential)
+    return credential
+
+
+@transaction.atomic
+def delete_credential(*, actor: Actor, credential: Credential) -> None:
+    _may_edit_credentials(actor, credential.profile)
+    audit.record(actor, AuditAction.DELETE, credential)
+    credential.delete()
+
+
+@transaction.atomic
+def set_verification(*, actor: Actor, credential: Credential, state: str) -> Credential:
+    """Only an owner sets a credential's verification state."""
+    require(actor, "credential.verify")
+    if state not in VerificationState.values:
+        raise ValidationError({"state": f"“{state}” is not a verification state."})
+    credential.verification_state = state
+    if state == VerificationState.UNVERIFIED:
+        credential.verified_by, credential.verified_at = None, None
+    else:
+        credential.verified_by, credential.verified_at = actor.user, timezone.now()
+    credential.save(update_fields=["verification_state", "verified_by", "verified_at"])
+    audit.record(actor, AuditAction.UPDATE, credential)
+    return credential

@@ -1,0 +1,38 @@
+"""Template context every page gets: the active clinic, the switcher, the menu."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+# (url name, label, permission needed)
+MENU = (
+    ("web:dashboard", "Today", None),
+    ("web:client_list", "Clients", "client.view"),
+    ("web:practitioner_list", "Practitioners", "profile.view"),
+    ("web:location_list", "Locations & rooms", "location.view"),
+    ("web:staff_list", "Staff", "staff.view"),
+    ("web:clinic_settings", "Clinic settings", "clinic.manage"),
+    ("web:audit_log", "Audit log", "audit.view"),
+)
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    member = getattr(request, "member", None)
+    if member is None:
+        return {"member": None, "memberships": getattr(request, "memberships", []), "menu": []}
+    menu = []
+    for name, label, perm in MENU:
+        if perm is None or member.can(perm):
+            href = reverse(name)
+            current = request.path == href or (href != "/" and request.path.startswith(href))
+            menu.append((href, label, current))
+    return {
+        "member": member,
+        "clinic": member.clinic,
+        "memberships": getattr(request, "memberships", []),
+        "menu": menu,
+        "can_clinical": member.can("clinical.view"),
+    }

@@ -1,0 +1,47 @@
+"""Cross-cutting pages: today's dashboard, clinic switching, the account page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from sacrum.access.middleware import SESSION_CLINIC_KEY, user_has_mfa
+from sacrum.clients.models import Client
+from sacrum.clinics.models import Credential, Membership, VerificationState
+from sacrum.web.decorators import member_required
+
+
+@member_required()
+def dashboard(request: HttpRequest) -> HttpResponse:
+    member = request.member  # type: ignore[attr-defined]
+    context: dict[str, object] = {"today": timezone.localdate()}
+    if member.can("client.view"):
+        clients = Client.objects.for_member(member, "view").filter(archived=False)
+        context["client_count"] = clients.count()
+        context["recent_clients"] = list(clients.order_by("-created_at")[:5])
+    if member.can("credential.verify"):
+        context["pending_credentials"] = (
+            Credential.objects.for_member(member, "view")
+            .filter(verification_state=VerificationState.UNVERIFIED)
+            .count()
+        )
+        context["staff_count"] = Membership.objects.for_member(member).filter(active=True).count()
+    context["has_mfa"] = user_has_mfa(request.user)
+    return render(request, "web/dashboard.html", context)
+
+
+@require_POST
+@login_required
+def switch_clinic(request: HttpRequest) -> HttpResponse:
+    wanted = request.POST.get("clinic", "")
+    if any(str(m.clinic_id) == wanted for m in request.memberships):  # type: ignore[attr-defined]
+        request.session[SESSION_CLINIC_KEY] = wanted
+    return redirect("web:dashboard")
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/account.html", {"has_mfa": user_has_mfa(request.user)})

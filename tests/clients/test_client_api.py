@@ -1,0 +1,63 @@
+"""Client records through the API: create, read, update, search, and bad input."""
+
+from __future__ import annotations
+
+from sacrum.access.models import AuditEntry
+from sacrum.clients.models import Client
+
+
+def test_create_read_update_client_and_audit_each_once(owner, api):
+    client_api = api(owner)
+    before = AuditEntry.objects.count()
+    status, body = client_api.post(
+        "/clients",
+        {"first_name": "Grace", "last_name": "Hopper", "date_of_birth": "1956-12-09"},
+    )
+    assert status == 201, body
+    assert AuditEntry.objects.count() == before + 1
+    cid = body["id"]
+
+    status, body = client_api.get(f"/clients/{cid}")
+    assert status == 200 and body["last_name"] == "Hopper"
+    assert AuditEntry.objects.filter(action="read", object_id=cid).count() == 1
+
+    status, body = client_api.patch(f"/clients/{cid}", {"phone": "+44 117 496 0000"})
+    assert status == 200 and body["phone"] == "+44 117 496 0000"
+    assert AuditEntry.objects.filter(action="update", object_id=cid).count() == 1
+
+
+def test_future_date_of_birth_is_refused_and_nothing_is_written(owner, api):
+    status, body = api(owner).post(
+        "/clients", {"first_name": "Time", "last_name": "Traveller", "date_of_birth": "2999-01-01"}
+    )
+    assert status == 422
+    assert "future" in body["error"]["fields"]["date_of_birth"]
+    assert not Client.objects.filter(last_name="Traveller").exists()
+
+
+def test_over_long_name_gets_a_field_message(owner, api):
+    status, body = api(owner).post(
+        "/clients", {"first_name": "x" * 101, "last_name": "Long", "date_of_birth": "1990-01-01"}
+    )
+    assert status == 422
+    assert "first_name" in body["error"]["fields"]
+    assert not Client.objects.filter(last_name="Long").exists()
+
+
+def test_search_finds_by_any_word(owner, api, a_client):
+    status, body = api(owner).get("/clients?q=ada%20love")
+    assert status == 200
+    assert [c["id"] for c in body["items"]] == [str(a_client.pk)]
+
+
+def test_front_desk_cannot_read_clinical_fields(front_desk, api, a_client):
+    status, body = api(front_desk).get(f"/clients/{a_client.pk}/clinical")
+    assert status == 403
+    status, body = api(front_desk).get(f"/clients/{a_client.pk}")
+    assert status == 200 and "presenting_concerns" not in body
+
+
+def test_other_clinic_gets_404(outsider, api, a_client):
+    status, body = api(outsider).get(f"/clients/{a_client.pk}")
+    assert status == 404
+    assert body == {"error": {"code": "not_found", "message": "Not found.", "fields": {}}}
