@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""Sacrum's two commands, each doing its own setup on a fresh machine (Python 3.11+).
+
+    python3 dev.py demo [--port 8000]   set up, seed the demo clinic, start Sacrum
+    python3 dev.py test                 set up, then lint, type-check and run the whole
+                                        suite on SQLite and on PostgreSQL
+
+Setup = a virtual environment in .venv with the locked dependencies (requirements.lock,
+hash-checked) and Sacrum itself; for tests also Debian's Chromium and a reachable
+PostgreSQL. With CI=true a missing Chromium or PostgreSQL is a failure, never a skip.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / "bin"
+LOCK = ROOT / "requirements.lock"
+STAMP = VENV / ".sacrum-installed"
+CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+PG_URL = os.environ.get(
+    "SACRUM_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/sacrum_suite"
+)
+CHROMIUM = Path(os.environ.get("SACRUM_CHROMIUM", "/usr/bin/chromium"))
+
+
+def say(message: str) -> None:
+    print(f"==> {message}", flush=True)
+
+
+def run(cmd: list[str], *, env: dict[str, str] | None = None, quiet: bool = False) -> int:
+    if quiet:
+        done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            print(done.stdout[-4000:], done.stderr[-4000:], sep="\n")
+        return done.returncode
+    return subprocess.run(cmd, cwd=ROOT, env=env).returncode
+
+
+def must(cmd: list[str], **kwargs: object) -> None:
+    code = run(cmd, **kwargs)  # type: ignore[arg-type]
+    if code != 0:
+        sys.exit(f"failed ({code}): {' '.join(cmd)}")
+
+
+def setup_python() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit("Sacrum needs Python 3.11 or newer")
+    if not (BIN / "python").exists():
+        say("Creating the virtual environment in .venv")
+        must([sys.executable, "-m", "venv", str(VENV)])
+    fingerprint = hashlib.sha256(
+        LOCK.read_bytes() + (ROOT / "pyproject.toml").read_bytes()
+    ).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == fingerprint:
+        return
+    say("Installing locked dependencies (requirements.lock)")
+    pip = [str(BIN / "python"), "-m", "pip", "--disable-pip-version-check", "-q"]
+    must([*pip, "install", "--require-hashes", "-r", str(LOCK)], quiet=True)
+    must([*pip, "install", "--no-deps", "-e", "."], quiet=True)
+    STAMP.write_text(fingerprint)
+
+
+def setup_chromium() -> bool:
+    if CHROMIUM.exists():
+        return True
+    if shutil.which("apt-get") and os.geteuid() == 0:
+        say("Installing Debian's Chromium for the browser tests")
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        run(["apt-get", "update", "-qq"], env=env, quiet=True)
+        run(
+            ["apt-get", "install", "-y", "-qq", "chromium", "fonts-dejavu-core"],
+            env=env,
+            quiet=True,
+        )
+    if CHROMIUM.exists():
+        return True
+    if CI:
+        sys.exit(f"Chromium is missing at {CHROMIUM}; CI needs it for the browser tests")
+    say(f"Chromium not found at {CHROMIUM}: browser tests will be skipped (install 'chromium')")
+    return False
+
+
+def _pg_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def setup_postgres() -> bool:
+    if _pg_reachable():
+        return True
+    clusters = Path("/etc/postgresql")
+    if shutil.which("pg_ctlcluster") and clusters.exists():
+        for version in sorted(os.listdir(clusters)):
+            say(f"Starting PostgreSQL {version}")
+            run(
+                ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"], quiet=True
+            )
+        for _ in range(20):
+            if _pg_reachable():
+                return True
+            time.sleep(0.5)
+    if CI:
+        sys.exit("PostgreSQL is not reachable on 127.0.0.1:5432; CI runs the suite on it")
+    say("PostgreSQL not reachable on 127.0.0.1:5432: running on SQLite only")
+    return False
+
+
+def base_env(data_dir: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update({"SACRUM_ENV": "test", "SACRUM_DATA_DIR": data_dir, "PYTHONDONTWRITEBYTECODE": "1"})
+    return env
+
+
+def cmd_demo(args: list[str]) -> None:
+    setup_python()
+    env = {**os.environ}
+    env.setdefault("SACRUM_DATA_DIR", str(ROOT / "data"))
+    os.execve(str(BIN / "sacrum"), [str(BIN / "sacrum"), "demo", *args], env)
+
+
+def cmd_test(args: list[str]) -> None:
+    setup_python()
+    setup_chromium()
+    have_pg = setup_postgres()
+    failures = []
+    with tempfile.TemporaryDirectory(prefix="sacrum-test-") as data_dir:
+        env = base_env(data_dir)
+        py = str(BIN / "python")
+        checks = [
+            ("ruff check", [str(BIN / "ruff"), "check", "src", "tests", "benchmarks", "dev.py"]),
+            (
+                "ruff format",
+                [str(BIN / "ruff"), "format", "--check", "src", "tests", "benchmarks", "dev.py"],
+            ),
+            ("mypy", [str(BIN / "mypy"), "src"]),
+            ("migrations", [str(BIN / "sacrum"), "makemigrations", "--check", "--dry-run"]),
+        ]
+        for name, cmd in checks:
+            say(name)
+            if run(cmd, env=env) != 0:
+                failures.append(name)
+        pytest = [py, "-m", "pytest", "-p", "no:cacheprovider", *args]
+        say("pytest on SQLite")
+        if run(pytest, env=env) != 0:
+            failures.append("pytest (SQLite)")
+        if have_pg:
+            say("pytest on PostgreSQL")
+            pg_env = {**env, "DATABASE_URL": PG_URL}
+            if run([*pytest, "--create-db"], env=pg_env) != 0:
+                failures.append("pytest (PostgreSQL)")
+    if failures:
+        sys.exit("FAILED: " + ", ".join(failures))
+    say("All checks passed" + ("" if have_pg else " (PostgreSQL not run)"))
+
+
+def main() -> None:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"demo", "test", "setup"}:
+        sys.exit(__doc__)
+    command, rest = sys.argv[1], sys.argv[2:]
+    if command == "demo":
+        cmd_demo(rest)
+    elif command == "test":
+        cmd_test(rest)
+    else:
+        setup_python()
+
+
+if __name__ == "__main__":
+    main()
