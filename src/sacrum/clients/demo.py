@@ -91,7 +91,7 @@ def seed(ctx: dict[str, Any]) -> str:
         ctx["clients"] = existing
         return f"Clients: {len(existing)} already present"
     rng = random.Random(20261121)  # noqa: S311 - demo data, not security
-    clients = []
+    clients: list[Client] = []
     seen: set[tuple[str, str]] = set()
     while len(clients) < 60:
         first, last = rng.choice(FIRST), rng.choice(LAST)

@@ -53,7 +53,7 @@ STAFF = [
     ("front_desk", "sam@stillwater.example", "Sam Patel", Role.FRONT_DESK, None, "", []),
 ]
 
-CREDENTIALS = {
+CREDENTIALS: dict[str, list[tuple[str, str, str, int, int | None, str]]] = {
     "owner": [
         ("General Osteopathic Council", "Registered Osteopath", "", 2009, None, "verified"),
         ("Upledger Institute", "CranioSacral Therapy", "CST2", 2014, None, "verified"),
