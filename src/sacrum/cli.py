@@ -11,8 +11,6 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import execute_from_command_line
 
     args = list(sys.argv if argv is None else ["sacrum", *argv])
-    if len(args) > 1 and args[1] == "worker":
-        args[1] = "db_worker"  # django-tasks-db's worker, under our name
     execute_from_command_line(args)
 
 

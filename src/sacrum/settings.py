@@ -279,6 +279,9 @@ EMAIL_FILE_PATH = str(DATA_DIR / "outbox")
 
 # --- Background jobs ------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+if TESTING and _env("SACRUM_TASKS_BACKEND") != "database":
+    # Tests run jobs at once; the worker's own test opts back into the database backend.
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 # --- Logging: structured, and never health data ---------------------------
 LOGGING = {

@@ -10,7 +10,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -31,6 +30,7 @@ from sacrum.clinics.models import (
     Room,
     VerificationState,
 )
+from sacrum.web.tasks import send_email
 
 CLINIC_FIELDS = ("name", "time_zone", "email", "phone", "website", "require_staff_mfa")
 LOCATION_FIELDS = (
@@ -160,15 +160,13 @@ def invite(*, actor: Actor, email: str, role: str) -> tuple[Invitation, str]:
     invitation.save()
     audit.record(actor, AuditAction.CREATE, invitation)
     link = f"{settings.SITE_URL}/invitations/{raw}/"
-    send_mail(
-        subject=f"You are invited to {actor.clinic.name} on Sacrum",
-        message=(
-            f"{actor.user} invited you to join {actor.clinic.name} as "
-            f"{invitation.get_role_display()}.\n\nAccept within {INVITATION_DAYS} days: {link}\n"
-        ),
-        from_email=None,
-        recipient_list=[email],
+    body = (
+        f"{actor.user} invited you to join {actor.clinic.name} as "
+        f"{invitation.get_role_display()}.\n\nAccept within {INVITATION_DAYS} days: {link}\n"
     )
+    subject = f"You are invited to {actor.clinic.name} on Sacrum"
+    # Enqueued inside the transaction: the job exists only if the invitation does.
+    send_email.enqueue(subject=subject, body=body, to=[email])
     return invitation, raw
 
 
