@@ -30,9 +30,9 @@ class Actor:
 
     @classmethod
     def from_request(cls, request: HttpRequest, via: str = "web") -> Actor:
-        user = request.user if request.user.is_authenticated else None
+        user = getattr(request, "user", None)
         return cls(
-            user=user,  # type: ignore[arg-type]
+            user=user if user is not None and user.is_authenticated else None,  # type: ignore[arg-type]
             member=getattr(request, "member", None),
             ip=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
