@@ -31,6 +31,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "clinical.edit",
             "audit.view",
             "token.manage",
+            "schedule.view",
+            "schedule.edit",
+            "service.view",
+            "service.manage",
+            "availability.manage",
+            "availability.edit_own",
         }
     ),
     Role.PRACTITIONER: frozenset(
@@ -45,6 +51,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "clinical.view",
             "clinical.edit",
             "token.manage",
+            "schedule.view",
+            "schedule.edit",
+            "service.view",
+            "availability.edit_own",
         }
     ),
     Role.FRONT_DESK: frozenset(
@@ -56,6 +66,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "client.view",
             "client.edit",
             "token.manage",
+            "schedule.view",
+            "schedule.edit",
+            "service.view",
         }
     ),
 }
