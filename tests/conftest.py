@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client as HttpClient
 
 from sacrum.access.actor import Actor
@@ -24,6 +25,12 @@ from sacrum.clinics.models import Clinic, Membership
 from sacrum.clinics.services import create_clinic
 
 PASSWORD = "correct-horse-battery-9"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """allauth counts failed sign-ins per address in the cache; each test starts at zero."""
+    cache.clear()
 
 
 @dataclass

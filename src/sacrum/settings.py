@@ -123,7 +123,9 @@ WSGI_APPLICATION = "sacrum.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # First, so our overrides of allauth's templates win over allauth's own
+        # (app directories are searched in INSTALLED_APPS order, and allauth comes first).
+        "DIRS": [BASE_DIR / "web" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -191,7 +193,9 @@ ACCOUNT_SIGNUP_OPEN = _env_bool("SACRUM_SIGNUP_OPEN", default=False)
 ACCOUNT_ADAPTER = "sacrum.access.adapters.SacrumAccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Per address only: the per-account lock is axes' (below). A per-key limit here would
+# pre-empt axes and show a form error instead of the lockout page.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Sacrum"
 
@@ -200,6 +204,7 @@ AXES_FAILURE_LIMIT = _env_int("SACRUM_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "sacrum.access.lockout.attempted_account"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_VERBOSE = False

@@ -108,9 +108,14 @@ def install_error_handlers(api: Any) -> None:
 
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        code = {403: "forbidden", 405: "method_not_allowed", 429: "throttled"}.get(
-            exc.status_code, "error"
-        )
+        code = {
+            400: "bad_request",
+            403: "forbidden",
+            404: "not_found",
+            405: "method_not_allowed",
+            422: "invalid",
+            429: "throttled",
+        }.get(exc.status_code, "error")
         return respond(request, exc.status_code, error_body(code, str(exc)))
 
     @api.exception_handler(Exception)

@@ -198,7 +198,7 @@ def add_credential(
     request: HttpRequest,
     profile_id: uuid.UUID,
     payload: Form[CredentialIn],
-    evidence: File[UploadedFile] | None = None,
+    evidence: File[UploadedFile | None] = None,
 ) -> Status[Credential]:
     actor = actor_of(request)
     profile = selectors.profile_for(actor, profile_id)

@@ -236,6 +236,13 @@ class Credential(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.issuing_body})"
 
+    def clean(self) -> None:
+        # The check constraint says the same, but as a message by the field, not "__all__".
+        if self.expires_on and self.issued_on and self.expires_on < self.issued_on:
+            raise ValidationError(
+                {"expires_on": "The expiry date cannot be before the issue date."}
+            )
+
 
 class InvitationQuerySet(ClinicScopedQuerySet["Invitation"]):
     area = "staff"
