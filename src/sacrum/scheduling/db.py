@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import BigIntegerField, CharField, Func
+from django.db.models import Aggregate, BigIntegerField, CharField, Func, TextField
 
 
 class EpochSeconds(Func):
@@ -24,7 +24,7 @@ class EpochSeconds(Func):
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         return self.as_sql(
-            compiler, connection, template="CAST(EXTRACT(EPOCH FROM %(expressions)s) AS BIGINT)"
+            compiler, connection, template="CAST(DATE_PART('epoch', %(expressions)s) AS BIGINT)"
         )
 
 
@@ -40,6 +40,44 @@ class IdText(Func):
         return self.as_sql(compiler, connection, template="CAST(%(expressions)s AS TEXT)")
 
 
-def id_keys(value: Any) -> tuple[str, str]:
-    """Both text forms a UUID comes back as, so rows can be matched on either database."""
-    return value.hex, str(value)
+class EpochPair(Func):
+    """``'<start>,<end>'`` of two timestamps as epoch seconds, as text."""
+
+    output_field = CharField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="strftime('%%%%s', %(expressions)s)",
+            arg_joiner=") || ',' || strftime('%%s', ",  # not %-formatted again
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            # date_part (double) is cheaper than EXTRACT (numeric since PostgreSQL 14).
+            template="CAST(CAST(DATE_PART('epoch', %(expressions)s) AS BIGINT) AS TEXT)",
+            arg_joiner=") AS BIGINT) AS TEXT) || ',' || CAST(CAST(DATE_PART('epoch', ",
+        )
+
+
+class JoinText(Aggregate):
+    """All values of a group joined with commas: one row per group instead of thousands."""
+
+    output_field = TextField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="GROUP_CONCAT(%(expressions)s, ',')")
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="STRING_AGG(%(expressions)s, ',')")
+
+
+def parse_pairs(text: str | None) -> list[tuple[int, int]]:
+    """``'s1,e1,s2,e2'`` → ``[(s1, e1), (s2, e2)]`` (split and int run in C)."""
+    if not text:
+        return []
+    numbers = list(map(int, text.split(",")))
+    return list(zip(numbers[::2], numbers[1::2], strict=True))

@@ -15,12 +15,17 @@ Interval = tuple[int, int]
 def normalize(intervals: Iterable[Interval]) -> list[Interval]:
     """Sort, drop empty ones, merge overlapping and touching ones."""
     out: list[Interval] = []
-    for start, end in sorted(i for i in intervals if i[1] > i[0]):
-        if out and start <= out[-1][1]:
-            if end > out[-1][1]:
+    last_end: int | None = None
+    for start, end in sorted(intervals):
+        if end <= start:
+            continue
+        if last_end is not None and start <= last_end:
+            if end > last_end:
                 out[-1] = (out[-1][0], end)
+                last_end = end
         else:
             out.append((start, end))
+            last_end = end
     return out
 
 

@@ -100,5 +100,5 @@ class Offsets:
 
     def align_up(self, seconds: int, step: int) -> int:
         """The first instant at or after ``seconds`` that is on the local ``step`` grid."""
-        offset = self.at(seconds)
+        offset = self.offsets[0] if len(self.offsets) == 1 else self.at(seconds)
         return seconds + (-(seconds + offset)) % step

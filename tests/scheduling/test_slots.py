@@ -1,0 +1,175 @@
+"""The availability engine: hours, buffers, exceptions, time off, closures, rooms, DST."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from sacrum.clinics.models import Location, Room
+from sacrum.scheduling.local_time import local, zone
+from sacrum.scheduling.models import (
+    AvailabilityException,
+    ClinicClosure,
+    ServiceType,
+    TimeOff,
+    WeeklyHours,
+)
+from sacrum.scheduling.slots import find_slots, free_starts
+from tests.scheduling.conftest import at, give_hours
+
+
+def local_starts(result, member, tz="Europe/London"):
+    return [
+        local(s.start, zone(tz)).strftime("%a %H:%M")
+        for s in result.slots()
+        if s.practitioner_id == member.pk
+    ]
+
+
+def search(service, location, day, last=None, **kw):
+    return find_slots(service=service, location=location, first_day=day, last_day=last or day, **kw)
+
+
+def test_free_day_runs_from_opening_to_the_last_start_that_fits(
+    service, location, rooms, hours, monday, practitioner
+):
+    starts = local_starts(search(service, location, monday), practitioner.member)
+    assert starts[0] == "Mon 09:00" and starts[-1] == "Mon 16:00"  # 16:00 + 50 min ≤ 17:00
+    assert len(starts) == 29
+
+
+def test_appointment_and_buffers_are_kept_free(booked, service, location, monday, practitioner):
+    booked("10:00")  # blocks 10:00-11:00 (50 min + 10 min after)
+    starts = local_starts(search(service, location, monday), practitioner.member)
+    assert "Mon 09:00" in starts and "Mon 11:00" in starts
+    assert not {"Mon 09:15", "Mon 10:00", "Mon 10:45"} & set(starts)
+
+
+def test_exceptions_time_off_and_closures(
+    service, location, rooms, hours, monday, practitioner, clinic
+):
+    tuesday, wednesday = monday + dt.timedelta(days=1), monday + dt.timedelta(days=2)
+    saturday = monday + dt.timedelta(days=5)
+    p = practitioner.member
+    AvailabilityException.objects.create(practitioner=p, date=monday, kind="closed")
+    AvailabilityException.objects.create(
+        practitioner=p, date=tuesday, kind="closed", start_time=dt.time(9), end_time=dt.time(13)
+    )
+    AvailabilityException.objects.create(
+        practitioner=p,
+        date=saturday,
+        kind="extra",
+        location=location,
+        start_time=dt.time(10),
+        end_time=dt.time(12),
+    )
+    TimeOff.objects.create(practitioner=p, start=at(wednesday, "15:00"), end=at(wednesday, "23:00"))
+    ClinicClosure.objects.create(
+        clinic=clinic,
+        first_day=monday + dt.timedelta(days=3),
+        last_day=monday + dt.timedelta(days=4),
+    )
+    starts = local_starts(search(service, location, monday, saturday), p)
+    days = {s[:3] for s in starts}
+    assert days == {"Tue", "Wed", "Sat"}
+    assert min(s for s in starts if s.startswith("Tue")) == "Tue 13:00"
+    assert max(s for s in starts if s.startswith("Wed")) == "Wed 14:00"  # 14:00-15:00 fits
+    assert [s for s in starts if s.startswith("Sat")] == [
+        "Sat 10:00",
+        "Sat 10:15",
+        "Sat 10:30",
+        "Sat 10:45",
+        "Sat 11:00",
+    ]
+
+
+def test_rooms_limit_slots_when_the_service_needs_one(
+    booked, service, location, rooms, monday, owner, second_client, practitioner
+):
+    booked("10:00", room=rooms[0])
+    booked("10:00", who=owner, client=second_client, room=rooms[1])
+    give_hours(practitioner.member, location, weekdays=range(0))  # nothing new
+    third = ServiceType.objects.create(
+        clinic=service.clinic, name="Short", duration_minutes=15, needs_room=True
+    )
+    third.practitioners.set([practitioner.member])
+    # Pat is free 11:00, but both rooms are taken 10:00-11:00 by the two bookings.
+    Room.objects.filter(pk=rooms[1].pk).update(active=False)
+    result = search(service, location, monday)
+    assert "Mon 10:00" not in local_starts(result, owner.member)
+
+
+def test_client_and_minimum_notice(booked, service, location, monday, owner, a_client):
+    booked("10:00")
+    result = search(
+        service, location, monday, client_id=a_client.pk, not_before=at(monday, "09:20")
+    )
+    starts = local_starts(result, owner.member)
+    assert starts[0] == "Mon 11:00"  # 09:30 would overlap the client's 10:00, 09:00 is too soon
+
+
+def test_query_count_is_bounded_whatever_the_range(
+    service, location, rooms, hours, monday, booked, a_client
+):
+    booked("10:00")
+    for days in (1, 28, 90):
+        with CaptureQueriesContext(connection) as ctx:
+            search(
+                service,
+                location,
+                monday,
+                monday + dt.timedelta(days=days - 1),
+                client_id=a_client.pk,
+            )
+        assert len(ctx.captured_queries) <= 5, (days, len(ctx.captured_queries))
+
+
+def test_slots_on_the_local_clock_across_dst(clinic, practitioner):
+    for tz, change in (
+        ("Europe/Berlin", dt.date(2026, 3, 29)),
+        ("America/New_York", dt.date(2026, 11, 1)),
+    ):
+        place = Location.objects.create(clinic=clinic, name=tz, time_zone=tz)
+        service = ServiceType.objects.create(
+            clinic=clinic,
+            name=f"S {tz}",
+            duration_minutes=60,
+            buffer_after_minutes=0,
+            needs_room=False,
+        )
+        service.practitioners.set([practitioner.member])
+        for wd in range(7):
+            WeeklyHours.objects.create(
+                practitioner=practitioner.member,
+                location=place,
+                weekday=wd,
+                start_time=dt.time(9),
+                end_time=dt.time(11),
+            )
+        result = search(
+            service, place, change - dt.timedelta(days=1), change + dt.timedelta(days=1)
+        )
+        by_day: dict[dt.date, list[str]] = {}
+        utc_first: dict[dt.date, str] = {}
+        for slot in result.slots():
+            wall = local(slot.start, zone(tz))
+            by_day.setdefault(wall.date(), []).append(f"{wall:%H:%M}")
+            utc_first.setdefault(wall.date(), f"{slot.start:%H:%M}")
+        assert all(v[0] == "09:00" and v[-1] == "10:00" and len(v) == 5 for v in by_day.values()), (
+            by_day
+        )
+        assert len(by_day) == 3
+        # The UTC instant moves by the hour the clocks changed.
+        before, after = (
+            utc_first[change - dt.timedelta(days=1)],
+            utc_first[change + dt.timedelta(days=1)],
+        )
+        assert before != after, (tz, before, after)
+
+
+def test_free_starts_knows_every_minute(service, location, rooms, hours, monday, practitioner):
+    free = free_starts(service=service, location=location, first_day=monday, last_day=monday)
+    assert free.is_free(practitioner.member.pk, at(monday, "09:07"))
+    assert not free.is_free(practitioner.member.pk, at(monday, "16:11"))
