@@ -17,6 +17,7 @@ from django.db import models
 from sacrum.access.tokens import create_token
 from sacrum.clients import services as client_services
 from sacrum.clinics import services as clinic_services
+from tests.scheduling.objects import FACTORIES as SCHEDULING_FACTORIES
 
 if TYPE_CHECKING:
     from tests.conftest import Persona
@@ -126,4 +127,5 @@ FACTORIES: dict[str, Callable[[Stillwater], models.Model]] = {
     "profile_id": _profile,
     "credential_id": _credential,
     "token_id": _token,
+    **SCHEDULING_FACTORIES,
 }

@@ -359,10 +359,15 @@ def free_starts(
     last_day: dt.date,
     practitioner_ids: Iterable[uuid.UUID] | None = None,
     client_id: uuid.UUID | None = None,
+    room_id: uuid.UUID | None = None,
     not_before: dt.datetime | None = None,
     exclude_appointment_id: uuid.UUID | None = None,
 ) -> FreeStarts:
-    """When ``service`` could start at ``location`` on local days ``first_day``..``last_day``."""
+    """When ``service`` could start at ``location`` on local days ``first_day``..``last_day``.
+
+    ``room_id`` asks for that room in particular (otherwise any free room will do, when
+    the service needs one); ``client_id`` keeps the client's own appointments free.
+    """
     duration = service.duration_minutes * 60
     before = service.buffer_before_minutes * 60
     after = service.buffer_after_minutes * 60
@@ -382,14 +387,17 @@ def free_starts(
 
     room_ids: list[uuid.UUID] = []
     rooms_qs = Room.objects.filter(location=location, active=True)
-    if service.needs_room:
+    needs_room = service.needs_room or room_id is not None
+    if room_id is not None:
+        rooms_qs = rooms_qs.filter(pk=room_id)
+    if needs_room:
         room_ids = list(rooms_qs.values_list("pk", flat=True))
         if not room_ids:
             return result
 
     busy, room_busy, client_busy = _busy(
         practitioners=practitioners,
-        rooms=rooms_qs.values("pk") if service.needs_room else None,
+        rooms=rooms_qs.values("pk") if needs_room else None,
         client_id=client_id,
         start=from_epoch(window[0][0]),
         end=from_epoch(window[0][1]),
@@ -397,7 +405,7 @@ def free_starts(
     )
 
     free_room_starts: list[Interval] | None = None
-    if service.needs_room:
+    if needs_room:
         # A start works when some room is free: i.e. not forbidden in every room at once.
         everywhere: list[Interval] | None = None
         for room_id in room_ids:

@@ -285,6 +285,25 @@ def _place(
     return appointment
 
 
+def problem_with(appointment: Appointment) -> str:
+    """Why an unsaved appointment could not be booked as it is ('' when it could)."""
+    try:
+        _validate_times(appointment)
+        _set_blocked(appointment)
+        _check_hours(appointment)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    conflicts = _conflicts(appointment)
+    if conflicts:
+        return _describe(appointment, conflicts).message
+    if appointment.service.needs_room and appointment.room_id is None:
+        try:
+            _pick_room(appointment)
+        except Conflict as exc:
+            return exc.message
+    return ""
+
+
 # --- the operations -------------------------------------------------------------
 
 
