@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +20,7 @@ from sacrum.access.models import ApiToken, AuditEntry
 from sacrum.access.tokens import create_token
 from sacrum.clients.models import Client
 from sacrum.clinics.models import Credential, Invitation, Location, Membership
-from tests.access.objects import Stillwater
+from tests.access.objects import Stillwater, keep_uploads_in
 from tests.access.routes import (
     WRITE_METHODS,
     Example,
@@ -42,7 +43,10 @@ PAGED = [
 
 
 @pytest.fixture
-def stillwater(owner: Persona, practitioner: Persona, front_desk: Persona) -> Stillwater:
+def stillwater(
+    owner: Persona, practitioner: Persona, front_desk: Persona, settings: Any, tmp_path: Path
+) -> Stillwater:
+    keep_uploads_in(settings, tmp_path / "uploads")
     return Stillwater(owner, practitioner, front_desk)
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 
 from sacrum.access.tokens import create_token
@@ -52,6 +54,17 @@ class Stillwater:
 
     def made(self) -> dict[str, models.Model]:
         return dict(self._made)
+
+
+def keep_uploads_in(settings: Any, folder: Path) -> None:
+    """Uploaded files (credential evidence) go to the test's own folder, not the data dir."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(folder), "base_url": "/nowhere/"},
+        },
+    }
 
 
 def _client(w: Stillwater) -> models.Model:
@@ -110,6 +123,7 @@ def _credential(w: Stillwater) -> models.Model:
             "title": "CranioSacral Therapy",
             "issued_on": dt.date(2019, 5, 1),
         },
+        evidence=SimpleUploadedFile("certificate.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"),
     )
 
 

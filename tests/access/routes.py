@@ -25,7 +25,7 @@ from tests.access.objects import Stillwater
 
 WRITE_METHODS = ("post", "put", "patch", "delete")
 HTTP_METHODS = ("get", *WRITE_METHODS)
-ID_PARAM = re.compile(r"\{(\w+_id)\}")
+PATH_PARAM = re.compile(r"\{(\w+)\}")  # every path parameter must have a factory
 ROUTE_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
@@ -44,7 +44,7 @@ class Operation:
 
     @property
     def id_params(self) -> list[str]:
-        return ID_PARAM.findall(self.path)
+        return PATH_PARAM.findall(self.path)
 
     @property
     def clinical(self) -> bool:

@@ -9,13 +9,14 @@ with no factory there fails, telling the developer to add one. Operations marked
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import models
 
 from sacrum.access.models import AuditEntry
-from tests.access.objects import Stillwater
+from tests.access.objects import Stillwater, keep_uploads_in
 from tests.access.routes import (
     Operation,
     Page,
@@ -31,7 +32,10 @@ OBJECT_PAGES = object_pages("web")
 
 
 @pytest.fixture
-def stillwater(owner: Any, practitioner: Any, front_desk: Any) -> Stillwater:
+def stillwater(
+    owner: Any, practitioner: Any, front_desk: Any, settings: Any, tmp_path: Path
+) -> Stillwater:
+    keep_uploads_in(settings, tmp_path / "uploads")
     return Stillwater(owner, practitioner, front_desk)
 
 
