@@ -11,7 +11,7 @@ from pydantic import Field
 
 from sacrum.api.core import PageOut, actor_of, paginate
 from sacrum.clients import selectors, services
-from sacrum.clients.models import Client
+from sacrum.clients.models import Client, Condition, ReferralSource
 
 router = Router(tags=["clients"])
 
@@ -28,6 +28,15 @@ class ClientOut(Schema):
     email: str
     phone: str
     address: str
+    emergency_contact_name: str
+    emergency_contact_relationship: str
+    emergency_contact_phone: str
+    physician_name: str
+    physician_practice: str
+    physician_phone: str
+    physician_email: str
+    preferred_language: str
+    referral_source: str
     archived: bool
     created_at: datetime
     updated_at: datetime
@@ -42,6 +51,15 @@ class ClientIn(Schema):
     email: str = ""
     phone: str = ""
     address: str = ""
+    emergency_contact_name: str = ""
+    emergency_contact_relationship: str = ""
+    emergency_contact_phone: str = ""
+    physician_name: str = ""
+    physician_practice: str = ""
+    physician_phone: str = ""
+    physician_email: str = ""
+    preferred_language: str = ""
+    referral_source: ReferralSource | None = None
 
 
 class ClientPatch(Schema):
@@ -53,16 +71,29 @@ class ClientPatch(Schema):
     email: str | None = None
     phone: str | None = None
     address: str | None = None
+    emergency_contact_name: str | None = None
+    emergency_contact_relationship: str | None = None
+    emergency_contact_phone: str | None = None
+    physician_name: str | None = None
+    physician_practice: str | None = None
+    physician_phone: str | None = None
+    physician_email: str | None = None
+    preferred_language: str | None = None
+    referral_source: ReferralSource | None = None
     archived: bool | None = None
 
 
 class ClinicalOut(Schema):
     id: uuid.UUID
     presenting_concerns: str
+    conditions: list[str]
+    goals: str
 
 
 class ClinicalIn(Schema):
-    presenting_concerns: str = Field(max_length=4000)
+    presenting_concerns: str = Field(default="", max_length=4000)
+    conditions: list[Condition] = Field(default_factory=list)
+    goals: str = Field(default="", max_length=4000)
 
 
 @router.get("/clients", response=PageOut[ClientOut], summary="List and search clients")
@@ -79,7 +110,9 @@ def list_clients(
 
 @router.post("/clients", response={201: ClientOut})
 def create_client(request: HttpRequest, payload: ClientIn) -> Status[Client]:
-    return Status(201, services.create_client(actor=actor_of(request), data=payload.dict()))
+    data = payload.dict()
+    data["referral_source"] = data["referral_source"] or ""
+    return Status(201, services.create_client(actor=actor_of(request), data=data))
 
 
 @router.get("/clients/{client_id}", response=ClientOut)
@@ -91,7 +124,10 @@ def get_client(request: HttpRequest, client_id: uuid.UUID) -> Client:
 def patch_client(request: HttpRequest, client_id: uuid.UUID, payload: ClientPatch) -> Client:
     actor = actor_of(request)
     client = selectors.client_for(actor, client_id, audited=False)
-    return services.update_client(actor=actor, client=client, data=payload.dict(exclude_unset=True))
+    data = payload.dict(exclude_unset=True)
+    if "referral_source" in data:
+        data["referral_source"] = data["referral_source"] or ""
+    return services.update_client(actor=actor, client=client, data=data)
 
 
 @router.get("/clients/{client_id}/clinical", response=ClinicalOut, openapi_extra=CLINICAL)
@@ -108,4 +144,6 @@ def put_clinical(request: HttpRequest, client_id: uuid.UUID, payload: ClinicalIn
     if not actor.can("clinical.edit"):
         raise PermissionError("Clinical information is for practitioners and owners only.")
     client = selectors.client_for(actor, client_id, audited=False)
-    return services.update_client(actor=actor, client=client, data=payload.dict())
+    data = payload.dict()
+    data["conditions"] = [str(c) for c in data["conditions"]]
+    return services.update_client(actor=actor, client=client, data=data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from sacrum.clients.models import Client
+from sacrum.clients.models import CLINICAL_FIELDS, Client, Condition
 from sacrum.web.forms import DateInput
 
 
@@ -20,18 +20,42 @@ class ClientForm(forms.ModelForm):
             "email",
             "phone",
             "address",
+            "preferred_language",
+            "referral_source",
+            "emergency_contact_name",
+            "emergency_contact_relationship",
+            "emergency_contact_phone",
+            "physician_name",
+            "physician_practice",
+            "physician_phone",
+            "physician_email",
+            "conditions",
             "presenting_concerns",
+            "goals",
         )
         widgets = {
             "date_of_birth": DateInput(),
             "presenting_concerns": forms.Textarea(attrs={"rows": 4}),
+            "goals": forms.Textarea(attrs={"rows": 3}),
         }
-        labels = {"presenting_concerns": "What brings them (clinical)"}
+        labels = {
+            "presenting_concerns": "What brings them (clinical)",
+            "goals": "Their goals, in their own words (clinical)",
+            "referral_source": "How they heard of the clinic",
+        }
+
+    conditions = forms.MultipleChoiceField(
+        choices=Condition.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="What they come for (clinical)",
+    )
 
     def __init__(self, *args: object, clinical: bool, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         if not clinical:
-            del self.fields["presenting_concerns"]
+            for name in CLINICAL_FIELDS:
+                del self.fields[name]
         self.fields["date_of_birth"].help_text = "As written on an ID, e.g. 1984-03-27."
 
     def _post_clean(self) -> None:

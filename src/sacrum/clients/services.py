@@ -25,7 +25,33 @@ DEMOGRAPHIC_FIELDS = (
     "email",
     "phone",
     "address",
+    "emergency_contact_name",
+    "emergency_contact_relationship",
+    "emergency_contact_phone",
+    "physician_name",
+    "physician_practice",
+    "physician_phone",
+    "physician_email",
+    "preferred_language",
+    "referral_source",
     "archived",
+)
+TEXT_FIELDS = (
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "pronouns",
+    "phone",
+    "address",
+    "emergency_contact_name",
+    "emergency_contact_relationship",
+    "emergency_contact_phone",
+    "physician_name",
+    "physician_practice",
+    "physician_phone",
+    "preferred_language",
+    "goals",
+    "presenting_concerns",
 )
 MAX_AGE_YEARS = 130
 
@@ -49,11 +75,14 @@ def _check_date_of_birth(client: Client) -> None:
 
 
 def _validate(client: Client, data: dict[str, Any], actor: Actor) -> list[str]:
-    for name in ("first_name", "last_name", "preferred_name", "pronouns", "phone", "address"):
+    for name in TEXT_FIELDS:
         if isinstance(data.get(name), str):
             data[name] = data[name].strip()
-    if isinstance(data.get("email"), str):
-        data["email"] = data["email"].strip().lower()
+    for name in ("email", "physician_email"):
+        if isinstance(data.get(name), str):
+            data[name] = data[name].strip().lower()
+    if data.get("conditions") is None and "conditions" in data:
+        data["conditions"] = []
     changed = apply_changes(client, data, _editable_fields(actor))
     _check_date_of_birth(client)
     return changed
