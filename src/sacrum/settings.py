@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "sacrum.clinics",
     "sacrum.clients",
     "sacrum.scheduling",
+    "sacrum.outcomes",
     "sacrum.api",
     "sacrum.web",
 ]

@@ -19,6 +19,7 @@ from django.db import models
 from sacrum.access.tokens import create_token
 from sacrum.clients import services as client_services
 from sacrum.clinics import services as clinic_services
+from tests.outcomes.objects import FACTORIES as OUTCOME_FACTORIES
 from tests.scheduling.objects import FACTORIES as SCHEDULING_FACTORIES
 
 if TYPE_CHECKING:
@@ -142,4 +143,5 @@ FACTORIES: dict[str, Callable[[Stillwater], models.Model]] = {
     "credential_id": _credential,
     "token_id": _token,
     **SCHEDULING_FACTORIES,
+    **OUTCOME_FACTORIES,
 }

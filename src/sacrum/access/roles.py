@@ -37,6 +37,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "service.manage",
             "availability.manage",
             "availability.edit_own",
+            "outcome.view",
+            "outcome.edit",
+            "outcome.manage",
+            "outcome.report",
         }
     ),
     Role.PRACTITIONER: frozenset(
@@ -55,6 +59,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "schedule.edit",
             "service.view",
             "availability.edit_own",
+            "outcome.view",
+            "outcome.edit",
         }
     ),
     Role.FRONT_DESK: frozenset(

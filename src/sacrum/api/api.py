@@ -8,6 +8,7 @@ from sacrum.access.api import router as access_router
 from sacrum.api.core import MemberSessionAuth, TokenAuth, install_error_handlers
 from sacrum.clients.api import router as clients_router
 from sacrum.clinics.api import router as clinics_router
+from sacrum.outcomes.api import router as outcomes_router
 from sacrum.scheduling.api import router as scheduling_router
 
 api = NinjaAPI(
@@ -26,3 +27,4 @@ api.add_router("/", access_router)
 api.add_router("/", clinics_router)
 api.add_router("/", clients_router)
 api.add_router("/", scheduling_router)
+api.add_router("/", outcomes_router)

@@ -93,6 +93,10 @@ class AnswerOption:
     value: Fraction
     display: str = ""
 
+    @property
+    def value_text(self) -> str:
+        return number_text(self.value)
+
 
 @dataclass(frozen=True)
 class Item:
@@ -132,6 +136,10 @@ class Band:
     max: Fraction
     label: str
     status: str = ""  # for change measures (PGIC): what this answer means as a change
+
+    @property
+    def range_text(self) -> str:
+        return f"{number_text(self.min)} to {number_text(self.max)}"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ from django.urls import reverse
 MENU = (
     ("web:dashboard", "Today", None),
     ("web:client_list", "Clients", "client.view"),
+    ("web:outcomes_home", "Outcomes", "outcome.view"),
+    ("web:outcome_report", "Outcome report", "outcome.report"),
     ("web:practitioner_list", "Practitioners", "profile.view"),
     ("web:location_list", "Locations & rooms", "location.view"),
     ("web:staff_list", "Staff", "staff.view"),

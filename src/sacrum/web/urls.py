@@ -3,6 +3,7 @@
 from django.urls import path
 
 from sacrum.clients import views as clients
+from sacrum.outcomes.urls import urlpatterns as outcome_pages
 from sacrum.web import views
 
 app_name = "web"
@@ -15,4 +16,5 @@ urlpatterns = [
     path("clients/new", clients.client_create, name="client_create"),
     path("clients/<uuid:client_id>/", clients.client_detail, name="client_detail"),
     path("clients/<uuid:client_id>/edit", clients.client_edit, name="client_edit"),
+    *outcome_pages,
 ]

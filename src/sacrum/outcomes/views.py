@@ -1,0 +1,372 @@
+"""Outcome pages: a client's curves and statistics, filling a questionnaire or a diary day,
+the clinic's instruments (with licensed wording loaded), and the practice report."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+import uuid
+import zoneinfo
+from collections import defaultdict
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, F, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from sacrum.access.actor import Actor
+from sacrum.api.core import Conflict
+from sacrum.clients.models import Client, ClientQuerySet
+from sacrum.outcomes import reports, selectors, services
+from sacrum.outcomes.definitions import CONDITIONS, DefinitionError, number_text
+from sacrum.outcomes.fhir import load_document
+from sacrum.outcomes.forms import DiaryForm, QuestionnaireForm, WordingForm
+from sacrum.outcomes.insight import MeasureView, Observation, analyse, weekly_diary
+from sacrum.outcomes.models import InstrumentDefinition, OutcomeSummary, Response
+from sacrum.outcomes.scoring import DiaryDay, rounded
+from sacrum.web.decorators import member_required
+from sacrum.web.forms import add_service_errors
+
+SESSION_STATUSES = ("arrived", "completed")
+
+
+def _actor(request: HttpRequest, action: str = "view") -> Actor:
+    actor = Actor.from_request(request)
+    if not actor.can(f"outcome.{action}"):
+        raise PermissionDenied(selectors.CLINICAL_ONLY)
+    return actor
+
+
+def _zone(client: Client) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(client.clinic.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def session_dates(client: Client) -> list[dt.date]:
+    """Days the client attended a session (arrived or completed), in the clinic's zone."""
+    from sacrum.scheduling.models import Appointment
+
+    zone = _zone(client)
+    starts = Appointment.objects.filter(client=client, status__in=SESSION_STATUSES).values_list(
+        "start", flat=True
+    )
+    return sorted({timezone.localtime(s, zone).date() for s in starts})
+
+
+def practice_spread(clinic_id: Any) -> dict[str, tuple[float | None, int]]:
+    """Sample SD of baseline scores per measure in the clinic (sums from SQL), and how many."""
+    rows = (
+        OutcomeSummary.objects.filter(clinic_id=clinic_id, baseline_value__isnull=False)
+        .values("instrument_key")
+        .annotate(
+            n=Count("id"),
+            s=Sum("baseline_value"),
+            ss=Sum(F("baseline_value") * F("baseline_value")),
+        )
+    )
+    result: dict[str, tuple[float | None, int]] = {}
+    for row in rows:
+        n, s, ss = row["n"], row["s"] or 0.0, row["ss"] or 0.0
+        sd = math.sqrt(max((ss - s * s / n) / (n - 1), 0.0)) if n > 1 else None
+        result[row["instrument_key"]] = (sd, n)
+    return result
+
+
+def measure_views(actor: Actor, client: Client) -> list[tuple[OutcomeSummary, MeasureView]]:
+    """Every measure the client has, analysed; a fixed handful of queries whatever the count."""
+    summaries = list(selectors.summaries_for(actor, client))
+    if not summaries:
+        return []
+    definitions: dict[str, InstrumentDefinition] = {}
+    for d in InstrumentDefinition.objects.filter(clinic_id=client.clinic_id).order_by("created_at"):
+        definitions[d.key] = d
+    zone = _zone(client)
+    series: dict[str, list[Observation]] = defaultdict(list)
+    for key, when, total in (
+        Response.objects.filter(client=client, total__isnull=False)
+        .order_by("completed_at")
+        .values_list("instrument_key", "completed_at", "total")
+    ):
+        series[key].append(Observation(timezone.localtime(when, zone).date(), total))
+    diary = [
+        DiaryDay(day, headache, medication, peak)
+        for day, headache, medication, peak in selectors.diary_for(actor, client).values_list(
+            "date", "headache", "medication", "peak"
+        )
+    ]
+    sessions = session_dates(client)
+    spread = practice_spread(client.clinic_id)
+    result = []
+    for summary in summaries:
+        definition = definitions.get(summary.instrument_key)
+        if definition is None:
+            continue
+        instrument = definition.instrument
+        observations = (
+            weekly_diary(diary)
+            if instrument.scoring.method == "diary_per_28_days"
+            else series[summary.instrument_key]
+        )
+        sd, n = spread.get(summary.instrument_key, (None, 0))
+        view = analyse(
+            instrument,
+            observations,
+            sessions=sessions,
+            status=summary.status,
+            baseline=summary.baseline_value,
+            latest=summary.latest_value,
+            practice_sd=sd,
+            practice_n=n,
+        )
+        view.condition_label = CONDITIONS.get(summary.condition, summary.condition)
+        result.append((summary, view))
+    return result
+
+
+@member_required("client.view")
+def outcomes_home(request: HttpRequest) -> HttpResponse:
+    """Clients being measured, with their status per measure, and open safety alerts."""
+    actor = _actor(request)
+    summaries = (
+        OutcomeSummary.objects.for_member(actor.member, "view")  # type: ignore[arg-type]
+        .select_related("client")
+        .order_by("client__last_name", "client__first_name", "instrument_key")
+    )
+    clients: dict[Any, dict[str, Any]] = {}
+    for s in summaries[:2000]:
+        entry = clients.setdefault(s.client_id, {"client": s.client, "measures": []})
+        entry["measures"].append(s)
+    query = request.GET.get("q", "").strip()[:100]
+    found = []
+    if query:
+        clients_seen: ClientQuerySet = Client.objects.for_member(actor.member, "view")  # type: ignore[arg-type,assignment]
+        found = list(clients_seen.filter(archived=False).search(query)[:20])  # type: ignore[arg-type, attr-defined]
+    return render(
+        request,
+        "outcomes/home.html",
+        {
+            "clients": list(clients.values()),
+            "alerts": list(selectors.alerts_for(actor)[:50]),
+            "q": query,
+            "found": found,
+        },
+    )
+
+
+@member_required("client.view")
+def client_outcomes(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
+    actor = _actor(request)
+    client = selectors.outcome_client(actor, client_id)
+    views = measure_views(actor, client)
+    definitions = list(selectors.definitions_for(actor).order_by("title"))
+    recent = list(selectors.responses_for(actor, client)[:20])
+    return render(
+        request,
+        "outcomes/client.html",
+        {
+            "client": client,
+            "measures": views,
+            "definitions": [
+                d for d in definitions if d.instrument.scoring.method != "diary_per_28_days"
+            ],
+            "alerts": list(selectors.alerts_for(actor, client)),
+            "recent": recent,
+            "sessions": session_dates(client),
+            "conditions": CONDITIONS,
+        },
+    )
+
+
+@member_required("client.view")
+def response_new(
+    request: HttpRequest, client_id: uuid.UUID, instrument_id: uuid.UUID
+) -> HttpResponse:
+    actor = _actor(request, "edit")
+    client = selectors.outcome_client(actor, client_id, audited=False)
+    definition = selectors.definition_for(actor, instrument_id)
+    instrument = definition.instrument
+    if instrument.scoring.method == "diary_per_28_days":
+        return redirect("web:diary_new", client_id=client.pk)
+    form = QuestionnaireForm(instrument, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        day = form.cleaned_data["completed_on"]
+        now = timezone.localtime(timezone.now(), _zone(client))
+        when = (
+            now
+            if day == now.date()
+            else dt.datetime.combine(day, dt.time(12), tzinfo=_zone(client))
+        )
+        try:
+            response = services.record_response(
+                actor=actor,
+                client=client,
+                definition=definition,
+                answers=form.answers(),
+                occasion=form.cleaned_data["occasion"],
+                session_number=form.cleaned_data.get("session_number"),
+                completed_at=when,
+                condition=form.cleaned_data.get("condition") or "",
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if response.alerts:
+                messages.error(
+                    request,
+                    "Safety alert: " + " ".join(a.message for a in response.raised_alerts.all()),
+                )
+            if response.total is None:
+                messages.warning(request, f"Saved, but not scored: {response.score_note}.")
+            else:
+                messages.success(
+                    request, f"{instrument.title} saved: {rounded(instrument, response.total)}."
+                )
+            return redirect("web:client_outcomes", client_id=client.pk)
+    return render(
+        request,
+        "outcomes/response_form.html",
+        {"client": client, "definition": definition, "instrument": instrument, "form": form},
+    )
+
+
+@member_required("client.view")
+def diary_new(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
+    actor = _actor(request, "edit")
+    client = selectors.outcome_client(actor, client_id, audited=False)
+    diary = selectors.definitions_for(actor).filter(key=services.DIARY_KEY).first()
+    form = DiaryForm(request.POST or None, instrument=diary.instrument if diary else None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if not data["headache"]:
+            data["peak"] = None
+        try:
+            services.add_diary_entry(actor=actor, client=client, data=data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except Conflict as exc:
+            form.add_error("date", exc.message)
+        else:
+            messages.success(request, f"Diary day {data['date'].day} {data['date']:%B} saved.")
+            return redirect("web:client_outcomes", client_id=client.pk)
+    return render(request, "outcomes/diary_form.html", {"client": client, "form": form})
+
+
+@require_POST
+@member_required("client.view")
+def alert_acknowledge(request: HttpRequest, outcome_alert_id: uuid.UUID) -> HttpResponse:
+    actor = _actor(request, "edit")
+    alert = selectors.alert_for(actor, outcome_alert_id)
+    services.acknowledge_alert(actor=actor, alert=alert)
+    messages.success(request, "Alert acknowledged.")
+    return redirect("web:client_outcomes", client_id=alert.client_id)
+
+
+@member_required("client.view")
+def instrument_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    definitions = list(selectors.definitions_for(actor).order_by("title"))
+    return render(request, "outcomes/instruments.html", {"definitions": definitions})
+
+
+@member_required("client.view")
+def instrument_detail(request: HttpRequest, instrument_id: uuid.UUID) -> HttpResponse:
+    actor = _actor(request)
+    definition = selectors.definition_for(actor, instrument_id)
+    form = WordingForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST":
+        if not actor.can("outcome.manage"):
+            raise PermissionDenied("Only the clinic owner loads licensed wording.")
+        if form.is_valid():
+            upload = form.cleaned_data.get("file")
+            try:
+                document = load_document(upload.read() if upload else form.cleaned_data["text"])
+                services.import_wording(
+                    actor=actor,
+                    definition=definition,
+                    document=document,
+                    source=upload.name if upload else "",
+                )
+            except DefinitionError as exc:
+                problems = exc.problems
+            except ValidationError as exc:
+                problems = exc.message_dict.get("document", exc.messages)
+            else:
+                messages.success(request, f"The wording of {definition.title} is loaded.")
+                return redirect("web:instrument_detail", instrument_id=definition.pk)
+    instrument = definition.instrument
+    return render(
+        request,
+        "outcomes/instrument.html",
+        {
+            "definition": definition,
+            "instrument": instrument,
+            "form": form,
+            "problems": problems,
+            "can_manage": actor.can("outcome.manage"),
+            "conditions": [CONDITIONS.get(c, c) for c in instrument.scoring.conditions],
+            "range": f"{number_text(instrument.scoring.range_min)} to {number_text(instrument.scoring.range_max)}",
+        },
+    )
+
+
+@member_required("client.view")
+def practice_report(request: HttpRequest) -> HttpResponse:
+    actor = Actor.from_request(request)
+    if not actor.can("outcome.report"):
+        raise PermissionDenied("The practice report is for clinic owners.")
+    start = _date(request.GET.get("start"))
+    end = _date(request.GET.get("end"))
+    report = reports.practice_report(actor, start=start, end=end)
+    if request.GET.get("format") == "csv":
+        return _report_csv(report)
+    return render(request, "outcomes/report.html", {"report": report, "start": start, "end": end})
+
+
+def _date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _report_csv(report: reports.Report) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="sacrum-outcome-report.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["# " + report.statement])
+    columns = [
+        "condition",
+        "instrument_key",
+        "with_baseline",
+        "with_follow_up",
+        "lost_to_follow_up",
+        "responders",
+        "responder_share",
+        "responder_lower",
+        "responder_upper",
+        "worse",
+        "median_change",
+        "q1_change",
+        "q3_change",
+        "mean_change",
+        "mean_lower",
+        "mean_upper",
+        "unit",
+        "direction",
+    ]
+    writer.writerow(columns)
+    for row in report.rows:
+        writer.writerow([_csv_value(getattr(row, c)) for c in columns])
+    return response
+
+
+def _csv_value(value: Any) -> Any:
+    return "" if value is None else round(value, 4) if isinstance(value, float) else value
