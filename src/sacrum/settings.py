@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "sacrum.access",
     "sacrum.clinics",
     "sacrum.clients",
+    "sacrum.screening",
     "sacrum.scheduling",
     "sacrum.outcomes",
     "sacrum.api",

@@ -21,6 +21,7 @@ from sacrum.clients import services as client_services
 from sacrum.clinics import services as clinic_services
 from tests.outcomes.objects import FACTORIES as OUTCOME_FACTORIES
 from tests.scheduling.objects import FACTORIES as SCHEDULING_FACTORIES
+from tests.screening.objects import FACTORIES as SCREENING_FACTORIES
 
 if TYPE_CHECKING:
     from tests.conftest import Persona
@@ -144,4 +145,5 @@ FACTORIES: dict[str, Callable[[Stillwater], models.Model]] = {
     "token_id": _token,
     **SCHEDULING_FACTORIES,
     **OUTCOME_FACTORIES,
+    **SCREENING_FACTORIES,
 }

@@ -10,6 +10,7 @@ from sacrum.clients.api import router as clients_router
 from sacrum.clinics.api import router as clinics_router
 from sacrum.outcomes.api import router as outcomes_router
 from sacrum.scheduling.api import router as scheduling_router
+from sacrum.screening.api import router as screening_router
 
 api = NinjaAPI(
     title="Sacrum API",
@@ -28,3 +29,4 @@ api.add_router("/", clinics_router)
 api.add_router("/", clients_router)
 api.add_router("/", scheduling_router)
 api.add_router("/", outcomes_router)
+api.add_router("/", screening_router)

@@ -4,6 +4,7 @@ from django.urls import path
 
 from sacrum.clients import views as clients
 from sacrum.outcomes.urls import urlpatterns as outcome_pages
+from sacrum.screening.urls import urlpatterns as screening_pages
 from sacrum.web import views
 
 app_name = "web"
@@ -17,4 +18,5 @@ urlpatterns = [
     path("clients/<uuid:client_id>/", clients.client_detail, name="client_detail"),
     path("clients/<uuid:client_id>/edit", clients.client_edit, name="client_edit"),
     *outcome_pages,
+    *screening_pages,
 ]

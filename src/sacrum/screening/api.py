@@ -1,0 +1,205 @@
+"""/api/v1 endpoints for screening: rules, intakes, check-ins, alerts and the gates."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from sacrum.access import audit
+from sacrum.access.models import AuditAction
+from sacrum.api.core import PageOut, actor_of, paginate
+from sacrum.clients import selectors as client_selectors
+from sacrum.clients.models import Client
+from sacrum.screening import selectors, services
+from sacrum.screening.gates import booking_gate, charting_gate
+from sacrum.screening.models import Channel, CheckIn, ClientAlert, Intake, Rule
+from sacrum.screening.questions import question_set
+from sacrum.screening.schemas import (
+    AcknowledgeIn,
+    AlertOut,
+    CheckInIn,
+    CheckInOut,
+    ClearanceIn,
+    IntakeAmendIn,
+    IntakeIn,
+    IntakeOut,
+    QuestionSetOut,
+    RuleIn,
+    RuleOut,
+    RulePatch,
+    ScreeningOut,
+)
+
+router = Router(tags=["screening"])
+
+CLINICAL = {"x-sacrum-clinical": True}
+
+
+def _clinical_client(request: HttpRequest, client_id: uuid.UUID, *, edit: bool = False) -> Client:
+    """The client, for a clinical operation: role first (no audit for a refusal), then scope."""
+    actor = actor_of(request)
+    if not actor.can("clinical.edit" if edit else "clinical.view"):
+        raise PermissionError("Screening is for practitioners and owners only.")
+    return client_selectors.client_for(actor, client_id, audited=False)
+
+
+@router.get("/screening/questions", response=QuestionSetOut)
+def get_question_set(request: HttpRequest, form: Literal["intake", "checkin"] = "intake") -> Any:
+    """The current questions of the intake or the check-in (wording, types, conditions)."""
+    return question_set(form)
+
+
+@router.get("/screening/rules", response=PageOut[RuleOut], openapi_extra=CLINICAL)
+def list_rules(request: HttpRequest, page: int = 1, page_size: int = 50) -> dict:
+    return paginate(selectors.rules_for(actor_of(request)), page, page_size)
+
+
+@router.post("/screening/rules", response={201: RuleOut}, openapi_extra=CLINICAL)
+def create_rule(request: HttpRequest, payload: RuleIn) -> Status[Rule]:
+    data = payload.dict()
+    code = data.pop("code")
+    return Status(201, services.create_rule(actor=actor_of(request), code=code, data=data))
+
+
+@router.get("/screening/rules/{rule_id}", response=RuleOut, openapi_extra=CLINICAL)
+def get_rule(request: HttpRequest, rule_id: uuid.UUID) -> Rule:
+    return selectors.rule_for(actor_of(request), rule_id)
+
+
+@router.patch("/screening/rules/{rule_id}", response=RuleOut, openapi_extra=CLINICAL)
+def patch_rule(request: HttpRequest, rule_id: uuid.UUID, payload: RulePatch) -> Rule:
+    actor = actor_of(request)
+    if not actor.can("clinic.manage"):
+        raise PermissionError("Only the clinic's owner edits screening rules.")
+    rule = selectors.rule_for(actor, rule_id)
+    return services.update_rule(actor=actor, rule=rule, data=payload.dict(exclude_unset=True))
+
+
+@router.get("/clients/{client_id}/screening", response=ScreeningOut, openapi_extra=CLINICAL)
+def get_screening(request: HttpRequest, client_id: uuid.UUID) -> dict[str, Any]:
+    """The client's alerts and what the gates say now (why charting or booking must wait)."""
+    client = _clinical_client(request, client_id)
+    audit.record(actor_of(request), AuditAction.READ, client, object_type="screening")
+    return {
+        "client_id": client.pk,
+        "charting_gate": charting_gate(client),
+        "booking_gate": booking_gate(client),
+        "alerts": selectors.alerts_of(client, include_withdrawn=True),
+    }
+
+
+@router.get("/clients/{client_id}/intakes", response=PageOut[IntakeOut], openapi_extra=CLINICAL)
+def list_intakes(
+    request: HttpRequest, client_id: uuid.UUID, page: int = 1, page_size: int = 50
+) -> dict:
+    client = _clinical_client(request, client_id)
+    audit.record(actor_of(request), AuditAction.LIST, client, object_type="intake")
+    return paginate(Intake.objects.filter(client=client), page, page_size)
+
+
+@router.post("/clients/{client_id}/intakes", response={201: IntakeOut}, openapi_extra=CLINICAL)
+def create_intake(request: HttpRequest, client_id: uuid.UUID, payload: IntakeIn) -> Status[Intake]:
+    """A practitioner enters a client's intake; screening runs on it at once."""
+    client = _clinical_client(request, client_id, edit=True)
+    intake, _firings = services.submit_intake(
+        actor=actor_of(request),
+        client=client,
+        answers=payload.answers.dict(  # type: ignore[attr-defined]
+            exclude_none=True
+        ),
+        via=Channel.API,
+    )
+    return Status(201, intake)
+
+
+@router.get("/intakes/{intake_id}", response=IntakeOut, openapi_extra=CLINICAL)
+def get_intake(request: HttpRequest, intake_id: uuid.UUID) -> Intake:
+    return selectors.intake_for(actor_of(request), intake_id)
+
+
+@router.patch("/intakes/{intake_id}", response=IntakeOut, openapi_extra=CLINICAL)
+def amend_intake(request: HttpRequest, intake_id: uuid.UUID, payload: IntakeAmendIn) -> Intake:
+    """Amend some answers (with a note saying why); screening runs again."""
+    actor = actor_of(request)
+    if not actor.can("clinical.edit"):
+        raise PermissionError("Only practitioners and owners amend intake answers.")
+    intake = selectors.intake_for(actor, intake_id, audited=False)
+    return services.amend_intake(
+        actor=actor,
+        intake=intake,
+        answers=payload.answers.dict(  # type: ignore[attr-defined]
+            exclude_unset=True
+        ),
+        note=payload.note,
+    )
+
+
+@router.get("/clients/{client_id}/check-ins", response=PageOut[CheckInOut], openapi_extra=CLINICAL)
+def list_check_ins(
+    request: HttpRequest, client_id: uuid.UUID, page: int = 1, page_size: int = 50
+) -> dict:
+    client = _clinical_client(request, client_id)
+    audit.record(actor_of(request), AuditAction.LIST, client, object_type="checkin")
+    return paginate(CheckIn.objects.filter(client=client), page, page_size)
+
+
+@router.post("/clients/{client_id}/check-ins", response={201: CheckInOut}, openapi_extra=CLINICAL)
+def create_check_in(
+    request: HttpRequest, client_id: uuid.UUID, payload: CheckInIn
+) -> Status[CheckIn]:
+    client = _clinical_client(request, client_id, edit=True)
+    check_in, _firings = services.record_check_in(
+        actor=actor_of(request),
+        client=client,
+        answers=payload.answers.dict(  # type: ignore[attr-defined]
+            exclude_none=True
+        ),
+        via=Channel.API,
+    )
+    return Status(201, check_in)
+
+
+@router.get("/check-ins/{check_in_id}", response=CheckInOut, openapi_extra=CLINICAL)
+def get_check_in(request: HttpRequest, check_in_id: uuid.UUID) -> CheckIn:
+    return selectors.check_in_for(actor_of(request), check_in_id)
+
+
+@router.get("/alerts/{alert_id}", response=AlertOut, openapi_extra=CLINICAL)
+def get_alert(request: HttpRequest, alert_id: uuid.UUID) -> ClientAlert:
+    actor = actor_of(request)
+    alert = selectors.alert_for(actor, alert_id)
+    audit.record(actor, AuditAction.READ, alert)
+    return alert
+
+
+@router.post("/alerts/{alert_id}/acknowledge", response=AlertOut, openapi_extra=CLINICAL)
+def acknowledge_alert(
+    request: HttpRequest, alert_id: uuid.UUID, payload: AcknowledgeIn
+) -> ClientAlert:
+    """Acknowledge a warning (or say why a proposed referral is not needed)."""
+    actor = actor_of(request)
+    if not actor.can("clinical.edit"):
+        raise PermissionError("Only practitioners and owners acknowledge alerts.")
+    alert = selectors.alert_for(actor, alert_id)
+    services.acknowledge(actor=actor, alert=alert, note=payload.note)
+    return selectors.alert_for(actor, alert_id)
+
+
+@router.post("/alerts/{alert_id}/clearance", response=AlertOut, openapi_extra=CLINICAL)
+def clear_alert(request: HttpRequest, alert_id: uuid.UUID, payload: ClearanceIn) -> ClientAlert:
+    """Record a physician's clearance of a block (the letter itself is uploaded on the page)."""
+    actor = actor_of(request)
+    if not actor.can("clinical.edit"):
+        raise PermissionError("Only practitioners and owners record clearances.")
+    alert = selectors.alert_for(actor, alert_id)
+    services.record_clearance(
+        actor=actor,
+        alert=alert,
+        physician_name=payload.physician_name,
+        cleared_on=payload.cleared_on,
+        note=payload.note,
+    )
+    return selectors.alert_for(actor, alert_id)

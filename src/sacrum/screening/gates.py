@@ -1,0 +1,61 @@
+"""What screening allows: the gates other capabilities call before charting or booking.
+
+``charting_gate(client)`` and ``booking_gate(client)`` return the reasons the action
+may not go ahead now; an empty list means it may. They read the database directly
+(no actor) because the caller has already decided who may see the client; the
+booking reasons never name a condition, so they can be shown to the front desk and
+to the client booking online. See docs/screening.md.
+"""
+
+from __future__ import annotations
+
+from sacrum.clients.models import Client
+from sacrum.screening.engine import BLOCK, WARN
+from sacrum.screening.models import AlertStatus, ClientAlert, Intake
+
+NO_INTAKE = (
+    "No health-history intake is on file. Ask the client to fill it in "
+    "(send the link or open it on the tablet) before the first session."
+)
+BOOKING_BLOCKED = (
+    "A practitioner needs to review this client's health answers before a session "
+    "can be booked online. Please contact the clinic."
+)
+
+
+def _open_alerts(client: Client) -> list[ClientAlert]:
+    return list(
+        ClientAlert.objects.filter(
+            client=client, status=AlertStatus.OPEN, action__in=(BLOCK, WARN)
+        ).select_related("rule")
+    )
+
+
+def charting_gate(client: Client) -> list[str]:
+    """Why a session can't be charted for ``client`` now (empty: it can).
+
+    Blocks need a recorded physician's clearance, warnings a practitioner's
+    acknowledgement; without an intake nothing was screened at all.
+    """
+    reasons: list[str] = []
+    if not Intake.objects.filter(client=client).exists():
+        reasons.append(NO_INTAKE)
+    for alert in sorted(_open_alerts(client), key=lambda a: (a.action != BLOCK, a.rule.title)):
+        if alert.action == BLOCK:
+            reasons.append(
+                f"Blocked: {alert.rule.title}. Record a physician's clearance before charting."
+            )
+        else:
+            reasons.append(f"Warning not yet acknowledged: {alert.rule.title}.")
+    return reasons
+
+
+def booking_gate(client: Client) -> list[str]:
+    """Why ``client`` can't be booked online now (empty: they can). Names no condition."""
+    if ClientAlert.objects.filter(client=client, status=AlertStatus.OPEN, action=BLOCK).exists():
+        return [BOOKING_BLOCKED]
+    return []
+
+
+def is_blocked(client: Client) -> bool:
+    return bool(booking_gate(client))

@@ -1,0 +1,22 @@
+"""Screening pages, mounted in the ``web`` namespace (see web/urls.py)."""
+
+from django.urls import path
+
+from sacrum.screening import views
+
+urlpatterns = [
+    path("clients/<uuid:client_id>/intake/new", views.intake_new, name="intake_new"),
+    path("clients/<uuid:client_id>/check-in/new", views.check_in_new, name="check_in_new"),
+    path("intakes/<uuid:intake_id>/", views.intake_detail, name="intake_detail"),
+    path("intakes/<uuid:intake_id>/amend", views.intake_amend, name="intake_amend"),
+    path("check-ins/<uuid:check_in_id>/", views.check_in_detail, name="check_in_detail"),
+    path("alerts/<uuid:alert_id>/", views.alert_detail, name="alert_detail"),
+    path("alerts/<uuid:alert_id>/acknowledge", views.alert_acknowledge, name="alert_acknowledge"),
+    path("alerts/<uuid:alert_id>/clearance", views.alert_clearance, name="alert_clearance"),
+    path(
+        "alerts/<uuid:alert_id>/clearance/letter", views.clearance_letter, name="clearance_letter"
+    ),
+    path("screening/rules/", views.rule_list, name="rule_list"),
+    path("screening/rules/new", views.rule_create, name="rule_create"),
+    path("screening/rules/<uuid:rule_id>/edit", views.rule_edit, name="rule_edit"),
+]

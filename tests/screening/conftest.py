@@ -1,0 +1,38 @@
+"""Screening fixtures: a client with an intake, answered as a test needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from sacrum.screening import services
+from tests.screening.helpers import quiet_answers
+
+
+@pytest.fixture(autouse=True)
+def uploads_in_tmp(settings: Any, tmp_path: Any) -> None:
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": "/nowhere/"},
+        },
+    }
+
+
+@pytest.fixture
+def intake_with(practitioner, a_client):
+    """Submit an intake for Ada with quiet answers changed by ``changes``."""
+
+    def submit(**changes: Any):
+        answers = quiet_answers("intake") | changes
+        return services.submit_intake(actor=practitioner.actor, client=a_client, answers=answers)
+
+    return submit
+
+
+@pytest.fixture
+def pdf_letter() -> SimpleUploadedFile:
+    return SimpleUploadedFile("clearance.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
