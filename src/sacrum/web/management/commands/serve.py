@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -13,6 +14,8 @@ def run_gunicorn(*, host: str, port: int, workers: int, threads: int) -> None:
     from gunicorn.app.base import BaseApplication
 
     from sacrum.wsgi import application
+
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
     class SacrumServer(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
