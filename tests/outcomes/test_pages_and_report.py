@@ -169,7 +169,7 @@ def test_licensed_wording_loads_from_the_instrument_page(
             "text": '{"resourceType": "Questionnaire", "status": "active", "item": [{"linkId": "1", "type": "choice", "text": "Item 1"}]}'
         },
     )
-    assert "the file has 1 questions but the HIT-6 scoring expects 6" in bad.content.decode()
+    assert "the file has 1 question but the HIT-6 scoring expects 6" in bad.content.decode()
 
 
 def make_cohort(

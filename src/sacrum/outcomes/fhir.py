@@ -152,7 +152,8 @@ def _match_items(
     missing = [i.link_id for i in ours if i.link_id not in by_link]
     raise DefinitionError(
         [
-            f"the file has {len(questions)} questions but the {instrument.title} scoring expects "
+            f"the file has {len(questions)} question{'' if len(questions) == 1 else 's'} "
+            f"but the {instrument.title} scoring expects "
             f"{len(ours)} ({', '.join(i.link_id for i in ours)}); matching by linkId also failed "
             f"(no item {', '.join(repr(m) for m in missing[:5])}{' …' if len(missing) > 5 else ''})"
         ]
