@@ -11,6 +11,7 @@ from django.utils import timezone
 from sacrum.access import audit
 from sacrum.access.actor import Actor
 from sacrum.access.models import ApiToken, AuditAction
+from sacrum.access.scoping import get_scoped_or_404
 from sacrum.clinics.models import Membership
 
 TOKEN_PREFIX = "sac_"
@@ -47,6 +48,11 @@ def revoke_token(*, actor: Actor, token: ApiToken) -> None:
 
 def tokens_of(member: Membership) -> list[ApiToken]:
     return list(ApiToken.objects.filter(membership=member))
+
+
+def token_of(member: Membership, token_id: object) -> ApiToken:
+    """One of the member's own tokens, or 404: another person's token does not exist here."""
+    return get_scoped_or_404(ApiToken.objects.filter(membership=member), pk=token_id)
 
 
 def authenticate_token(raw: str) -> Membership | None:

@@ -80,6 +80,14 @@ class Location(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        # The unique constraint says "clinic and name"; say it by the name field instead.
+        taken = Location.objects.filter(clinic_id=self.clinic_id, name=self.name).exclude(
+            pk=self.pk
+        )
+        if self.name and self.clinic_id and taken.exists():
+            raise ValidationError({"name": f"There is already a location called “{self.name}”."})
+
 
 class RoomQuerySet(ClinicScopedQuerySet["Room"]):
     area = "location"
@@ -104,6 +112,15 @@ class Room(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        taken = Room.objects.filter(location_id=self.location_id, name=self.name).exclude(
+            pk=self.pk
+        )
+        if self.name and self.location_id and taken.exists():
+            raise ValidationError(
+                {"name": f"There is already a room called “{self.name}” at this location."}
+            )
 
 
 class MembershipQuerySet(ClinicScopedQuerySet["Membership"]):

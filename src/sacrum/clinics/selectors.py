@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
 
+from sacrum.access import audit
 from sacrum.access.actor import Actor
+from sacrum.access.models import AuditAction
+from sacrum.access.roles import Role
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.clinics.models import (
     Credential,
@@ -13,6 +18,7 @@ from sacrum.clinics.models import (
     Membership,
     PractitionerProfile,
     Room,
+    VerificationState,
 )
 
 
@@ -22,6 +28,11 @@ def locations_for(actor: Actor, action: str = "view") -> QuerySet[Location]:
 
 def location_for(actor: Actor, location_id: object, action: str = "view") -> Location:
     return get_scoped_or_404(locations_for(actor, action), pk=location_id)
+
+
+def locations_with_room_counts(actor: Actor) -> QuerySet[Location]:
+    """Locations for the list page, each with its number of rooms in use (one query)."""
+    return locations_for(actor).annotate(rooms_in_use=Count("rooms", filter=Q(rooms__active=True)))
 
 
 def rooms_for(actor: Actor, action: str = "view") -> QuerySet[Room]:
@@ -48,6 +59,13 @@ def invitations_for(actor: Actor) -> QuerySet[Invitation]:
     return Invitation.objects.for_member(actor.member, "manage")  # type: ignore[arg-type]
 
 
+def pending_invitations_for(actor: Actor) -> QuerySet[Invitation]:
+    """Invitations not yet accepted, revoked or expired."""
+    return invitations_for(actor).filter(
+        accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    )
+
+
 def invitation_for(actor: Actor, invitation_id: object) -> Invitation:
     return get_scoped_or_404(invitations_for(actor), pk=invitation_id)
 
@@ -55,6 +73,28 @@ def invitation_for(actor: Actor, invitation_id: object) -> Invitation:
 def profiles_for(actor: Actor) -> QuerySet[PractitionerProfile]:
     return PractitionerProfile.objects.for_member(actor.member, "view").select_related(  # type: ignore[arg-type]
         "membership__user"
+    )
+
+
+def profiles_with_counts(actor: Actor) -> QuerySet[PractitionerProfile]:
+    """Profiles for the list page, with verified / waiting / rejected credential counts."""
+    by_state = {
+        name: Count("credentials", filter=Q(credentials__verification_state=state))
+        for name, state in (
+            ("verified_count", VerificationState.VERIFIED),
+            ("unverified_count", VerificationState.UNVERIFIED),
+            ("rejected_count", VerificationState.REJECTED),
+        )
+    }
+    return profiles_for(actor).annotate(**by_state)
+
+
+def members_without_profile(actor: Actor) -> QuerySet[Membership]:
+    """Active owners and practitioners who have not written a profile yet."""
+    return members_for(actor).filter(
+        active=True,
+        role__in=[Role.OWNER, Role.PRACTITIONER],
+        practitioner_profile__isnull=True,
     )
 
 
@@ -70,3 +110,12 @@ def credentials_for(actor: Actor) -> QuerySet[Credential]:
 
 def credential_for(actor: Actor, credential_id: object) -> Credential:
     return get_scoped_or_404(credentials_for(actor), pk=credential_id)
+
+
+def evidence_for(actor: Actor, credential_id: object) -> Credential:
+    """A credential whose evidence file the actor may download; each download is audited."""
+    credential = credential_for(actor, credential_id)
+    if not credential.evidence:
+        raise Http404("No evidence file")
+    audit.record(actor, AuditAction.EXPORT, credential)
+    return credential

@@ -208,6 +208,28 @@ def accept_invitation(*, invitation: Invitation, user: User, actor: Actor) -> Me
 
 
 @transaction.atomic
+def join_with_new_account(
+    *, invitation: Invitation, full_name: str, password: str, actor: Actor
+) -> Membership:
+    """Create the invited person's account (for exactly the invited e-mail), then accept.
+
+    The caller's form checks the password with Django's validators. The e-mail address
+    counts as verified: the invitation link reached that inbox.
+    """
+    from allauth.account.models import EmailAddress
+
+    email = invitation.email.lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError("An account with this e-mail already exists. Sign in first.")
+    full_name = full_name.strip()
+    if not full_name:
+        raise ValidationError({"full_name": "Tell your colleagues your name."})
+    user = User.objects.create_user(email=email, password=password, full_name=full_name)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return accept_invitation(invitation=invitation, user=user, actor=actor)
+
+
+@transaction.atomic
 def revoke_invitation(*, actor: Actor, invitation: Invitation) -> None:
     require(actor, "staff.manage")
     invitation.revoked_at = timezone.now()
@@ -245,11 +267,21 @@ def change_membership(
     return member
 
 
+def may_edit_profile(actor: Actor, member_id: object) -> bool:
+    """Practitioners edit their own profile and credentials; owners anyone's."""
+    own = actor.member is not None and actor.member.pk == member_id
+    return actor.can("profile.edit_own" if own else "profile.manage")
+
+
+def _require_profile_editor(actor: Actor, member_id: object) -> None:
+    if not may_edit_profile(actor, member_id):
+        raise PermissionError("Your role in this clinic does not allow this.")
+
+
 @transaction.atomic
 def save_profile(*, actor: Actor, member: Membership, data: dict[str, Any]) -> PractitionerProfile:
     """Create or update a practitioner's profile: their own, or anyone's for an owner."""
-    own = actor.member is not None and actor.member.pk == member.pk
-    require(actor, "profile.edit_own" if own else "profile.manage")
+    _require_profile_editor(actor, member.pk)
     if member.role == Role.FRONT_DESK:
         raise ValidationError({"membership": "Front-desk staff do not have practitioner profiles."})
     profile = getattr(member, "practitioner_profile", None)
@@ -280,8 +312,7 @@ def _check_evidence(evidence: UploadedFile | None) -> None:
 
 
 def _may_edit_credentials(actor: Actor, profile: PractitionerProfile) -> None:
-    own = actor.member is not None and actor.member.pk == profile.membership_id
-    require(actor, "profile.edit_own" if own else "profile.manage")
+    _require_profile_editor(actor, profile.membership_id)
 
 
 @transaction.atomic

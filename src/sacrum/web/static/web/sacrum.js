@@ -12,11 +12,21 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!window.confirm(button.dataset.confirm)) event.preventDefault();
     });
   }
-  // Copy buttons copy the text of the element they point at.
+  // Copy buttons copy the text of the element they point at. The text is also selected,
+  // so Ctrl+C works where the clipboard API is not offered (plain http on a LAN).
   for (const button of document.querySelectorAll("[data-copy]")) {
     button.addEventListener("click", () => {
       const target = document.getElementById(button.dataset.copy);
-      if (target && navigator.clipboard) navigator.clipboard.writeText(target.textContent.trim());
+      if (!target) return;
+      const range = document.createRange();
+      range.selectNodeContents(target);
+      window.getSelection().removeAllRanges();
+      window.getSelection().addRange(range);
+      if (navigator.clipboard) {
+        navigator.clipboard.writeText(target.textContent.trim()).then(() => {
+          button.textContent = "Copied";
+        });
+      }
     });
   }
 });

@@ -1,0 +1,80 @@
+"""Accepting an invitation: the link in the e-mail leads here, signed in or not."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
+
+from sacrum.access.actor import Actor
+from sacrum.access.middleware import SESSION_CLINIC_KEY
+from sacrum.access.models import User
+from sacrum.clinics import services
+from sacrum.clinics.forms import JoinForm
+from sacrum.clinics.models import Membership
+from sacrum.web.forms import add_service_errors
+
+
+def _joined(request: HttpRequest, member: Membership) -> HttpResponse:
+    request.session[SESSION_CLINIC_KEY] = str(member.clinic_id)
+    messages.success(
+        request, f"Welcome to {member.clinic.name}. You joined as {member.get_role_display()}."
+    )
+    return redirect("web:dashboard")
+
+
+@never_cache
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Open to whoever holds the link; an unknown, used, revoked or expired one is a 404."""
+    invitation = services.find_invitation(token)
+    if invitation is None:
+        return render(request, "clinics/invitation_invalid.html", status=404)
+    context: dict[str, object] = {"invitation": invitation}
+    actor = Actor.from_request(request)
+
+    if request.user.is_authenticated:
+        if request.user.email.lower() != invitation.email:  # type: ignore[union-attr]
+            return render(
+                request, "clinics/invitation_accept.html", {**context, "wrong_account": True}
+            )
+        if request.method == "POST":
+            try:
+                member = services.accept_invitation(
+                    invitation=invitation,
+                    user=request.user,  # type: ignore[arg-type]
+                    actor=actor,
+                )
+            except PermissionError as exc:
+                messages.error(request, str(exc))
+                return redirect("web:dashboard")
+            return _joined(request, member)
+        return render(request, "clinics/invitation_accept.html", context)
+
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        login_url = reverse("account_login") + "?" + urlencode({"next": request.path})
+        return render(
+            request, "clinics/invitation_accept.html", {**context, "login_url": login_url}
+        )
+
+    form = JoinForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.join_with_new_account(
+                invitation=invitation,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+                actor=actor,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            login(request, member.user, backend="django.contrib.auth.backends.ModelBackend")
+            return _joined(request, member)
+    return render(request, "clinics/invitation_accept.html", {**context, "form": form})
