@@ -19,6 +19,7 @@ from django.db import models
 from sacrum.access.tokens import create_token
 from sacrum.clients import services as client_services
 from sacrum.clinics import services as clinic_services
+from tests.clients.objects import FACTORIES as CONSENT_FACTORIES
 from tests.outcomes.objects import FACTORIES as OUTCOME_FACTORIES
 from tests.scheduling.objects import FACTORIES as SCHEDULING_FACTORIES
 from tests.screening.objects import FACTORIES as SCREENING_FACTORIES
@@ -146,4 +147,5 @@ FACTORIES: dict[str, Callable[[Stillwater], models.Model]] = {
     **SCHEDULING_FACTORIES,
     **OUTCOME_FACTORIES,
     **SCREENING_FACTORIES,
+    **CONSENT_FACTORIES,
 }

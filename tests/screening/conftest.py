@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from sacrum.clients import consent
 from sacrum.screening import services
 from tests.screening.helpers import quiet_answers
 
@@ -22,9 +23,17 @@ def uploads_in_tmp(settings: Any, tmp_path: Any) -> None:
     }
 
 
+def sign_consent(persona, client):
+    text = consent.current_text(client.clinic_id)
+    return consent.sign_in_person(
+        actor=persona.actor, client=client, text=text, typed_name=client.full_name, agreed=True
+    )
+
+
 @pytest.fixture
 def intake_with(practitioner, a_client):
-    """Submit an intake for Ada with quiet answers changed by ``changes``."""
+    """Ada signs the consent, then each call submits an intake changed by ``changes``."""
+    sign_consent(practitioner, a_client)
 
     def submit(**changes: Any):
         answers = quiet_answers("intake") | changes

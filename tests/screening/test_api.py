@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from sacrum.access.models import AuditEntry
 from sacrum.screening.models import Firing, Intake, Rule
+from tests.screening.conftest import sign_consent
 from tests.screening.helpers import quiet_answers
 
 
 def test_intake_through_the_api_fires_and_the_gates_report(practitioner, api, a_client):
+    sign_consent(practitioner, a_client)
     http = api(practitioner)
     answers = quiet_answers("intake") | {"head_injury_recent": "yes", "anticoagulants": "yes"}
     status, body = http.post(f"/clients/{a_client.pk}/intakes", {"answers": answers})

@@ -11,7 +11,13 @@ from sacrum.access.models import AuditEntry
 from sacrum.api.core import Conflict
 from sacrum.clinics.services import create_clinic
 from sacrum.screening import services
-from sacrum.screening.gates import BOOKING_BLOCKED, NO_INTAKE, booking_gate, charting_gate
+from sacrum.screening.gates import (
+    BOOKING_BLOCKED,
+    CONSENT_MISSING,
+    NO_INTAKE,
+    booking_gate,
+    charting_gate,
+)
 from sacrum.screening.models import AlertStatus, ClientAlert, Firing, Intake, Rule
 from sacrum.screening.rules import install_shipped_rules, shipped_rules
 from tests.conftest import make_user
@@ -25,8 +31,8 @@ def test_every_new_clinic_gets_the_shipped_rules_once(clinic):
     assert Rule.objects.filter(clinic=other).count() == len(shipped_rules())
 
 
-def test_a_client_without_an_intake_cannot_be_charted(a_client):
-    assert charting_gate(a_client) == [NO_INTAKE]
+def test_a_client_without_consent_or_intake_cannot_be_charted(a_client):
+    assert charting_gate(a_client) == [CONSENT_MISSING["none"], NO_INTAKE]
     assert booking_gate(a_client) == []
 
 
@@ -152,6 +158,7 @@ def test_a_firing_after_acknowledgement_opens_a_new_alert(intake_with, a_client,
 
 
 def test_check_in_reruns_screening(practitioner, a_client, intake_with):
+    """An intake without findings, then a check-in that reports a new medicine."""
     intake_with()
     answers = quiet_answers("checkin") | {"checkin_medication_changed": "yes", "checkin_pain": 6}
     check_in, firings = services.record_check_in(

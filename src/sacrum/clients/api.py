@@ -9,9 +9,19 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
+from sacrum.access import audit
+from sacrum.access.models import AuditAction
+from sacrum.access.scoping import get_scoped_or_404
 from sacrum.api.core import PageOut, actor_of, paginate
-from sacrum.clients import selectors, services
-from sacrum.clients.models import Client, Condition, ReferralSource
+from sacrum.clients import consent, selectors, services
+from sacrum.clients.models import (
+    Client,
+    Condition,
+    ConsentSignature,
+    ConsentText,
+    ConsentTextQuerySet,
+    ReferralSource,
+)
 
 router = Router(tags=["clients"])
 
@@ -147,3 +157,162 @@ def put_clinical(request: HttpRequest, client_id: uuid.UUID, payload: ClinicalIn
     data = payload.dict()
     data["conditions"] = [str(c) for c in data["conditions"]]
     return services.update_client(actor=actor, client=client, data=data)
+
+
+# --- Consent ---------------------------------------------------------------------
+
+
+class ConsentTextOut(Schema):
+    id: uuid.UUID
+    version: int
+    title: str
+    body: str
+    requires_new_signature: bool
+    created_at: datetime
+
+
+class ConsentTextIn(Schema):
+    title: str = Field(max_length=200)
+    body: str = Field(max_length=20000)
+    requires_new_signature: bool = True
+
+
+class WithdrawalOut(Schema):
+    withdrawn_at: datetime
+    reason: str
+
+
+class SignatureOut(Schema):
+    id: uuid.UUID
+    client_id: uuid.UUID
+    consent_text_id: uuid.UUID = Field(alias="text_id")
+    version: int = Field(alias="text.version")
+    typed_name: str
+    agreed: bool
+    has_drawn_signature: bool
+    signed_at: datetime
+    ip: str | None
+    user_agent: str
+    via: str
+    withdrawal: WithdrawalOut | None = None
+
+    @staticmethod
+    def resolve_has_drawn_signature(obj: ConsentSignature) -> bool:
+        return bool(obj.drawn_signature)
+
+    @staticmethod
+    def resolve_withdrawal(obj: ConsentSignature) -> object:
+        return getattr(obj, "withdrawal", None)
+
+
+class SignatureIn(Schema):
+    consent_text_id: uuid.UUID
+    typed_name: str = Field(max_length=200)
+    agreed: bool
+    drawn_signature: str = Field(default="", max_length=20000)
+
+
+class ConsentStateOut(Schema):
+    client_id: uuid.UUID
+    state: str
+    current_signature: SignatureOut | None
+
+
+class WithdrawIn(Schema):
+    reason: str = Field(default="", max_length=2000)
+
+
+def _texts(request: HttpRequest) -> ConsentTextQuerySet:
+    return ConsentText.objects.for_member(actor_of(request).member, "view")  # type: ignore[arg-type,return-value]
+
+
+def _signature(request: HttpRequest, signature_id: uuid.UUID) -> ConsentSignature:
+    qs = ConsentSignature.objects.for_member(actor_of(request).member, "view").select_related(  # type: ignore[arg-type]
+        "text", "withdrawal"
+    )
+    return get_scoped_or_404(qs, pk=signature_id)
+
+
+@router.get("/consent-texts", response=PageOut[ConsentTextOut], tags=["consent"])
+def list_consent_texts(request: HttpRequest, page: int = 1, page_size: int = 50) -> dict:
+    """Every version of the clinic's consent text, newest first."""
+    return paginate(_texts(request), page, page_size)
+
+
+@router.post("/consent-texts", response={201: ConsentTextOut}, tags=["consent"])
+def publish_consent_text(request: HttpRequest, payload: ConsentTextIn) -> Status[ConsentText]:
+    """Publish a new version (owner). Earlier signatures keep pointing at their version."""
+    text = consent.publish_text(actor=actor_of(request), **payload.dict())
+    return Status(201, text)
+
+
+@router.get("/consent-texts/{consent_text_id}", response=ConsentTextOut, tags=["consent"])
+def get_consent_text(request: HttpRequest, consent_text_id: uuid.UUID) -> ConsentText:
+    return get_scoped_or_404(_texts(request), pk=consent_text_id)
+
+
+@router.get("/clients/{client_id}/consent", response=ConsentStateOut, tags=["consent"])
+def get_consent_state(request: HttpRequest, client_id: uuid.UUID) -> dict:
+    """Whether the client's consent is current, outdated, withdrawn or missing."""
+    client = selectors.client_for(actor_of(request), client_id)
+    return {
+        "client_id": client.pk,
+        "state": consent.consent_state(client),
+        "current_signature": consent.current_signature(client),
+    }
+
+
+@router.get(
+    "/clients/{client_id}/consent-signatures",
+    response=PageOut[SignatureOut],
+    tags=["consent"],
+)
+def list_signatures(
+    request: HttpRequest, client_id: uuid.UUID, page: int = 1, page_size: int = 50
+) -> dict:
+    actor = actor_of(request)
+    client = selectors.client_for(actor, client_id, audited=False)
+    audit.record(actor, AuditAction.LIST, client, object_type="consentsignature")
+    qs = ConsentSignature.objects.filter(client=client).select_related("text", "withdrawal")
+    return paginate(qs, page, page_size)
+
+
+@router.post(
+    "/clients/{client_id}/consent-signatures",
+    response={201: SignatureOut},
+    tags=["consent"],
+)
+def sign_consent(
+    request: HttpRequest, client_id: uuid.UUID, payload: SignatureIn
+) -> Status[ConsentSignature]:
+    """The client signs in person, on a device the clinic hands them."""
+    actor = actor_of(request)
+    client = selectors.client_for(actor, client_id, audited=False)
+    text = get_scoped_or_404(_texts(request), pk=payload.consent_text_id)
+    signature = consent.sign_in_person(
+        actor=actor,
+        client=client,
+        text=text,
+        typed_name=payload.typed_name,
+        agreed=payload.agreed,
+        drawn_signature=payload.drawn_signature,
+        via="api",
+    )
+    return Status(201, signature)
+
+
+@router.get("/consent-signatures/{signature_id}", response=SignatureOut, tags=["consent"])
+def get_signature(request: HttpRequest, signature_id: uuid.UUID) -> ConsentSignature:
+    signature = _signature(request, signature_id)
+    audit.record(actor_of(request), AuditAction.READ, signature)
+    return signature
+
+
+@router.post("/consent-signatures/{signature_id}/withdraw", response=SignatureOut, tags=["consent"])
+def withdraw_consent(
+    request: HttpRequest, signature_id: uuid.UUID, payload: WithdrawIn
+) -> ConsentSignature:
+    """Record that the client withdrew this consent."""
+    signature = _signature(request, signature_id)
+    consent.withdraw(actor=actor_of(request), signature=signature, reason=payload.reason)
+    return _signature(request, signature_id)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -149,3 +150,131 @@ class Client(models.Model):
     @property
     def initials(self) -> str:
         return f"{self.first_name[:1]}{self.last_name[:1]}".upper()
+
+
+class ConsentTextQuerySet(ClinicScopedQuerySet["ConsentText"]):
+    area = "client"
+
+    def update(self, **kwargs: Any) -> int:
+        if ConsentSignature.objects.filter(text__in=self).exists():
+            raise PermissionError("A consent text that has been signed never changes.")
+        return super().update(**kwargs)
+
+
+class ConsentText(models.Model):
+    """One version of a clinic's consent text. An edit is a new version; a signed one never changes.
+
+    ``requires_new_signature``: clients who signed an earlier version must sign this one
+    before their next charted session (off for a correction that changes no meaning).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey(
+        "clinics.Clinic", on_delete=models.CASCADE, related_name="consent_texts"
+    )
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    body = models.TextField(max_length=20000)
+    requires_new_signature = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[ConsentTextQuerySet] = ConsentTextQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ("-version",)
+        constraints = (
+            models.UniqueConstraint(
+                fields=("clinic", "version"), name="consent_text_version_unique"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.title} (version {self.version})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding and self.signatures.exists():
+            raise PermissionError("A consent text that has been signed never changes.")
+        super().save(*args, **kwargs)
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p.strip() for p in self.body.split("\n\n") if p.strip()]
+
+
+class SignatureQuerySet(ClinicScopedQuerySet["ConsentSignature"]):
+    area = "client"
+    clinic_path = "client__clinic"
+
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("A consent signature is never changed; record a withdrawal.")
+
+
+# SVG path data from the signature pad: moves and lines with plain coordinates.
+SIGNATURE_PATH = r"^(?:[ML] ?\d{1,4}(?:\.\d{1,2})?[ ,]\d{1,4}(?:\.\d{1,2})? ?)+$"
+
+
+class ConsentSignature(models.Model):
+    """A client's electronic signature of one consent text version: what, who, when, from where."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="consent_signatures")
+    text = models.ForeignKey(ConsentText, on_delete=models.PROTECT, related_name="signatures")
+    typed_name = models.CharField(max_length=200)
+    agreed = models.BooleanField()
+    drawn_signature = models.TextField(
+        max_length=20000,
+        blank=True,
+        validators=[RegexValidator(SIGNATURE_PATH, "The drawn signature could not be read.")],
+        help_text="SVG path data from the signature pad (optional).",
+    )
+    signed_at = models.DateTimeField(auto_now_add=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    via = models.CharField(max_length=10)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects: ClassVar[SignatureQuerySet] = SignatureQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ("-signed_at",)
+        constraints = (
+            models.CheckConstraint(condition=Q(agreed=True), name="consent_signature_agreed"),
+            models.CheckConstraint(
+                condition=~Q(typed_name=""), name="consent_signature_has_typed_name"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.typed_name} signed version {self.text.version}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionError("A consent signature is never changed; record a withdrawal.")
+        super().save(*args, **kwargs)
+
+    @property
+    def withdrawn(self) -> bool:
+        return hasattr(self, "withdrawal")
+
+
+class ConsentWithdrawal(models.Model):
+    """The client withdrew a consent they had signed (the signature itself stays on record)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    signature = models.OneToOneField(
+        ConsentSignature, on_delete=models.PROTECT, related_name="withdrawal"
+    )
+    withdrawn_at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(max_length=2000, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    via = models.CharField(max_length=10)
+
+    def __str__(self) -> str:
+        return f"Withdrawal of {self.signature_id} at {self.withdrawn_at:%Y-%m-%d}"

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from sacrum.access.actor import Actor
-from sacrum.clients import selectors, services
+from sacrum.clients import consent, selectors, services
 from sacrum.clients.forms import ClientForm
 from sacrum.web.decorators import member_required
 from sacrum.web.forms import add_service_errors
@@ -50,8 +50,22 @@ def client_create(request: HttpRequest) -> HttpResponse:
 
 @member_required("client.view")
 def client_detail(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
-    client = selectors.client_for(Actor.from_request(request), client_id)
-    return render(request, "clients/detail.html", {"client": client})
+    actor = Actor.from_request(request)
+    client = selectors.client_for(actor, client_id)
+    signatures = list(
+        client.consent_signatures.select_related("text", "withdrawal").order_by("-signed_at")[:5]
+    )
+    return render(
+        request,
+        "clients/detail.html",
+        {
+            "client": client,
+            "consent_state": consent.consent_state(client),
+            "consent_current": consent.current_signature(client),
+            "consent_signatures": signatures,
+            "can_edit_client": actor.can("client.edit"),
+        },
+    )
 
 
 @member_required("client.edit")

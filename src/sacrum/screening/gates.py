@@ -9,6 +9,7 @@ to the client booking online. See docs/screening.md.
 
 from __future__ import annotations
 
+from sacrum.clients.consent import consent_state
 from sacrum.clients.models import Client
 from sacrum.screening.engine import BLOCK, WARN
 from sacrum.screening.models import AlertStatus, ClientAlert, Intake
@@ -17,6 +18,11 @@ NO_INTAKE = (
     "No health-history intake is on file. Ask the client to fill it in "
     "(send the link or open it on the tablet) before the first session."
 )
+CONSENT_MISSING = {
+    "none": "The client has not signed the consent form. Ask them to sign it before a session is charted.",
+    "withdrawn": "The client has withdrawn their consent. No session can be charted unless they sign again.",
+    "outdated": "The clinic's consent text has changed. Ask the client to sign the new version before a session is charted.",
+}
 BOOKING_BLOCKED = (
     "A practitioner needs to review this client's health answers before a session "
     "can be booked online. Please contact the clinic."
@@ -34,10 +40,13 @@ def _open_alerts(client: Client) -> list[ClientAlert]:
 def charting_gate(client: Client) -> list[str]:
     """Why a session can't be charted for ``client`` now (empty: it can).
 
-    Blocks need a recorded physician's clearance, warnings a practitioner's
-    acknowledgement; without an intake nothing was screened at all.
+    A current signed consent is needed; blocks need a recorded physician's clearance,
+    warnings a practitioner's acknowledgement; without an intake nothing was screened.
     """
     reasons: list[str] = []
+    state = consent_state(client)
+    if state != "current":
+        reasons.append(CONSENT_MISSING[state])
     if not Intake.objects.filter(client=client).exists():
         reasons.append(NO_INTAKE)
     for alert in sorted(_open_alerts(client), key=lambda a: (a.action != BLOCK, a.rule.title)):

@@ -16,6 +16,8 @@ MENU = (
     ("web:practitioner_list", "Practitioners", "profile.view"),
     ("web:location_list", "Locations & rooms", "location.view"),
     ("web:staff_list", "Staff", "staff.view"),
+    ("web:rule_list", "Screening rules", "clinical.view"),
+    ("web:consent_text", "Consent form", "clinic.manage"),
     ("web:clinic_settings", "Clinic settings", "clinic.manage"),
     ("web:audit_log", "Audit log", "audit.view"),
 )

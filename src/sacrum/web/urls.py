@@ -4,6 +4,7 @@ from django.urls import path
 
 from sacrum.access import views as access
 from sacrum.clients import views as clients
+from sacrum.clients.urls import urlpatterns as consent_pages
 from sacrum.clinics.views import joining, places, practitioners, staff
 from sacrum.outcomes.urls import urlpatterns as outcome_pages
 from sacrum.screening.urls import urlpatterns as screening_pages
@@ -78,4 +79,5 @@ urlpatterns = [
     path("clients/<uuid:client_id>/edit", clients.client_edit, name="client_edit"),
     *outcome_pages,
     *screening_pages,
+    *consent_pages,
 ]
