@@ -228,7 +228,9 @@ def build_chart(view: MeasureView, sessions: Sequence[dt.date]) -> Chart:
         chart.baseline_y = chart.y(min(max(view.baseline, low), high))
     if view.mic_threshold is not None and low <= view.mic_threshold <= high:
         chart.mic_y = chart.y(view.mic_threshold)
-        chart.mic_label = f"Minimal important change ({rounded(instrument, view.mic_threshold)})"
+        chart.mic_label = (
+            f"Minimal important change ({number_text(Fraction(str(round(view.mic_threshold, 2))))})"
+        )
     direction = "lower is better" if scoring.higher_is_worse else "higher is better"
     chart.description = (
         f"{len(obs)} measurements from {obs[0].on.day} {obs[0].on:%B %Y} to {obs[-1].on.day} {obs[-1].on:%B %Y}; {direction}."

@@ -217,7 +217,10 @@ def practice_report(
         responders, worse, n_change = int(responders or 0), int(worse or 0), int(n_change or 0)
         lost = with_baseline - with_follow_up
         share = lower = upper = None
-        if with_follow_up:
+        no_mic = instrument is not None and not (
+            instrument.scoring.mic.established or instrument.scoring.change_measure
+        )
+        if with_follow_up and not no_mic:
             share = responders / with_follow_up
             lower, upper = wilson_interval(responders, with_follow_up)
         mean, mean_lo, mean_hi = _mean_interval(n_change, sum_change, sum_sq)

@@ -47,7 +47,7 @@ def _oriented(instrument: Instrument, change: float) -> float:
 
 def summarize(instrument: Instrument, points: Sequence[Point]) -> SummaryValues:
     """Baseline = the first 'baseline' response (else the first scored one); latest = the
-    last scored one; a follow-up exists when the latest comes after the baseline."""
+    last later response outside the baseline phase (a follow-up); without one, no change."""
     scored = sorted((p for p in points if p.value is not None), key=lambda p: p.on)
     condition = next((p.condition for p in points if p.occasion == "baseline" and p.condition), "")
     condition = condition or next((p.condition for p in points if p.condition), "")
@@ -64,8 +64,11 @@ def summarize(instrument: Instrument, points: Sequence[Point]) -> SummaryValues:
             condition=condition,
         )
     baseline = next((p for p in scored if p.occasion == "baseline"), scored[0])
-    follow_up = latest is not baseline and latest.on >= baseline.on
-    if not follow_up:
+    # A follow-up is a later measurement that is not itself part of the baseline phase.
+    follow_ups = [
+        p for p in scored if p is not baseline and p.on >= baseline.on and p.occasion != "baseline"
+    ]
+    if not follow_ups:
         return SummaryValues(
             baseline_value=baseline.value,
             baseline_on=baseline.on,
@@ -75,6 +78,7 @@ def summarize(instrument: Instrument, points: Sequence[Point]) -> SummaryValues:
             measurements=len(scored),
             condition=condition,
         )
+    latest = follow_ups[-1]
     assert baseline.value is not None and latest.value is not None
     change = latest.value - baseline.value
     return SummaryValues(

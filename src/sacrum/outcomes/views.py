@@ -140,9 +140,12 @@ def outcomes_home(request: HttpRequest) -> HttpResponse:
         .order_by("client__last_name", "client__first_name", "instrument_key")
     )
     clients: dict[Any, dict[str, Any]] = {}
+    worse = []
     for s in summaries[:2000]:
         entry = clients.setdefault(s.client_id, {"client": s.client, "measures": []})
         entry["measures"].append(s)
+        if s.status == "worse":
+            worse.append(s)
     query = request.GET.get("q", "").strip()[:100]
     found = []
     if query:
@@ -153,6 +156,7 @@ def outcomes_home(request: HttpRequest) -> HttpResponse:
         "outcomes/home.html",
         {
             "clients": list(clients.values()),
+            "worse": worse,
             "alerts": list(selectors.alerts_for(actor)[:50]),
             "q": query,
             "found": found,
