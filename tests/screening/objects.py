@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
-from sacrum.screening import services
+from sacrum.screening import links, services
 from sacrum.screening.models import ClientAlert, Rule
 from tests.screening.helpers import quiet_answers
 
@@ -44,9 +44,20 @@ def _alert(w: Stillwater) -> models.Model:
     return ClientAlert.objects.get(client_id=intake.client_id, rule__code="warn-anticoagulants")
 
 
+def _link(w: Stillwater) -> models.Model:
+    link, _raw = links.create_link(
+        actor=w.front_desk.actor,
+        client=w.object("client_id"),  # type: ignore[arg-type]
+        purpose="intake",
+        via="tablet",
+    )
+    return link
+
+
 FACTORIES: dict[str, Callable[[Stillwater], models.Model]] = {
     "rule_id": _rule,
     "intake_id": _intake,
     "check_in_id": _check_in,
     "alert_id": _alert,
+    "link_id": _link,
 }

@@ -105,3 +105,39 @@ def update_client(*, actor: Actor, client: Client, data: dict[str, Any]) -> Clie
         client.save()
     audit.record(actor, AuditAction.UPDATE, client)
     return client
+
+
+SELF_REPORTED_FIELDS = (
+    "preferred_language",
+    "referral_source",
+    "emergency_contact_name",
+    "emergency_contact_relationship",
+    "emergency_contact_phone",
+    "physician_name",
+    "physician_practice",
+    "physician_phone",
+    "physician_email",
+    "conditions",
+    "goals",
+)
+
+
+def update_from_client(*, actor: Actor, client: Client, data: dict[str, Any]) -> list[str]:
+    """What the client told us about themselves in the intake (authorised by their link).
+
+    Only the fields a client may state, and only those they filled in: an empty answer
+    never erases what the clinic already has. Returns the fields that changed.
+    """
+    given = {k: v for k, v in data.items() if k in SELF_REPORTED_FIELDS and v not in ("", None, [])}
+    if not given:
+        return []
+    for name in TEXT_FIELDS:
+        if isinstance(given.get(name), str):
+            given[name] = given[name].strip()
+    if isinstance(given.get("physician_email"), str):
+        given["physician_email"] = given["physician_email"].strip().lower()
+    changed = apply_changes(client, given, SELF_REPORTED_FIELDS)
+    if changed:
+        client.save(update_fields=[*changed, "updated_at"])
+        audit.record(actor, AuditAction.UPDATE, client, clinic=client.clinic)
+    return changed

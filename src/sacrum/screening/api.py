@@ -5,17 +5,19 @@ from __future__ import annotations
 import uuid
 from typing import Any, Literal
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Status
 
 from sacrum.access import audit
 from sacrum.access.models import AuditAction
+from sacrum.access.scoping import get_scoped_or_404
 from sacrum.api.core import PageOut, actor_of, paginate
 from sacrum.clients import selectors as client_selectors
 from sacrum.clients.models import Client
-from sacrum.screening import selectors, services
+from sacrum.screening import links, selectors, services
 from sacrum.screening.gates import booking_gate, charting_gate
-from sacrum.screening.models import Channel, CheckIn, ClientAlert, Intake, Rule
+from sacrum.screening.models import Channel, CheckIn, ClientAlert, Intake, IntakeLink, Rule
 from sacrum.screening.questions import question_set
 from sacrum.screening.schemas import (
     AcknowledgeIn,
@@ -26,6 +28,8 @@ from sacrum.screening.schemas import (
     IntakeAmendIn,
     IntakeIn,
     IntakeOut,
+    LinkIn,
+    LinkOut,
     QuestionSetOut,
     RuleIn,
     RuleOut,
@@ -203,3 +207,42 @@ def clear_alert(request: HttpRequest, alert_id: uuid.UUID, payload: ClearanceIn)
         note=payload.note,
     )
     return selectors.alert_for(actor, alert_id)
+
+
+def _link_out(link: IntakeLink, url: str | None = None) -> dict[str, Any]:
+    return {**LinkOut.from_orm(link).dict(), "url": url}
+
+
+@router.get("/clients/{client_id}/intake-links", response=PageOut[LinkOut], tags=["intake links"])
+def list_links(
+    request: HttpRequest, client_id: uuid.UUID, page: int = 1, page_size: int = 50
+) -> dict:
+    actor = actor_of(request)
+    client = client_selectors.client_for(actor, client_id, audited=False)
+    audit.record(actor, AuditAction.LIST, client, object_type="intakelink")
+    return paginate(IntakeLink.objects.filter(client=client), page, page_size)
+
+
+@router.post("/clients/{client_id}/intake-links", response={201: LinkOut}, tags=["intake links"])
+def create_link(request: HttpRequest, client_id: uuid.UUID, payload: LinkIn) -> Status[dict]:
+    """E-mail the client a one-time link to the intake or check-in, or make one for the tablet.
+
+    The token is never stored; a tablet link's address is returned once.
+    """
+    actor = actor_of(request)
+    client = client_selectors.client_for(actor, client_id, audited=False)
+    link, raw = links.create_link(
+        actor=actor, client=client, purpose=payload.purpose, via=payload.delivery
+    )
+    url = f"{settings.SITE_URL}{links.link_path(raw)}" if link.via == "tablet" else None
+    return Status(201, _link_out(link, url))
+
+
+@router.post("/intake-links/{link_id}/revoke", response=LinkOut, tags=["intake links"])
+def revoke_link(request: HttpRequest, link_id: uuid.UUID) -> dict[str, Any]:
+    actor = actor_of(request)
+    link = get_scoped_or_404(
+        IntakeLink.objects.for_member(actor.member, "view"),  # type: ignore[arg-type]
+        pk=link_id,
+    )
+    return _link_out(links.revoke_link(actor=actor, link=link))

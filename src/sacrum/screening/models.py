@@ -342,3 +342,57 @@ class PhysicianClearance(models.Model):
 
     def __str__(self) -> str:
         return f"Cleared by {self.physician_name} on {self.cleared_on}"
+
+
+class LinkQuerySet(ClinicScopedQuerySet["IntakeLink"]):
+    area = "client"
+    clinic_path = "client__clinic"
+
+
+class IntakeLink(models.Model):
+    """A one-time, expiring link to fill the intake or check-in without signing in.
+
+    Only a SHA-256 digest of the token is stored; the raw token exists in the e-mail
+    (or the tablet's address bar) alone. A link works for one submission.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, related_name="intake_links"
+    )
+    purpose = models.CharField(max_length=10, choices=Source.choices)
+    via = models.CharField(max_length=10, choices=(("email", "E-mail"), ("tablet", "Tablet")))
+    token_digest = models.CharField(max_length=64, unique=True)
+    sent_to = models.EmailField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[LinkQuerySet] = LinkQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ("-created_at",)
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")), name="intake_link_expires_later"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} link for {self.client_id} ({self.via})"
+
+    @property
+    def state(self) -> str:
+        from django.utils import timezone
+
+        if self.used_at:
+            return "used"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "open"

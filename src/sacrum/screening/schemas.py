@@ -233,3 +233,23 @@ class QuestionSetOut(Schema):
     title: str
     intro: str
     sections: list[SectionOut]
+
+
+class LinkIn(Schema):
+    purpose: Literal["intake", "checkin"] = "intake"
+    delivery: Literal["email", "tablet"] = "email"
+
+
+class LinkOut(Schema):
+    id: uuid.UUID
+    client_id: uuid.UUID
+    purpose: str
+    via: str
+    sent_to: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    used_at: dt.datetime | None
+    state: str
+    url: str | None = Field(
+        default=None, description="Only for a tablet link, once: open it on the clinic's device."
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sacrum.screening import views
+from sacrum.screening import public_views, views
 
 urlpatterns = [
     path("clients/<uuid:client_id>/intake/new", views.intake_new, name="intake_new"),
@@ -16,6 +16,9 @@ urlpatterns = [
     path(
         "alerts/<uuid:alert_id>/clearance/letter", views.clearance_letter, name="clearance_letter"
     ),
+    path("clients/<uuid:client_id>/links", public_views.link_create, name="link_create"),
+    path("intake/<str:token>/", public_views.public_form, name="public_form"),
+    path("intake/thank-you", public_views.public_done, name="public_done"),
     path("screening/rules/", views.rule_list, name="rule_list"),
     path("screening/rules/new", views.rule_create, name="rule_create"),
     path("screening/rules/<uuid:rule_id>/edit", views.rule_edit, name="rule_edit"),
