@@ -136,3 +136,13 @@ def test_rules_page_owner_edits_practitioner_reads(owner, practitioner, browser_
         },
     )
     assert response.status_code == 422
+
+
+def test_client_list_marks_clients_with_open_alerts(
+    practitioner, front_desk, browser_as, a_client, intake_with
+):
+    intake_with(head_injury_recent="yes", anticoagulants="yes")
+    page = browser_as(practitioner).get("/clients/").content.decode()
+    assert 'class="badge danger">blocked' in page and 'class="badge warn">warning' in page
+    page = browser_as(front_desk).get("/clients/").content.decode()
+    assert "review pending" in page and "warning" not in page and "blocked" not in page

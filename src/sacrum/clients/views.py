@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from sacrum.access.actor import Actor
 from sacrum.clients import consent, selectors, services
 from sacrum.clients.forms import ClientForm
+from sacrum.screening.selectors import open_alert_counts
 from sacrum.web.decorators import member_required
 from sacrum.web.forms import add_service_errors
 
@@ -27,6 +28,19 @@ def client_list(request: HttpRequest) -> HttpResponse:
         Actor.from_request(request), search=q, include_archived=show_archived
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = open_alert_counts([c.pk for c in page.object_list])
+    clinical = request.member.can("clinical.view")  # type: ignore[attr-defined]
+    for c in page.object_list:
+        found = counts.get(c.pk, {})
+        c.alert_badges = [  # type: ignore[attr-defined]
+            (kind, label, n)
+            for kind, label, n in (
+                ("danger", "blocked" if clinical else "review pending", found.get("block", 0)),
+                ("warn", "warning", found.get("warn", 0) if clinical else 0),
+                ("", "referral", found.get("refer", 0) if clinical else 0),
+            )
+            if n
+        ]
     return render(
         request, "clients/list.html", {"page": page, "q": q, "show_archived": show_archived}
     )

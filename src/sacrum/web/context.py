@@ -10,6 +10,7 @@ from django.urls import reverse
 # (url name, label, permission needed)
 MENU = (
     ("web:dashboard", "Today", None),
+    ("web:calendar", "Calendar", "schedule.view"),
     ("web:client_list", "Clients", "client.view"),
     ("web:outcomes_home", "Outcomes", "outcome.view"),
     ("web:outcome_report", "Outcome report", "outcome.report"),

@@ -7,6 +7,7 @@ from sacrum.clients import views as clients
 from sacrum.clients.urls import urlpatterns as consent_pages
 from sacrum.clinics.views import joining, places, practitioners, staff
 from sacrum.outcomes.urls import urlpatterns as outcome_pages
+from sacrum.scheduling.urls import urlpatterns as scheduling_pages
 from sacrum.screening.urls import urlpatterns as screening_pages
 from sacrum.web import views
 
@@ -77,6 +78,7 @@ urlpatterns = [
     path("clients/new", clients.client_create, name="client_create"),
     path("clients/<uuid:client_id>/", clients.client_detail, name="client_detail"),
     path("clients/<uuid:client_id>/edit", clients.client_edit, name="client_edit"),
+    *scheduling_pages,
     *outcome_pages,
     *screening_pages,
     *consent_pages,

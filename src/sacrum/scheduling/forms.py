@@ -1,0 +1,169 @@
+"""Scheduling page forms. They parse input; the services decide what is allowed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from sacrum.clients.models import Client
+from sacrum.clinics.models import Location, Membership, Room
+from sacrum.scheduling.calendar import practitioner_label
+from sacrum.scheduling.models import ExceptionKind, ServiceType, Weekday
+from sacrum.web.forms import DateInput
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class PractitionerChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return practitioner_label(obj)
+
+
+class BookingForm(forms.Form):
+    client = forms.ModelChoiceField(queryset=Client.objects.none(), empty_label="Choose a client")
+    service = forms.ModelChoiceField(
+        queryset=ServiceType.objects.none(), empty_label="Choose a service"
+    )
+    practitioner = PractitionerChoice(
+        queryset=Membership.objects.none(), empty_label="Choose a practitioner"
+    )
+    location = forms.ModelChoiceField(queryset=Location.objects.none(), empty_label=None)
+    start = forms.DateTimeField(
+        widget=LocalDateTimeInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text="Local time at the location.",
+    )
+    room = forms.ModelChoiceField(
+        queryset=Room.objects.none(),
+        required=False,
+        empty_label="Any free room",
+        help_text="Leave as 'any free room' to have one assigned.",
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Front-desk note",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Practical only (parking, access). Clinical notes belong in the chart.",
+    )
+
+    def __init__(self, *args: Any, choices: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, queryset in choices.items():
+            self.fields[name].queryset = queryset  # type: ignore[attr-defined]
+
+
+class RescheduleForm(forms.Form):
+    start = forms.DateTimeField(
+        widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+    )
+    practitioner = PractitionerChoice(queryset=Membership.objects.none(), empty_label=None)
+    room = forms.ModelChoiceField(
+        queryset=Room.objects.none(), required=False, empty_label="Any free room"
+    )
+    reason = forms.CharField(required=False, max_length=300)
+
+    def __init__(self, *args: Any, choices: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, queryset in choices.items():
+            self.fields[name].queryset = queryset  # type: ignore[attr-defined]
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(required=False, max_length=300)
+    by = forms.ChoiceField(
+        choices=[("client", "The client"), ("clinic", "The clinic")], label="Cancelled by"
+    )
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Front-desk note",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ServiceForm(forms.ModelForm):
+    practitioners = forms.ModelMultipleChoiceField(
+        queryset=Membership.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Offered by",
+    )
+
+    class Meta:
+        model = ServiceType
+        fields = (
+            "name",
+            "description",
+            "duration_minutes",
+            "buffer_before_minutes",
+            "buffer_after_minutes",
+            "price",
+            "bookable_online",
+            "new_clients_only",
+            "needs_room",
+            "active",
+        )
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, offerers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["practitioners"]
+        field.queryset = offerers  # type: ignore[attr-defined]
+        field.label_from_instance = practitioner_label  # type: ignore[attr-defined]
+        if self.instance.pk:
+            field.initial = list(self.instance.practitioners.values_list("pk", flat=True))
+
+    def _post_clean(self) -> None:
+        """Model validation happens once, in the service, so pages and API agree."""
+
+
+class HoursForm(forms.Form):
+    location = forms.ModelChoiceField(queryset=Location.objects.none(), empty_label=None)
+    weekday = forms.TypedChoiceField(choices=Weekday.choices, coerce=int)
+    start_time = forms.TimeField(widget=TimeInput(), label="From")
+    end_time = forms.TimeField(widget=TimeInput(), label="To")
+
+    def __init__(self, *args: Any, locations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = locations  # type: ignore[attr-defined]
+
+
+class TimeOffForm(forms.Form):
+    start = forms.DateTimeField(widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"])
+    end = forms.DateTimeField(widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"])
+    reason = forms.CharField(required=False, max_length=200, help_text="E.g. holiday, course.")
+
+
+class ExceptionForm(forms.Form):
+    date = forms.DateField(widget=DateInput())
+    kind = forms.ChoiceField(choices=ExceptionKind.choices)
+    location = forms.ModelChoiceField(
+        queryset=Location.objects.none(),
+        required=False,
+        empty_label="Everywhere",
+        help_text="Required for extra hours.",
+    )
+    start_time = forms.TimeField(widget=TimeInput(), required=False, label="From")
+    end_time = forms.TimeField(widget=TimeInput(), required=False, label="To")
+    note = forms.CharField(required=False, max_length=200)
+
+    def __init__(self, *args: Any, locations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = locations  # type: ignore[attr-defined]

@@ -1,0 +1,1 @@
+"""Scheduling pages: calendar, booking, appointments, services, working hours."""

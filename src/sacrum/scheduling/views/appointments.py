@@ -1,0 +1,260 @@
+"""Booking form and the appointment page (reschedule, cancel, arrived, no-show, note)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from sacrum.access.actor import Actor
+from sacrum.api.core import Conflict
+from sacrum.clients.models import Client
+from sacrum.clinics.models import Location, Room
+from sacrum.scheduling import selectors
+from sacrum.scheduling.calendar import practitioner_label
+from sacrum.scheduling.forms import BookingForm, CancelForm, NoteForm, RescheduleForm
+from sacrum.scheduling.local_time import aware, local, zone
+from sacrum.scheduling.models import Appointment, ServiceType
+from sacrum.scheduling.services import booking
+from sacrum.scheduling.services.series import cancel_series
+from sacrum.web.decorators import member_required
+from sacrum.web.forms import add_service_errors
+
+FIELD_OF = {"end": "start", "client_id": "client", "note": "note"}
+
+
+def _show_problem(form: Any, exc: ValidationError | Conflict) -> None:
+    """Attach a service's refusal to the form: conflicts and field errors by their field."""
+    if isinstance(exc, Conflict):
+        form.add_error(None, exc.message)
+        return
+    if hasattr(exc, "error_dict"):
+        for name, problems in exc.message_dict.items():
+            name = FIELD_OF.get(name, name)
+            form.add_error(name if name in form.fields else None, problems)
+    else:
+        add_service_errors(form, exc)
+
+
+def _choices(request: HttpRequest, location: Location | None = None) -> dict[str, Any]:
+    member = request.member  # type: ignore[attr-defined]
+    actor = Actor.from_request(request)
+    rooms = Room.objects.for_member(member).filter(active=True).select_related("location")
+    if location is not None:
+        rooms = rooms.filter(location=location)
+    return {
+        "client": Client.objects.for_member(member).filter(archived=False),
+        "service": ServiceType.objects.for_member(member).filter(active=True),
+        "practitioner": selectors.practitioners_for(actor),
+        "location": Location.objects.for_member(member).filter(active=True),
+        "room": rooms,
+    }
+
+
+@member_required("schedule.edit")
+def book(request: HttpRequest) -> HttpResponse:
+    actor = Actor.from_request(request)
+    source = request.POST if request.method == "POST" else None
+    initial = {
+        k: request.GET.get(k)
+        for k in ("client", "service", "practitioner", "location", "start", "room")
+    }
+    choices = _choices(request)
+    location = (
+        choices["location"].filter(pk=(source or request.GET).get("location") or None).first()
+    )
+    if location is None:
+        location = choices["location"].first()
+    form = BookingForm(source, initial={k: v for k, v in initial.items() if v}, choices=choices)
+    if source is not None and form.is_valid():
+        data = form.cleaned_data
+        where = data["location"]
+        try:
+            appointment = booking.book(
+                actor=actor,
+                booking=booking.Booking(
+                    client=data["client"],
+                    practitioner=data["practitioner"],
+                    service=data["service"],
+                    location=where,
+                    start=aware(data["start"].replace(tzinfo=None), zone(where.time_zone)),
+                    room=data["room"],
+                    note=data["note"],
+                ),
+            )
+        except (ValidationError, Conflict) as exc:
+            _show_problem(form, exc)
+        else:
+            when = local(appointment.start, zone(where.time_zone))
+            messages.success(
+                request,
+                f"Booked {appointment.client.full_name} with "
+                f"{practitioner_label(appointment.practitioner)} on "
+                f"{when:%a} {when.day} {when:%b} at {when:%H:%M}.",
+            )
+            return redirect("web:appointment_detail", appointment_id=appointment.pk)
+    return render(request, "scheduling/book.html", {"form": form, "location": location})
+
+
+def _appointment(
+    request: HttpRequest, appointment_id: uuid.UUID, audited: bool = True
+) -> Appointment:
+    return selectors.appointment_for(Actor.from_request(request), appointment_id, audited=audited)
+
+
+def _page(request: HttpRequest, appointment: Appointment, **forms: Any) -> HttpResponse:
+    actor = Actor.from_request(request)
+    tz = zone(appointment.location.time_zone)
+    choices = _choices(request, appointment.location)
+    reschedule_form = forms.get("reschedule") or RescheduleForm(
+        initial={
+            "start": local(appointment.start, tz).replace(tzinfo=None),
+            "practitioner": appointment.practitioner_id,
+            "room": appointment.room_id,
+        },
+        choices={"practitioner": choices["practitioner"], "room": choices["room"]},
+    )
+    history = list(selectors.history_for(actor, appointment))
+    for change in history:  # shown in the location's local time
+        change.local_from = local(change.from_start, tz) if change.from_start else None  # type: ignore[attr-defined]
+        change.local_to = local(change.to_start, tz) if change.to_start else None  # type: ignore[attr-defined]
+    allowed = booking.TRANSITIONS.get(appointment.status, frozenset())
+    steps = [
+        (status, label)
+        for status, label in (
+            ("confirmed", "Confirm"),
+            ("booked", "Accept request"),
+            ("arrived", "Mark arrived"),
+            ("completed", "Mark completed"),
+            ("no_show", "Mark no-show"),
+        )
+        if status in allowed and _timely(appointment, status)
+    ]
+    context = {
+        "appointment": appointment,
+        "local_start": local(appointment.start, tz),
+        "local_end": local(appointment.end, tz),
+        "tz_name": appointment.location.time_zone,
+        "history": history,
+        "steps": steps,
+        "can_edit": actor.can("schedule.edit"),
+        "movable": appointment.status in booking.MOVABLE,
+        "cancellable": "cancelled" in allowed,
+        "reschedule_form": reschedule_form,
+        "cancel_form": forms.get("cancel") or CancelForm(initial={"by": "client"}),
+        "note_form": forms.get("note") or NoteForm(initial={"note": appointment.front_desk_note}),
+        "calendar_query": f"location={appointment.location_id}&date={local(appointment.start, tz):%Y-%m-%d}",
+    }
+    return render(request, "scheduling/appointment.html", context)
+
+
+def _timely(appointment: Appointment, status: str) -> bool:
+    """Offer check-in on the day, and completed / no-show once it has started."""
+    now = timezone.now()
+    if status == "arrived":
+        return appointment.start - now <= booking.ARRIVAL_WINDOW
+    if status in ("completed", "no_show"):
+        return appointment.start <= now
+    return True
+
+
+@member_required("schedule.view")
+def detail(request: HttpRequest, appointment_id: uuid.UUID) -> HttpResponse:
+    return _page(request, _appointment(request, appointment_id))
+
+
+@require_POST
+@member_required("schedule.edit")
+def reschedule(request: HttpRequest, appointment_id: uuid.UUID) -> HttpResponse:
+    actor = Actor.from_request(request)
+    appointment = _appointment(request, appointment_id, audited=False)
+    choices = _choices(request, appointment.location)
+    form = RescheduleForm(
+        request.POST, choices={"practitioner": choices["practitioner"], "room": choices["room"]}
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        tz = zone(appointment.location.time_zone)
+        try:
+            booking.reschedule(
+                actor=actor,
+                appointment=appointment,
+                start=aware(data["start"].replace(tzinfo=None), tz),
+                practitioner=data["practitioner"],
+                room=data["room"],
+                reason=data["reason"],
+            )
+        except (ValidationError, Conflict) as exc:
+            _show_problem(form, exc)
+            appointment = _appointment(request, appointment_id, audited=False)
+        else:
+            messages.success(request, "The appointment was moved.")
+            return redirect("web:appointment_detail", appointment_id=appointment.pk)
+    return _page(request, appointment, reschedule=form)
+
+
+@require_POST
+@member_required("schedule.edit")
+def cancel(request: HttpRequest, appointment_id: uuid.UUID) -> HttpResponse:
+    actor = Actor.from_request(request)
+    appointment = _appointment(request, appointment_id, audited=False)
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            if request.POST.get("following") == "1" and appointment.series is not None:
+                done = cancel_series(
+                    actor=actor,
+                    series=appointment.series,
+                    from_start=appointment.start,
+                    reason=form.cleaned_data["reason"],
+                    party=form.cleaned_data["by"],
+                )
+                messages.success(request, f"Cancelled this and {len(done) - 1} following.")
+            else:
+                booking.cancel(
+                    actor=actor,
+                    appointment=appointment,
+                    reason=form.cleaned_data["reason"],
+                    party=form.cleaned_data["by"],
+                )
+                late = " (late cancellation)" if appointment.cancelled_late else ""
+                messages.success(request, f"The appointment was cancelled{late}.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("web:appointment_detail", appointment_id=appointment.pk)
+    return _page(request, appointment, cancel=form)
+
+
+@require_POST
+@member_required("schedule.edit")
+def change_status(request: HttpRequest, appointment_id: uuid.UUID) -> HttpResponse:
+    actor = Actor.from_request(request)
+    appointment = _appointment(request, appointment_id, audited=False)
+    try:
+        booking.change_status(
+            actor=actor, appointment=appointment, status=request.POST.get("status", "")
+        )
+    except (ValidationError, Conflict) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, f"Marked {appointment.get_status_display().lower()}.")
+    return redirect("web:appointment_detail", appointment_id=appointment.pk)
+
+
+@require_POST
+@member_required("schedule.edit")
+def note(request: HttpRequest, appointment_id: uuid.UUID) -> HttpResponse:
+    actor = Actor.from_request(request)
+    appointment = _appointment(request, appointment_id, audited=False)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        booking.update_note(actor=actor, appointment=appointment, note=form.cleaned_data["note"])
+        messages.success(request, "Note saved.")
+        return redirect("web:appointment_detail", appointment_id=appointment.pk)
+    return _page(request, appointment, note=form)

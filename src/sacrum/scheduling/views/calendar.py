@@ -1,0 +1,146 @@
+"""The day and week calendar: columns by practitioner or by room, at one location."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from sacrum.access.actor import Actor
+from sacrum.clinics.models import Location, Room
+from sacrum.scheduling import selectors
+from sacrum.scheduling.calendar import (
+    Column,
+    build_grid,
+    day_range,
+    practitioner_label,
+    window,
+)
+from sacrum.scheduling.local_time import local, zone
+from sacrum.scheduling.models import WeeklyHours
+from sacrum.scheduling.models.appointments import ACTIVE_VALUES
+from sacrum.web.decorators import member_required
+
+
+def _pick(items: list[Any], wanted: str | None) -> Any:
+    return next((i for i in items if str(i.pk) == wanted), None)
+
+
+def _date(raw: str | None, default: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(raw) if raw else default
+    except ValueError:
+        return default
+
+
+@member_required("schedule.view")
+def calendar(request: HttpRequest) -> HttpResponse:
+    actor = Actor.from_request(request)
+    member = request.member  # type: ignore[attr-defined]
+    locations = list(Location.objects.for_member(member).filter(active=True))
+    if not locations:
+        return render(request, "scheduling/calendar.html", {"locations": []})
+    location = _pick(locations, request.GET.get("location")) or locations[0]
+    tz = zone(location.time_zone)
+    today = local(timezone.now(), tz).date()
+    day = _date(request.GET.get("date"), today)
+    view = "week" if request.GET.get("view") == "week" else "day"
+    by = "room" if request.GET.get("by") == "room" else "practitioner"
+    practitioners = list(selectors.practitioners_for(actor))
+    rooms = list(Room.objects.for_member(member).filter(location=location, active=True))
+    days = day_range(day, view)
+    start, end = window(location, days)
+    appointments = list(
+        selectors.appointments_for(actor, start=start, end=end, location_id=location.pk).filter(
+            status__in=ACTIVE_VALUES
+        )
+    )
+
+    subject: Any = None
+    working_here = set(
+        WeeklyHours.objects.filter(location=location).values_list("practitioner_id", flat=True)
+    ) | {a.practitioner_id for a in appointments}
+    here = [p for p in practitioners if p.pk in working_here] or practitioners
+    if view == "day" and by == "practitioner":
+        shown = here
+        columns = [
+            Column(key=str(p.pk), label=practitioner_label(p), practitioner=p, day=day)
+            for p in shown
+        ]
+    elif view == "day":
+        columns = [Column(key=str(r.pk), label=r.name, room=r, day=day) for r in rooms]
+    else:
+        options = here if by == "practitioner" else rooms
+        default = member if by == "practitioner" and member in here else None
+        subject = (
+            _pick(options, request.GET.get("who")) or default or (options[0] if options else None)
+        )
+        columns = (
+            [
+                Column(
+                    key=d.isoformat(),
+                    label=f"{d:%a} {d.day}",
+                    sublabel=f"{d:%b}",
+                    practitioner=subject if by == "practitioner" else None,
+                    room=subject if by == "room" else None,
+                    day=d,
+                )
+                for d in days
+            ]
+            if subject is not None
+            else []
+        )
+
+    grid = build_grid(
+        location=location,
+        days=days,
+        columns=columns,
+        appointments=appointments,
+        practitioners=[c.practitioner for c in columns if c.practitioner] or practitioners,
+        can_book=member.can("schedule.edit"),
+    )
+    step = dt.timedelta(days=7 if view == "week" else 1)
+    current = {"location": location.pk, "date": day, "view": view, "by": by}
+    if subject is not None:
+        current["who"] = subject.pk
+
+    def link(**changes: Any) -> str:
+        params = {**current, **changes}
+        return "?" + urlencode({k: v for k, v in params.items() if v is not None})
+
+    links = {
+        "previous": link(date=day - step),
+        "next": link(date=day + step),
+        "today": link(date=today),
+        "day": link(view="day", who=None),
+        "week": link(view="week"),
+        "by_practitioner": link(by="practitioner", who=None),
+        "by_room": link(by="room", who=None),
+    }
+    if view == "week":
+        for column in columns:
+            column.href = link(view="day", date=column.day, who=None)
+    context = {
+        "links": links,
+        "locations": locations,
+        "location": location,
+        "day": day,
+        "days": days,
+        "today": today,
+        "view": view,
+        "by": by,
+        "grid": grid,
+        "subject": subject,
+        "subjects": here if by == "practitioner" else rooms,
+        "practitioners": practitioners,
+        "rooms": rooms,
+        "previous": day - step,
+        "next": day + step,
+        "tz_name": location.time_zone,
+        "label_of": practitioner_label,
+    }
+    return render(request, "scheduling/calendar.html", context)

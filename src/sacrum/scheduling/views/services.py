@@ -1,0 +1,65 @@
+"""Services management (owners): what the clinic books, how long, who offers it."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from sacrum.access.actor import Actor
+from sacrum.scheduling import selectors
+from sacrum.scheduling.forms import ServiceForm
+from sacrum.scheduling.services import catalogue
+from sacrum.web.decorators import member_required
+from sacrum.web.forms import add_service_errors
+
+
+@member_required("service.view")
+def service_list(request: HttpRequest) -> HttpResponse:
+    actor = Actor.from_request(request)
+    services = list(selectors.services_for(actor).order_by("-active", "name"))
+    names = {p.pk: p for p in selectors.practitioners_for(actor)}
+    rows = [(s, [names[m.pk] for m in s.practitioners.all() if m.pk in names]) for s in services]
+    return render(
+        request,
+        "scheduling/services.html",
+        {"rows": rows, "can_manage": actor.can("service.manage")},
+    )
+
+
+def _save(request: HttpRequest, service: object | None) -> HttpResponse:
+    actor = Actor.from_request(request)
+    offerers = selectors.practitioners_for(actor)
+    form = ServiceForm(request.POST or None, instance=service, offerers=offerers)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in ServiceForm.Meta.fields}
+        ids = [m.pk for m in form.cleaned_data["practitioners"]]
+        try:
+            if service is None:
+                saved = catalogue.create_service(actor=actor, data=data, practitioner_ids=ids)
+            else:
+                saved = catalogue.update_service(
+                    actor=actor,
+                    service=service,  # type: ignore[arg-type]
+                    data=data,
+                    practitioner_ids=ids,
+                )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"“{saved.name}” saved.")
+            return redirect("web:service_list")
+    return render(request, "scheduling/service_form.html", {"form": form, "service": service})
+
+
+@member_required("service.manage")
+def service_create(request: HttpRequest) -> HttpResponse:
+    return _save(request, None)
+
+
+@member_required("service.manage")
+def service_edit(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
+    return _save(request, selectors.service_for(Actor.from_request(request), service_id))
