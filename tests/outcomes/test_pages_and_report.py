@@ -69,7 +69,9 @@ def test_client_page_shows_curve_status_and_statistics(
     assert "style=" not in html and "<script>" not in html
     main = html[html.index("<main") : html.index("</main>")].lower()
     for word in ("cure", "cures", "treat", "treats", "heal", "heals", "effective"):
-        assert not re.search(rf"\b{word}\b", main), word  # the footer's disclaimer is outside <main>
+        assert not re.search(rf"\b{word}\b", main), (
+            word
+        )  # the footer's disclaimer is outside <main>
 
 
 def test_single_case_statistics_need_sessions_and_enough_points() -> None:
