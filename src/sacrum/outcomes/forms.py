@@ -108,21 +108,6 @@ class QuestionnaireForm(forms.Form):
         return result
 
 
-class ClientQuestionnaireForm(QuestionnaireForm):
-    """The questions only: a client answering through a link sets nothing else."""
-
-    def __init__(self, instrument: Instrument, *args: Any, **kwargs: Any) -> None:
-        super().__init__(instrument, *args, **kwargs)
-        for name in ("occasion", "session_number", "completed_on", "condition"):
-            del self.fields[name]
-
-    def meta_fields(self) -> list[forms.BoundField]:
-        return []
-
-    def clean_completed_on(self) -> dt.date:  # the field is gone; nothing to clean
-        return timezone.localdate()
-
-
 class DiaryForm(forms.Form):
     date = forms.DateField(widget=DateInput(), initial=timezone.localdate)
     headache = forms.TypedChoiceField(
