@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
-from sacrum.screening import links, services
+from sacrum.screening import letters, links, services
 from sacrum.screening.models import ClientAlert, Rule
 from tests.screening.helpers import quiet_answers
 
@@ -54,10 +54,21 @@ def _link(w: Stillwater) -> models.Model:
     return link
 
 
+def _letter(w: Stillwater) -> models.Model:
+    """A draft letter with the physician's address, so it can be sent."""
+    letter = letters.draft_letter(actor=w.practitioner.actor, client=w.object("client_id"))  # type: ignore[arg-type]
+    return letters.update_letter(
+        actor=w.practitioner.actor,
+        letter=letter,
+        data={"recipient_email": "gp@surgery.example", "reason": "- Jaw pain for a year."},
+    )
+
+
 FACTORIES: dict[str, Callable[[Stillwater], models.Model]] = {
     "rule_id": _rule,
     "intake_id": _intake,
     "check_in_id": _check_in,
     "alert_id": _alert,
     "link_id": _link,
+    "letter_id": _letter,
 }

@@ -6,7 +6,8 @@ import uuid
 from typing import Any, Literal
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
 from sacrum.access import audit
@@ -15,25 +16,39 @@ from sacrum.access.scoping import get_scoped_or_404
 from sacrum.api.core import PageOut, actor_of, paginate
 from sacrum.clients import selectors as client_selectors
 from sacrum.clients.models import Client
-from sacrum.screening import links, selectors, services
+from sacrum.screening import letters, links, selectors, services
+from sacrum.screening.fhir import letter_bundle
 from sacrum.screening.gates import booking_gate, charting_gate
-from sacrum.screening.models import Channel, CheckIn, ClientAlert, Intake, IntakeLink, Rule
+from sacrum.screening.models import (
+    Channel,
+    CheckIn,
+    ClientAlert,
+    Intake,
+    IntakeLink,
+    ReferralLetter,
+    Rule,
+)
+from sacrum.screening.pdf import letter_pdf
 from sacrum.screening.questions import question_set
 from sacrum.screening.schemas import (
     AcknowledgeIn,
-    AlertOut,
     CheckInIn,
     CheckInOut,
     ClearanceIn,
     IntakeAmendIn,
     IntakeIn,
+    IntakeLinkIn,
+    IntakeLinkOut,
     IntakeOut,
-    LinkIn,
-    LinkOut,
+    LetterDraftIn,
+    LetterFinalizeIn,
+    LetterOut,
+    LetterPatch,
     QuestionSetOut,
     RuleIn,
     RuleOut,
     RulePatch,
+    ScreeningAlertOut,
     ScreeningOut,
 )
 
@@ -171,7 +186,7 @@ def get_check_in(request: HttpRequest, check_in_id: uuid.UUID) -> CheckIn:
     return selectors.check_in_for(actor_of(request), check_in_id)
 
 
-@router.get("/alerts/{alert_id}", response=AlertOut, openapi_extra=CLINICAL)
+@router.get("/alerts/{alert_id}", response=ScreeningAlertOut, openapi_extra=CLINICAL)
 def get_alert(request: HttpRequest, alert_id: uuid.UUID) -> ClientAlert:
     actor = actor_of(request)
     alert = selectors.alert_for(actor, alert_id)
@@ -179,7 +194,7 @@ def get_alert(request: HttpRequest, alert_id: uuid.UUID) -> ClientAlert:
     return alert
 
 
-@router.post("/alerts/{alert_id}/acknowledge", response=AlertOut, openapi_extra=CLINICAL)
+@router.post("/alerts/{alert_id}/acknowledge", response=ScreeningAlertOut, openapi_extra=CLINICAL)
 def acknowledge_alert(
     request: HttpRequest, alert_id: uuid.UUID, payload: AcknowledgeIn
 ) -> ClientAlert:
@@ -192,7 +207,7 @@ def acknowledge_alert(
     return selectors.alert_for(actor, alert_id)
 
 
-@router.post("/alerts/{alert_id}/clearance", response=AlertOut, openapi_extra=CLINICAL)
+@router.post("/alerts/{alert_id}/clearance", response=ScreeningAlertOut, openapi_extra=CLINICAL)
 def clear_alert(request: HttpRequest, alert_id: uuid.UUID, payload: ClearanceIn) -> ClientAlert:
     """Record a physician's clearance of a block (the letter itself is uploaded on the page)."""
     actor = actor_of(request)
@@ -210,10 +225,12 @@ def clear_alert(request: HttpRequest, alert_id: uuid.UUID, payload: ClearanceIn)
 
 
 def _link_out(link: IntakeLink, url: str | None = None) -> dict[str, Any]:
-    return {**LinkOut.from_orm(link).dict(), "url": url}
+    return {**IntakeLinkOut.from_orm(link).dict(), "url": url}
 
 
-@router.get("/clients/{client_id}/intake-links", response=PageOut[LinkOut], tags=["intake links"])
+@router.get(
+    "/clients/{client_id}/intake-links", response=PageOut[IntakeLinkOut], tags=["intake links"]
+)
 def list_links(
     request: HttpRequest, client_id: uuid.UUID, page: int = 1, page_size: int = 50
 ) -> dict:
@@ -223,8 +240,10 @@ def list_links(
     return paginate(IntakeLink.objects.filter(client=client), page, page_size)
 
 
-@router.post("/clients/{client_id}/intake-links", response={201: LinkOut}, tags=["intake links"])
-def create_link(request: HttpRequest, client_id: uuid.UUID, payload: LinkIn) -> Status[dict]:
+@router.post(
+    "/clients/{client_id}/intake-links", response={201: IntakeLinkOut}, tags=["intake links"]
+)
+def create_link(request: HttpRequest, client_id: uuid.UUID, payload: IntakeLinkIn) -> Status[dict]:
     """E-mail the client a one-time link to the intake or check-in, or make one for the tablet.
 
     The token is never stored; a tablet link's address is returned once.
@@ -238,7 +257,7 @@ def create_link(request: HttpRequest, client_id: uuid.UUID, payload: LinkIn) -> 
     return Status(201, _link_out(link, url))
 
 
-@router.post("/intake-links/{link_id}/revoke", response=LinkOut, tags=["intake links"])
+@router.post("/intake-links/{link_id}/revoke", response=IntakeLinkOut, tags=["intake links"])
 def revoke_link(request: HttpRequest, link_id: uuid.UUID) -> dict[str, Any]:
     actor = actor_of(request)
     link = get_scoped_or_404(
@@ -246,3 +265,130 @@ def revoke_link(request: HttpRequest, link_id: uuid.UUID) -> dict[str, Any]:
         pk=link_id,
     )
     return _link_out(links.revoke_link(actor=actor, link=link))
+
+
+def _letter(request: HttpRequest, letter_id: uuid.UUID) -> ReferralLetter:
+    actor = actor_of(request)
+    if not actor.can("clinical.view"):
+        raise PermissionError("Referral letters are for practitioners and owners only.")
+    return get_scoped_or_404(
+        ReferralLetter.objects.for_member(actor.member, "view").select_related(  # type: ignore[arg-type]
+            "client__clinic", "author__user"
+        ),
+        pk=letter_id,
+    )
+
+
+@router.get(
+    "/clients/{client_id}/referral-letters",
+    response=PageOut[LetterOut],
+    openapi_extra=CLINICAL,
+    tags=["referral letters"],
+)
+def list_letters(
+    request: HttpRequest, client_id: uuid.UUID, page: int = 1, page_size: int = 50
+) -> dict:
+    client = _clinical_client(request, client_id)
+    audit.record(actor_of(request), AuditAction.LIST, client, object_type="referralletter")
+    return paginate(ReferralLetter.objects.filter(client=client), page, page_size)
+
+
+@router.post(
+    "/clients/{client_id}/referral-letters",
+    response={201: LetterOut},
+    openapi_extra=CLINICAL,
+    tags=["referral letters"],
+)
+def draft_letter(
+    request: HttpRequest, client_id: uuid.UUID, payload: LetterDraftIn
+) -> Status[ReferralLetter]:
+    """Draft a letter from the record (reason, history, sessions, outcome scores)."""
+    client = _clinical_client(request, client_id, edit=True)
+    alerts = None
+    if payload.alert_ids is not None:
+        alerts = list(ClientAlert.objects.filter(client=client, pk__in=payload.alert_ids))
+        if len(alerts) != len(set(payload.alert_ids)):
+            raise ValidationError({"alert_ids": "Every alert must be one of this client's."})
+    letter = letters.draft_letter(actor=actor_of(request), client=client, alerts=alerts)
+    return Status(201, letter)
+
+
+@router.get(
+    "/referral-letters/{letter_id}",
+    response=LetterOut,
+    openapi_extra=CLINICAL,
+    tags=["referral letters"],
+)
+def get_letter(request: HttpRequest, letter_id: uuid.UUID) -> ReferralLetter:
+    letter = _letter(request, letter_id)
+    audit.record(actor_of(request), AuditAction.READ, letter)
+    return letter
+
+
+@router.patch(
+    "/referral-letters/{letter_id}",
+    response=LetterOut,
+    openapi_extra=CLINICAL,
+    tags=["referral letters"],
+)
+def patch_letter(
+    request: HttpRequest, letter_id: uuid.UUID, payload: LetterPatch
+) -> ReferralLetter:
+    """Edit a draft; a sent or printed letter never changes (409)."""
+    actor = actor_of(request)
+    if not actor.can("clinical.edit"):
+        raise PermissionError("Only practitioners and owners edit letters.")
+    letter = _letter(request, letter_id)
+    return letters.update_letter(actor=actor, letter=letter, data=payload.dict(exclude_unset=True))
+
+
+@router.post(
+    "/referral-letters/{letter_id}/finalize",
+    response=LetterOut,
+    openapi_extra=CLINICAL,
+    tags=["referral letters"],
+)
+def finalize_letter(
+    request: HttpRequest, letter_id: uuid.UUID, payload: LetterFinalizeIn
+) -> ReferralLetter:
+    """Send by e-mail (the worker attaches the PDF) or make final for printing."""
+    actor = actor_of(request)
+    if not actor.can("clinical.edit"):
+        raise PermissionError("Only practitioners and owners send letters.")
+    letter = _letter(request, letter_id)
+    return letters.finalize(actor=actor, letter=letter, how=payload.how)
+
+
+@router.get(
+    "/referral-letters/{letter_id}/pdf",
+    openapi_extra=CLINICAL,
+    tags=["referral letters"],
+    response={200: None},
+)
+def get_letter_pdf(request: HttpRequest, letter_id: uuid.UUID) -> HttpResponse:
+    letter = _letter(request, letter_id)
+    audit.record(actor_of(request), AuditAction.EXPORT, letter)
+    if letter.is_draft:
+        content = letter_pdf(letter, final=False)
+    else:
+        with letter.pdf.open("rb") as handle:
+            content = handle.read()
+    return HttpResponse(content, content_type="application/pdf")
+
+
+@router.get(
+    "/referral-letters/{letter_id}/fhir",
+    response=dict[str, Any],
+    openapi_extra=CLINICAL,
+    tags=["referral letters"],
+)
+def get_letter_fhir(request: HttpRequest, letter_id: uuid.UUID) -> dict[str, Any]:
+    """A FHIR R4 Bundle: Patient, Practitioner, ServiceRequest and DocumentReference (the PDF)."""
+    letter = _letter(request, letter_id)
+    audit.record(actor_of(request), AuditAction.EXPORT, letter)
+    if letter.is_draft:
+        content = letter_pdf(letter, final=False)
+    else:
+        with letter.pdf.open("rb") as handle:
+            content = handle.read()
+    return letter_bundle(letter, content)

@@ -396,3 +396,82 @@ class IntakeLink(models.Model):
         if self.expires_at <= timezone.now():
             return "expired"
         return "open"
+
+
+class LetterStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SENT = "sent", "Sent by e-mail"
+    PRINTED = "printed", "Printed"
+
+
+def letter_upload_to(instance: ReferralLetter, filename: str) -> str:
+    return f"letters/{instance.client_id}/{instance.pk}.pdf"
+
+
+class ReferralLetter(models.Model):
+    """A letter to the client's physician, generated from the record and edited by a practitioner.
+
+    Once sent or printed it is final: the PDF that left the clinic is stored with its
+    hash and the letter never changes again. Letters are never deleted.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.PROTECT, related_name="referral_letters"
+    )
+    author = models.ForeignKey(
+        "clinics.Membership", on_delete=models.PROTECT, related_name="referral_letters"
+    )
+    alerts = models.ManyToManyField(ClientAlert, blank=True, related_name="letters")
+    status = models.CharField(
+        max_length=10, choices=LetterStatus.choices, default=LetterStatus.DRAFT
+    )
+    letter_date = models.DateField()
+    recipient_name = models.CharField(max_length=150)
+    recipient_practice = models.CharField(max_length=200, blank=True)
+    recipient_email = models.EmailField(blank=True)
+    subject = models.CharField(max_length=200)
+    reason = models.TextField(max_length=8000, blank=True)
+    history = models.TextField(max_length=8000, blank=True)
+    sessions = models.TextField("craniosacral sessions so far", max_length=4000, blank=True)
+    outcomes = models.TextField("outcome scores", max_length=4000, blank=True)
+    request = models.TextField("what we ask", max_length=4000)
+    urgent = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finalized_at = models.DateTimeField(null=True, blank=True)
+    sent_to = models.EmailField(blank=True)
+    pdf = models.FileField(upload_to=letter_upload_to, blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+
+    objects: ClassVar[ScreenedQuerySet] = ScreenedQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ("-created_at",)
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(status="draft", finalized_at__isnull=True)
+                | (~Q(status="draft") & Q(finalized_at__isnull=False) & ~Q(pdf_sha256="")),
+                name="referral_letter_final_has_pdf",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sent") | ~Q(sent_to=""),
+                name="referral_letter_sent_has_address",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.get_status_display()})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            stored = (
+                ReferralLetter.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+            )
+            if stored is not None and stored != LetterStatus.DRAFT:
+                raise PermissionError("A letter that was sent or printed never changes.")
+        super().save(*args, **kwargs)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == LetterStatus.DRAFT

@@ -118,7 +118,7 @@ class ClearanceOut(Schema):
         return bool(obj.letter)
 
 
-class AlertOut(Schema):
+class ScreeningAlertOut(Schema):
     id: uuid.UUID
     client_id: uuid.UUID
     rule_id: uuid.UUID
@@ -151,7 +151,7 @@ class ScreeningOut(Schema):
     client_id: uuid.UUID
     charting_gate: list[str]
     booking_gate: list[str]
-    alerts: list[AlertOut]
+    alerts: list[ScreeningAlertOut]
 
 
 class AcknowledgeIn(Schema):
@@ -235,12 +235,12 @@ class QuestionSetOut(Schema):
     sections: list[SectionOut]
 
 
-class LinkIn(Schema):
+class IntakeLinkIn(Schema):
     purpose: Literal["intake", "checkin"] = "intake"
     delivery: Literal["email", "tablet"] = "email"
 
 
-class LinkOut(Schema):
+class IntakeLinkOut(Schema):
     id: uuid.UUID
     client_id: uuid.UUID
     purpose: str
@@ -253,3 +253,54 @@ class LinkOut(Schema):
     url: str | None = Field(
         default=None, description="Only for a tablet link, once: open it on the clinic's device."
     )
+
+
+class LetterDraftIn(Schema):
+    alert_ids: list[uuid.UUID] | None = Field(
+        default=None,
+        description="Alerts to write about; by default every open block and proposed referral.",
+    )
+
+
+class LetterPatch(Schema):
+    letter_date: dt.date | None = None
+    recipient_name: str | None = Field(default=None, max_length=150)
+    recipient_practice: str | None = Field(default=None, max_length=200)
+    recipient_email: str | None = Field(default=None, max_length=254)
+    subject: str | None = Field(default=None, max_length=200)
+    reason: str | None = Field(default=None, max_length=8000)
+    history: str | None = Field(default=None, max_length=8000)
+    sessions: str | None = Field(default=None, max_length=4000)
+    outcomes: str | None = Field(default=None, max_length=4000)
+    request: str | None = Field(default=None, max_length=4000)
+
+
+class LetterFinalizeIn(Schema):
+    how: Literal["email", "print"]
+
+
+class LetterOut(Schema):
+    id: uuid.UUID
+    client_id: uuid.UUID
+    author_id: uuid.UUID
+    alert_ids: list[uuid.UUID]
+    status: str
+    letter_date: dt.date
+    recipient_name: str
+    recipient_practice: str
+    recipient_email: str
+    subject: str
+    reason: str
+    history: str
+    sessions: str
+    outcomes: str
+    request: str
+    urgent: bool
+    created_at: dt.datetime
+    finalized_at: dt.datetime | None
+    sent_to: str
+    pdf_sha256: str
+
+    @staticmethod
+    def resolve_alert_ids(obj: Any) -> list[Any]:
+        return [a.pk for a in obj.alerts.all()]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sacrum.screening import public_views, views
+from sacrum.screening import letter_views, public_views, views
 
 urlpatterns = [
     path("clients/<uuid:client_id>/intake/new", views.intake_new, name="intake_new"),
@@ -19,6 +19,11 @@ urlpatterns = [
     path("clients/<uuid:client_id>/links", public_views.link_create, name="link_create"),
     path("intake/<str:token>/", public_views.public_form, name="public_form"),
     path("intake/thank-you", public_views.public_done, name="public_done"),
+    path("clients/<uuid:client_id>/letters/new", letter_views.letter_new, name="letter_new"),
+    path("letters/<uuid:letter_id>/", letter_views.letter_detail, name="letter_detail"),
+    path("letters/<uuid:letter_id>/pdf", letter_views.letter_pdf_view, name="letter_pdf"),
+    path("letters/<uuid:letter_id>/fhir", letter_views.letter_fhir_view, name="letter_fhir"),
+    path("letters/<uuid:letter_id>/finalize", letter_views.letter_finalize, name="letter_finalize"),
     path("screening/rules/", views.rule_list, name="rule_list"),
     path("screening/rules/new", views.rule_create, name="rule_create"),
     path("screening/rules/<uuid:rule_id>/edit", views.rule_edit, name="rule_edit"),

@@ -45,6 +45,7 @@ def client_screening(context: template.Context, client: Client) -> dict[str, Any
         "can_edit": member is not None and member.can("clinical.edit"),
         "intakes": selectors.intakes_of(client) if clinical else [],
         "check_ins": selectors.check_ins_of(client)[:10] if clinical else [],
+        "letters": list(client.referral_letters.order_by("-created_at")) if clinical else [],
         "has_intake": client.intakes.exists(),
         "can_link": member is not None and member.can("client.edit"),
         "links": list(client.intake_links.order_by("-created_at")[:3]),
