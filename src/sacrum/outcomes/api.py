@@ -14,7 +14,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from sacrum.api.core import PageOut, actor_of, paginate
-from sacrum.outcomes import reports, selectors, services
+from sacrum.outcomes import links, reports, selectors, services
 from sacrum.outcomes.fhir import to_fhir
 from sacrum.outcomes.models import (
     DiaryEntry,
@@ -160,6 +160,21 @@ class MeasureOut(Schema):
     mic_threshold: float | None
     measurements: list[tuple[dt.date, float]]
     statistics: StatisticsOut
+
+
+class LinkIn(Schema):
+    instrument_id: uuid.UUID
+    occasion: Occasion = Occasion.SESSION
+    days_valid: int | None = Field(None, ge=1, le=links.MAX_DAYS_VALID)
+
+
+class LinkOut(Schema):
+    id: uuid.UUID
+    kind: str
+    occasion: str
+    sent_to: str
+    expires_at: dt.datetime
+    url: str = Field(description="Shown once: only a hash of the token is stored.")
 
 
 class AlertOut(Schema):
@@ -314,6 +329,38 @@ def delete_diary_entry(request: HttpRequest, diary_entry_id: uuid.UUID) -> Statu
     entry = selectors.diary_entry_for(actor, diary_entry_id)
     services.delete_diary_entry(actor=actor, entry=entry)
     return Status(204, None)
+
+
+@router.post(
+    "/clients/{client_id}/questionnaire-links",
+    response={201: LinkOut},
+    openapi_extra=CLINICAL,
+    summary="E-mail the client a secure link to a questionnaire or the diary",
+)
+def create_link(
+    request: HttpRequest, client_id: uuid.UUID, payload: LinkIn
+) -> Status[dict[str, Any]]:
+    actor = actor_of(request)
+    client = selectors.outcome_client(actor, client_id, audited=False)
+    definition = selectors.definition_for(actor, payload.instrument_id)
+    link, raw = links.send_link(
+        actor=actor,
+        client=client,
+        definition=definition,
+        occasion=payload.occasion,
+        days_valid=payload.days_valid,
+    )
+    return Status(
+        201,
+        {
+            "id": link.id,
+            "kind": link.kind,
+            "occasion": link.occasion,
+            "sent_to": link.sent_to,
+            "expires_at": link.expires_at,
+            "url": links.link_url(raw),
+        },
+    )
 
 
 # --- Scores, statistics, alerts, report ------------------------------------------------------

@@ -108,6 +108,21 @@ class QuestionnaireForm(forms.Form):
         return result
 
 
+class ClientQuestionnaireForm(QuestionnaireForm):
+    """The questions only: a client answering through a link sets nothing else."""
+
+    def __init__(self, instrument: Instrument, *args: Any, **kwargs: Any) -> None:
+        super().__init__(instrument, *args, **kwargs)
+        for name in ("occasion", "session_number", "completed_on", "condition"):
+            del self.fields[name]
+
+    def meta_fields(self) -> list[forms.BoundField]:
+        return []
+
+    def clean_completed_on(self) -> dt.date:  # the field is gone; nothing to clean
+        return timezone.localdate()
+
+
 class DiaryForm(forms.Form):
     date = forms.DateField(widget=DateInput(), initial=timezone.localdate)
     headache = forms.TypedChoiceField(
@@ -157,3 +172,50 @@ class WordingForm(forms.Form):
         if not data.get("file") and not data.get("text"):
             raise forms.ValidationError("Choose a file or paste its JSON.")
         return data
+
+
+class WordingEditorForm(forms.Form):
+    """The wording typed or pasted item by item, for a clinic without a FHIR file."""
+
+    def __init__(self, instrument: Instrument, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        self.groups: list[tuple[Item, str, list[tuple[str, str]]]] = []
+        for item in instrument.items:
+            text_name = f"text_{item.link_id}"
+            self.fields[text_name] = forms.CharField(
+                label=f"Item {item.link_id}",
+                max_length=1000,
+                initial=item.text,
+                required=item.numeric,
+            )
+            options = []
+            for option in sorted(item.options, key=lambda o: o.value):
+                name = f"option_{item.link_id}_{option.code}"
+                self.fields[name] = forms.CharField(
+                    label=f"Answer scored {option.value_text}",
+                    max_length=200,
+                    initial=option.display,
+                    required=False,
+                )
+                options.append((name, option.code))
+            self.groups.append((item, text_name, options))
+
+    def rows(self) -> list[tuple[forms.BoundField, list[forms.BoundField]]]:
+        return [
+            (self[text], [self[name] for name, _code in options])
+            for _item, text, options in self.groups
+        ]
+
+    def document(self, resource: dict[str, Any]) -> dict[str, Any]:
+        """``resource`` (the instrument as FHIR) with the typed wording filled in."""
+        by_link = {str(i["linkId"]): i for i in resource.get("item", [])}
+        for item, text_name, options in self.groups:
+            raw = by_link[item.link_id]
+            raw["text"] = self.cleaned_data.get(text_name, "").strip()
+            for name, code in options:
+                display = self.cleaned_data.get(name, "").strip()
+                for option in raw.get("answerOption", []):
+                    if option["valueCoding"]["code"] == code and display:
+                        option["valueCoding"]["display"] = display
+        return resource

@@ -285,3 +285,55 @@ class OutcomeAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} alert"
+
+
+class LinkKind(models.TextChoices):
+    QUESTIONNAIRE = "questionnaire", "Questionnaire (one use)"
+    DIARY = "diary", "Headache diary (daily until it expires)"
+
+
+class QuestionnaireLinkQuerySet(OutcomeQuerySet):
+    pass
+
+
+class QuestionnaireLink(models.Model):
+    """A secure link e-mailed to a client: only a hash of its token is stored.
+
+    A questionnaire link works once; a diary link takes one entry a day until it expires.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.PROTECT, related_name="questionnaire_links"
+    )
+    definition = models.ForeignKey(
+        InstrumentDefinition, on_delete=models.PROTECT, related_name="links"
+    )
+    kind = models.CharField(max_length=14, choices=LinkKind.choices)
+    occasion = models.CharField(max_length=12, choices=Occasion.choices, default=Occasion.SESSION)
+    token_digest = models.CharField(max_length=64, unique=True)
+    sent_to = models.EmailField(blank=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    response = models.ForeignKey(
+        Response, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[QuestionnaireLinkQuerySet] = QuestionnaireLinkQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ("-created_at",)
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(kind__in=[k.value for k in LinkKind]),
+                name="questionnaire_link_kind_valid",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.kind} link"

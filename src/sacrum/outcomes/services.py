@@ -108,6 +108,29 @@ def record_response(
     """Store every answer; the engine computes the total on save. Alerts are raised here."""
     require(actor, "outcome.edit")
     _check_client(actor, client)
+    return _store_response(
+        actor,
+        client,
+        definition,
+        answers,
+        occasion=occasion,
+        session_number=session_number,
+        completed_at=completed_at,
+        condition=condition,
+    )
+
+
+def _store_response(
+    actor: Actor,
+    client: Client,
+    definition: InstrumentDefinition,
+    answers: Mapping[str, Any],
+    *,
+    occasion: str,
+    session_number: int | None = None,
+    completed_at: dt.datetime | None = None,
+    condition: str = "",
+) -> Response:
     if definition.clinic_id != client.clinic_id:
         raise ValidationError({"definition": "Unknown instrument."})
     instrument = definition.instrument
@@ -134,7 +157,7 @@ def record_response(
         entered_by=actor.user,
     )
     response.save()
-    audit.record(actor, AuditAction.CREATE, response)
+    audit.record(actor, AuditAction.CREATE, response, clinic=client.clinic)
     _raise_alerts(actor, response)
     refresh_summary(client, instrument.key)
     return response
@@ -155,7 +178,7 @@ def _raise_alerts(actor: Actor, response: Response) -> None:
                 kind=alert.kind,
                 message=alert.message[:300],
             )
-            audit.record(actor, AuditAction.CREATE, raised)
+            audit.record(actor, AuditAction.CREATE, raised, clinic=response.clinic)
             _notify_clinicians(response.clinic, raised)
 
 

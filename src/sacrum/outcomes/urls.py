@@ -20,6 +20,8 @@ urlpatterns = [
         name="response_new",
     ),
     path("clients/<uuid:client_id>/diary/new", views.diary_new, name="diary_new"),
+    path("clients/<uuid:client_id>/outcomes/send-link", views.link_send, name="outcome_link_send"),
+    path("q/<str:token>/", views.questionnaire_link, name="questionnaire_link"),
     path(
         "outcome-alerts/<uuid:outcome_alert_id>/acknowledge",
         views.alert_acknowledge,

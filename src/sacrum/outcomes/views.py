@@ -17,15 +17,22 @@ from django.db.models import Count, F, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from sacrum.access.actor import Actor
+from sacrum.access.actor import Actor, client_ip
 from sacrum.api.core import Conflict
 from sacrum.clients.models import Client, ClientQuerySet
-from sacrum.outcomes import reports, selectors, services
+from sacrum.outcomes import links, reports, selectors, services
 from sacrum.outcomes.definitions import CONDITIONS, DefinitionError, number_text
-from sacrum.outcomes.fhir import load_document
-from sacrum.outcomes.forms import DiaryForm, QuestionnaireForm, WordingForm
+from sacrum.outcomes.fhir import load_document, to_fhir
+from sacrum.outcomes.forms import (
+    ClientQuestionnaireForm,
+    DiaryForm,
+    QuestionnaireForm,
+    WordingEditorForm,
+    WordingForm,
+)
 from sacrum.outcomes.insight import MeasureView, Observation, analyse, weekly_diary
 from sacrum.outcomes.models import InstrumentDefinition, OutcomeSummary, Response
 from sacrum.outcomes.scoring import DiaryDay, rounded
@@ -180,6 +187,7 @@ def client_outcomes(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
             "definitions": [
                 d for d in definitions if d.instrument.scoring.method != "diary_per_28_days"
             ],
+            "sendable": [d for d in definitions if d.instrument.texts_loaded],
             "alerts": list(selectors.alerts_for(actor, client)),
             "recent": recent,
             "sessions": session_dates(client),
@@ -283,29 +291,35 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
 def instrument_detail(request: HttpRequest, instrument_id: uuid.UUID) -> HttpResponse:
     actor = _actor(request)
     definition = selectors.definition_for(actor, instrument_id)
-    form = WordingForm(request.POST or None, request.FILES or None)
+    instrument = definition.instrument
+    typed = request.method == "POST" and "editor" in request.POST
+    form = WordingForm(None if typed else request.POST or None, request.FILES or None)
+    editor = WordingEditorForm(instrument, request.POST if typed else None)
     problems: list[str] = []
     if request.method == "POST":
         if not actor.can("outcome.manage"):
             raise PermissionDenied("Only the clinic owner loads licensed wording.")
-        if form.is_valid():
-            upload = form.cleaned_data.get("file")
-            try:
+        document: dict[str, Any] | None = None
+        source = ""
+        try:
+            if typed and editor.is_valid():
+                document, source = editor.document(to_fhir(instrument)), "typed in Sacrum"
+            elif not typed and form.is_valid():
+                upload = form.cleaned_data.get("file")
                 document = load_document(upload.read() if upload else form.cleaned_data["text"])
+                source = upload.name if upload else ""
+            if document is not None:
                 services.import_wording(
-                    actor=actor,
-                    definition=definition,
-                    document=document,
-                    source=upload.name if upload else "",
+                    actor=actor, definition=definition, document=document, source=source
                 )
-            except DefinitionError as exc:
-                problems = exc.problems
-            except ValidationError as exc:
-                problems = exc.message_dict.get("document", exc.messages)
-            else:
+        except DefinitionError as exc:
+            problems = exc.problems
+        except ValidationError as exc:
+            problems = exc.message_dict.get("document", exc.messages)
+        else:
+            if document is not None:
                 messages.success(request, f"The wording of {definition.title} is loaded.")
                 return redirect("web:instrument_detail", instrument_id=definition.pk)
-    instrument = definition.instrument
     return render(
         request,
         "outcomes/instrument.html",
@@ -313,6 +327,8 @@ def instrument_detail(request: HttpRequest, instrument_id: uuid.UUID) -> HttpRes
             "definition": definition,
             "instrument": instrument,
             "form": form,
+            "editor": editor,
+            "typed": typed,
             "problems": problems,
             "can_manage": actor.can("outcome.manage"),
             "conditions": [CONDITIONS.get(c, c) for c in instrument.scoring.conditions],
@@ -331,6 +347,15 @@ def practice_report(request: HttpRequest) -> HttpResponse:
     report = reports.practice_report(actor, start=start, end=end)
     if request.GET.get("format") == "csv":
         return _report_csv(report)
+    if request.GET.get("format") == "pdf":
+        from sacrum.outcomes.pdf import report_pdf
+
+        assert actor.clinic is not None
+        response = HttpResponse(
+            report_pdf(report, actor.clinic.name), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = 'attachment; filename="sacrum-outcome-report.pdf"'
+        return response
     return render(request, "outcomes/report.html", {"report": report, "start": start, "end": end})
 
 
@@ -374,3 +399,105 @@ def _report_csv(report: reports.Report) -> HttpResponse:
 
 def _csv_value(value: Any) -> Any:
     return "" if value is None else round(value, 4) if isinstance(value, float) else value
+
+
+@require_POST
+@member_required("client.view")
+def link_send(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
+    """E-mail the client a secure link to a questionnaire or the diary."""
+    actor = _actor(request, "edit")
+    client = selectors.outcome_client(actor, client_id, audited=False)
+    chosen = request.POST.get("instrument", "")
+    definition = (
+        selectors.definitions_for(actor).filter(pk=chosen).first() if _is_uuid(chosen) else None
+    )
+    if definition is None:
+        messages.error(request, "Choose what to send.")
+        return redirect("web:client_outcomes", client_id=client.pk)
+    try:
+        link, _raw = links.send_link(
+            actor=actor,
+            client=client,
+            definition=definition,
+            occasion=request.POST.get("occasion") or "session",
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        until = timezone.localtime(link.expires_at)
+        messages.success(
+            request,
+            f"A link to {definition.title} was e-mailed to {link.sent_to}; it works until {until:%d %b %Y}.",
+        )
+    return redirect("web:client_outcomes", client_id=client.pk)
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+@never_cache
+def questionnaire_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The client's side of a secure link: no sign-in; nothing shows without a valid token."""
+    link = links.find_link(token)
+    if link is None:
+        return render(request, "outcomes/link_closed.html", {"reason": "unknown"}, status=404)
+    current = links.state(link)
+    if current != "open":
+        return render(
+            request,
+            "outcomes/link_closed.html",
+            {"reason": current, "clinic": link.clinic},
+            status=410,
+        )
+    instrument = link.definition.instrument
+    diary = link.kind == "diary"
+    form: Any = (
+        DiaryForm(request.POST or None, instrument=instrument)
+        if diary
+        else ClientQuestionnaireForm(instrument, request.POST or None)
+    )
+    if request.method == "POST" and form.is_valid():
+        ip, agent = client_ip(request), request.META.get("HTTP_USER_AGENT", "")
+        try:
+            if diary:
+                data = dict(form.cleaned_data)
+                links.submit_diary_day(link=link, data=data, ip=ip, user_agent=agent)
+                return render(
+                    request,
+                    "outcomes/link_done.html",
+                    {"clinic": link.clinic, "diary": True, "until": link.expires_at},
+                )
+            response = links.submit_questionnaire(
+                link=link, answers=form.answers(), ip=ip, user_agent=agent
+            )
+        except links.LinkUnavailable as exc:
+            return render(
+                request,
+                "outcomes/link_closed.html",
+                {"reason": exc.reason, "clinic": link.clinic},
+                status=410,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return render(
+                request,
+                "outcomes/link_done.html",
+                {"clinic": link.clinic, "alerted": bool(response.alerts)},
+            )
+    return render(
+        request,
+        "outcomes/link.html",
+        {
+            "link": link,
+            "clinic": link.clinic,
+            "instrument": instrument,
+            "form": form,
+            "diary": diary,
+        },
+    )

@@ -79,7 +79,7 @@ urlpatterns = [
     path("clients/<uuid:client_id>/", clients.client_detail, name="client_detail"),
     path("clients/<uuid:client_id>/edit", clients.client_edit, name="client_edit"),
     *scheduling_pages,
-    *outcome_pages,
     *screening_pages,
     *consent_pages,
+    *outcome_pages,
 ]
