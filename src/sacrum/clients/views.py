@@ -32,15 +32,16 @@ def client_list(request: HttpRequest) -> HttpResponse:
     clinical = request.member.can("clinical.view")  # type: ignore[attr-defined]
     for c in page.object_list:
         found = counts.get(c.pk, {})
-        c.alert_badges = [  # type: ignore[attr-defined]
-            (kind, label, n)
-            for kind, label, n in (
-                ("danger", "blocked" if clinical else "review pending", found.get("block", 0)),
-                ("warn", "warning", found.get("warn", 0) if clinical else 0),
-                ("", "referral", found.get("refer", 0) if clinical else 0),
-            )
-            if n
-        ]
+        badges = []
+        if found.get("block"):
+            badges.append(("danger", "blocked" if clinical else "review pending"))
+        if clinical and found.get("warn"):
+            n = found["warn"]
+            badges.append(("warn", f"{n} warnings" if n > 1 else "warning"))
+        if clinical and found.get("refer"):
+            n = found["refer"]
+            badges.append(("", f"{n} referrals" if n > 1 else "referral"))
+        c.alert_badges = badges  # type: ignore[attr-defined]
     return render(
         request, "clients/list.html", {"page": page, "q": q, "show_archived": show_archived}
     )

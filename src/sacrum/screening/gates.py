@@ -24,8 +24,7 @@ CONSENT_MISSING = {
     "outdated": "The clinic's consent text has changed. Ask the client to sign the new version before a session is charted.",
 }
 BOOKING_BLOCKED = (
-    "A practitioner needs to review this client's health answers before a session "
-    "can be booked online. Please contact the clinic."
+    "A practitioner needs to review this client's health answers before a session can be booked."
 )
 
 

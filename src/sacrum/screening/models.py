@@ -68,6 +68,20 @@ class Rule(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def question_text(self) -> str:
+        question = all_questions().get(self.question)
+        return question.text if question else self.question
+
+    @property
+    def trigger_label(self) -> str:
+        """What triggers the rule, in words: "Yes or Not sure", "65 or more"."""
+        if self.trigger_at_least is not None:
+            return f"{self.trigger_at_least} or more"
+        question = all_questions().get(self.question)
+        labels = [question.label_for(a) if question else a for a in self.trigger_answers]
+        return " or ".join(labels)
+
     def clean(self) -> None:
         """The question must exist, and the triggers must be answers it can have."""
         questions = all_questions()

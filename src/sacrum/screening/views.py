@@ -18,6 +18,7 @@ from sacrum.access.models import AuditAction
 from sacrum.api.core import Conflict
 from sacrum.clients import selectors as client_selectors
 from sacrum.screening import selectors, services
+from sacrum.screening.engine import SEVERITY
 from sacrum.screening.forms import (
     AcknowledgeForm,
     ClearanceForm,
@@ -303,7 +304,7 @@ def alert_clearance(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
 @member_required("clinical.view")
 def rule_list(request: HttpRequest) -> HttpResponse:
     actor = Actor.from_request(request)
-    rules = selectors.rules_for(actor).order_by("question", "code")
+    rules = sorted(selectors.rules_for(actor), key=lambda r: (SEVERITY.get(r.action, 9), r.code))
     audit.record(actor, AuditAction.LIST, object_type="rule")
     return render(
         request,

@@ -28,6 +28,9 @@ def client_alerts(context: template.Context, client: Client) -> dict[str, Any]:
             "clinical": True,
             "can_edit": member.can("clinical.edit"),
             "summary": selectors.summary_of(client),
+            "draft_letter": client.referral_letters.filter(status="draft")
+            .order_by("-created_at")
+            .first(),
         }
     return {**base, "clinical": False, "booking_reasons": booking_gate(client)}
 
