@@ -99,6 +99,10 @@ INSTALLED_APPS = [
     "sacrum.screening",
     "sacrum.scheduling",
     "sacrum.outcomes",
+    "sacrum.plans",
+    "sacrum.charting",
+    "sacrum.notifications",
+    "sacrum.portal",
     "sacrum.api",
     "sacrum.web",
 ]

@@ -19,8 +19,12 @@ from django.db import models
 from sacrum.access.tokens import create_token
 from sacrum.clients import services as client_services
 from sacrum.clinics import services as clinic_services
+from tests.charting.objects import FACTORIES as CHARTING_FACTORIES
 from tests.clients.objects import FACTORIES as CONSENT_FACTORIES
+from tests.notifications.objects import FACTORIES as NOTIFICATION_FACTORIES
 from tests.outcomes.objects import FACTORIES as OUTCOME_FACTORIES
+from tests.plans.objects import FACTORIES as PLAN_FACTORIES
+from tests.portal.objects import FACTORIES as PORTAL_FACTORIES
 from tests.scheduling.objects import FACTORIES as SCHEDULING_FACTORIES
 from tests.screening.objects import FACTORIES as SCREENING_FACTORIES
 
@@ -148,4 +152,8 @@ FACTORIES: dict[str, Callable[[Stillwater], models.Model]] = {
     **OUTCOME_FACTORIES,
     **SCREENING_FACTORIES,
     **CONSENT_FACTORIES,
+    **PLAN_FACTORIES,
+    **CHARTING_FACTORIES,
+    **NOTIFICATION_FACTORIES,
+    **PORTAL_FACTORIES,
 }

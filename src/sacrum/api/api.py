@@ -6,9 +6,13 @@ from ninja import NinjaAPI
 
 from sacrum.access.api import router as access_router
 from sacrum.api.core import MemberSessionAuth, TokenAuth, install_error_handlers
+from sacrum.charting.api import router as charting_router
 from sacrum.clients.api import router as clients_router
 from sacrum.clinics.api import router as clinics_router
+from sacrum.notifications.api import router as notifications_router
 from sacrum.outcomes.api import router as outcomes_router
+from sacrum.plans.api import router as plans_router
+from sacrum.portal.api import router as portal_router
 from sacrum.scheduling.api import router as scheduling_router
 from sacrum.screening.api import router as screening_router
 
@@ -30,3 +34,7 @@ api.add_router("/", clients_router)
 api.add_router("/", scheduling_router)
 api.add_router("/", screening_router)
 api.add_router("/", outcomes_router)
+api.add_router("/", plans_router)
+api.add_router("/", charting_router)
+api.add_router("/", notifications_router)
+api.add_router("/", portal_router)

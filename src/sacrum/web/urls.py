@@ -3,10 +3,14 @@
 from django.urls import path
 
 from sacrum.access import views as access
+from sacrum.charting.urls import urlpatterns as charting_pages
 from sacrum.clients import views as clients
 from sacrum.clients.urls import urlpatterns as consent_pages
 from sacrum.clinics.views import joining, places, practitioners, staff
+from sacrum.notifications.urls import urlpatterns as notification_pages
 from sacrum.outcomes.urls import urlpatterns as outcome_pages
+from sacrum.plans.urls import urlpatterns as plan_pages
+from sacrum.portal.urls import urlpatterns as portal_pages
 from sacrum.scheduling.urls import urlpatterns as scheduling_pages
 from sacrum.screening.urls import urlpatterns as screening_pages
 from sacrum.web import views
@@ -82,4 +86,8 @@ urlpatterns = [
     *screening_pages,
     *consent_pages,
     *outcome_pages,
+    *plan_pages,
+    *charting_pages,
+    *notification_pages,
+    *portal_pages,
 ]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from sacrum.access.middleware import SESSION_CLINIC_KEY, user_has_mfa
 from sacrum.clients.models import Client
 from sacrum.clinics.models import Credential, Membership, VerificationState
+from sacrum.web.dashboard import cards as dashboard_cards
 from sacrum.web.decorators import member_required
 
 
@@ -30,6 +31,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
         context["staff_count"] = Membership.objects.for_member(member).filter(active=True).count()
     context["has_mfa"] = user_has_mfa(request.user)
+    context["cards"] = dashboard_cards(request)
     return render(request, "web/dashboard.html", context)
 
 

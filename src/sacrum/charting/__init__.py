@@ -1,0 +1,1 @@
+"""Session charting: SOAP notes, rhythm findings, body map, signing and addenda."""

@@ -1,0 +1,1 @@
+"""Appointment reminders by e-mail and private calendar feeds."""

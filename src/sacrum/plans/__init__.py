@@ -1,0 +1,1 @@
+"""Treatment plans: goals, taper, reviews, discharge and the measurement schedule."""

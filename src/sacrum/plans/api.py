@@ -1,0 +1,5 @@
+"""Treatment plans API routes, mounted at /api/v1 by ``sacrum.api.api``."""
+
+from ninja import Router
+
+router = Router(tags=["plans"])

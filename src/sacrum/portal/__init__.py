@@ -1,0 +1,1 @@
+"""The client's own view: appointments, consents, intake, letters, record, curves."""

@@ -1,0 +1,5 @@
+"""Client portal API routes, mounted at /api/v1 by ``sacrum.api.api``."""
+
+from ninja import Router
+
+router = Router(tags=["portal"])
