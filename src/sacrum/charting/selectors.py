@@ -1,0 +1,220 @@
+"""Reads of session notes. Clinical only (never the front desk); every read audited.
+
+Who sees a note: clinical staff of its clinic, except an "author only" (sensitive)
+note, which only its author sees — and the owner, who must give a reason each time
+they open it (stored in ``SensitiveAccess`` and audited). Other practitioners don't
+see that such a note exists. Lists return notes in a constant number of queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from sacrum.access import audit
+from sacrum.access.actor import Actor
+from sacrum.access.models import AuditAction
+from sacrum.access.scoping import get_scoped_or_404
+from sacrum.charting.models import (
+    Addendum,
+    ListeningStation,
+    NoteStatus,
+    NoteTemplate,
+    RhythmFinding,
+    SensitiveAccess,
+    SessionNote,
+    TechniqueTemplate,
+)
+from sacrum.charting.services import ensure_defaults, policy_of
+from sacrum.clients.models import Client
+
+
+class ReasonRequired(PermissionError):
+    """The owner opens an "author only" note: they must say why (the page asks)."""
+
+
+SENSITIVE_MESSAGE = (
+    "This note is marked author only. As the clinic's owner you may open it "
+    "by giving a reason, which is kept in the audit log."
+)
+
+
+def _require_clinical(actor: Actor) -> None:
+    if not actor.can("clinical.view"):
+        raise PermissionError("Session notes are for practitioners and owners only.")
+
+
+def _is_owner(actor: Actor) -> bool:
+    return bool(actor.member and actor.member.is_owner)
+
+
+def visible_notes(actor: Actor) -> QuerySet[SessionNote]:
+    """Notes of the actor's clinic the actor may know exist (sensitive: author and owner)."""
+    _require_clinical(actor)
+    assert actor.member is not None
+    notes = SessionNote.objects.for_member(actor.member, "view")
+    if not _is_owner(actor):
+        notes = notes.filter(Q(sensitive=False) | Q(author=actor.member))
+    return notes
+
+
+def may_read_content(actor: Actor, note: SessionNote) -> bool:
+    """Whether the actor reads this note's content without giving a reason."""
+    return not note.sensitive or bool(actor.member and note.author_id == actor.member.pk)
+
+
+def with_everything(notes: QuerySet[SessionNote]) -> QuerySet[SessionNote]:
+    """A note with all it shows, in a fixed number of queries however many notes."""
+    return notes.select_related(
+        "client", "author__user", "signed_by__user", "appointment__service"
+    ).prefetch_related(
+        Prefetch("rhythm_findings", queryset=RhythmFinding.objects.select_related("station")),
+        "still_points",
+        "restrictions",
+        "techniques",
+        Prefetch("addenda", queryset=Addendum.objects.select_related("author__user")),
+    )
+
+
+def note_for(
+    actor: Actor, note_id: uuid.UUID | str, *, reason: str = "", audited: bool = True
+) -> SessionNote:
+    """One note with everything under it; 404 outside reach; audited as a read.
+
+    An "author only" note opened by the owner needs ``reason`` (else ``ReasonRequired``);
+    the reason is stored and the read audited. Everyone else but its author gets 404.
+    """
+    note = get_scoped_or_404(with_everything(visible_notes(actor)), pk=note_id)
+    if not may_read_content(actor, note):
+        reason = (reason or "").strip()
+        if not reason:
+            raise ReasonRequired(SENSITIVE_MESSAGE)
+        assert actor.member is not None
+        access = SensitiveAccess.objects.create(note=note, member=actor.member, reason=reason[:500])
+        audit.record(actor, AuditAction.READ, access, clinic=actor.clinic)
+    if audited:
+        audit.record(actor, AuditAction.READ, note)
+    return note
+
+
+def note_for_edit(actor: Actor, note_id: uuid.UUID | str) -> SessionNote:
+    """A note its author is about to change (no content read is audited here: the write is)."""
+    _require_clinical(actor)
+    assert actor.member is not None
+    return get_scoped_or_404(
+        visible_notes(actor).filter(author=actor.member).select_related("client"), pk=note_id
+    )
+
+
+def notes_of(actor: Actor, client: Client, *, audited: bool = True) -> list[SessionNote]:
+    """The client's notes the actor may know of, newest first, with everything under them.
+
+    Sensitive notes of others (only the owner gets them) come back too; show them as
+    "author only" without content unless ``may_read_content``.
+    """
+    notes = list(with_everything(visible_notes(actor).filter(client=client)))
+    if audited:
+        audit.record(actor, AuditAction.LIST, client, object_type="sessionnote")
+    return notes
+
+
+def timeline(actor: Actor, client: Client) -> list[SessionNote]:
+    """Notes for the chart view, oldest first, annotated with ``restriction_count``."""
+    notes = (
+        visible_notes(actor)
+        .filter(client=client)
+        .select_related("author__user")
+        .annotate(restriction_count=Count("restrictions"))
+        .prefetch_related(
+            Prefetch("rhythm_findings", queryset=RhythmFinding.objects.select_related("station"))
+        )
+        .order_by("seen_at")
+    )
+    result: list[SessionNote] = list(notes)
+    audit.record(actor, AuditAction.LIST, client, object_type="sessionnote")
+    return result
+
+
+def previous_signed_note(
+    actor: Actor, client: Client, before: dt.datetime | None = None
+) -> SessionNote | None:
+    """The newest signed note of ``client`` whose content the actor may read (copy-forward)."""
+    assert actor.member is not None
+    notes = visible_notes(actor).filter(client=client, status=NoteStatus.SIGNED)
+    notes = notes.filter(Q(sensitive=False) | Q(author=actor.member))
+    if before is not None:
+        notes = notes.filter(seen_at__lt=before)
+    return with_everything(notes).order_by("-seen_at").first()
+
+
+def restrictions_of_previous(actor: Actor, note: SessionNote) -> list[Any]:
+    """Last signed session's restrictions, for the faded marks under the body map."""
+    previous = previous_signed_note(actor, note.client, before=note.seen_at)
+    return list(previous.restrictions.all()) if previous else []
+
+
+def overdue_drafts(actor: Actor, now: dt.datetime | None = None) -> list[SessionNote]:
+    """The actor's own drafts older than the clinic's ``unsigned_alert_hours``."""
+    if not actor.can("clinical.edit") or actor.member is None:
+        return []
+    hours = policy_of(actor.member.clinic_id).unsigned_alert_hours
+    cutoff = (now or timezone.now()) - dt.timedelta(hours=hours)
+    return list(
+        SessionNote.objects.filter(author=actor.member, status=NoteStatus.DRAFT, seen_at__lt=cutoff)
+        .select_related("client")
+        .order_by("seen_at")
+    )
+
+
+def stations_for(actor: Actor, *, include_retired: bool = False) -> list[ListeningStation]:
+    _require_clinical(actor)
+    assert actor.member is not None
+    ensure_defaults(actor.member.clinic_id)
+    stations = ListeningStation.objects.for_member(actor.member, "view")
+    if not include_retired:
+        stations = stations.filter(active=True)
+    return list(stations)
+
+
+def station_for(actor: Actor, station_id: uuid.UUID | str) -> ListeningStation:
+    _require_clinical(actor)
+    return get_scoped_or_404(
+        ListeningStation.objects.for_member(actor.member, "view"),  # type: ignore[arg-type]
+        pk=station_id,
+    )
+
+
+def technique_templates_for(actor: Actor) -> list[TechniqueTemplate]:
+    _require_clinical(actor)
+    assert actor.member is not None
+    ensure_defaults(actor.member.clinic_id)
+    return list(TechniqueTemplate.objects.for_member(actor.member, "view"))
+
+
+def technique_template_for(actor: Actor, template_id: uuid.UUID | str) -> TechniqueTemplate:
+    _require_clinical(actor)
+    return get_scoped_or_404(
+        TechniqueTemplate.objects.for_member(actor.member, "view"),  # type: ignore[arg-type]
+        pk=template_id,
+    )
+
+
+def note_templates_for(actor: Actor) -> list[NoteTemplate]:
+    _require_clinical(actor)
+    return list(
+        NoteTemplate.objects.for_member(actor.member, "view").select_related(  # type: ignore[arg-type]
+            "service", "technique_template"
+        )
+    )
+
+
+def note_template_for(actor: Actor, template_id: uuid.UUID | str) -> NoteTemplate:
+    _require_clinical(actor)
+    return get_scoped_or_404(
+        NoteTemplate.objects.for_member(actor.member, "view").select_related("service"),  # type: ignore[arg-type]
+        pk=template_id,
+    )
