@@ -68,8 +68,12 @@ def send_link(
     definition: InstrumentDefinition,
     occasion: str = Occasion.SESSION,
     days_valid: int | None = None,
+    reminder: bool = False,
 ) -> tuple[QuestionnaireLink, str]:
-    """Create a link and e-mail it to the client through the worker; returns (link, token)."""
+    """Create a link and e-mail it to the client through the worker; returns (link, token).
+
+    ``reminder`` words the e-mail as a reminder (a plan's measurement not filled in yet).
+    """
     require(actor, "outcome.edit")
     _check_client(actor, client)
     if definition.clinic_id != client.clinic_id:
@@ -103,16 +107,18 @@ def send_link(
     until = timezone.localtime(link.expires_at).date()
     what = "a short questionnaire" if kind == LinkKind.QUESTIONNAIRE else "a daily headache diary"
     use = "once" if kind == LinkKind.QUESTIONNAIRE else "once a day"
+    asks = "reminds you of" if reminder else "asks you to fill in"
     body = (
         f"Hello {client.preferred_name or client.first_name},\n\n"
-        f"{client.clinic.name} asks you to fill in {what}. It takes a minute or two:\n\n"
+        f"{client.clinic.name} {asks} {what}. It takes a minute or two:\n\n"
         f"{link_url(raw)}\n\n"
         f"The link is for you alone and works {use} until {until.day} {until:%B %Y}. "
         "If you did not expect this e-mail, you can ignore it.\n"
     )
     from sacrum.web.tasks import send_email
 
-    send_email.enqueue(subject=f"{client.clinic.name}: {what}", body=body, to=[client.email])
+    subject = f"{client.clinic.name}: {'a reminder, ' if reminder else ''}{what}"
+    send_email.enqueue(subject=subject, body=body, to=[client.email])
     return link, raw
 
 

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 
 from sacrum.access.scoping import ClinicScopedQuerySet
+from sacrum.clinics.models import validate_time_zone
 from sacrum.outcomes.definitions import Instrument, parse_definition
 from sacrum.outcomes.scoring import AnswerError, clean_answers, score
 
@@ -337,3 +338,57 @@ class QuestionnaireLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} link"
+
+
+class DiaryReminderQuerySet(OutcomeQuerySet):
+    pass
+
+
+class DiaryReminder(models.Model):
+    """The time of day the client chose for the daily diary e-mail, in their own zone.
+
+    The worker e-mails a fresh diary link once per local day at or after that time
+    (``DiaryReminderSent`` is unique per reminder and day). ``member`` is the staff
+    member who set it up: the worker sends in their name and their clinic.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
+    client = models.OneToOneField(
+        "clients.Client", on_delete=models.CASCADE, related_name="diary_reminder"
+    )
+    local_time = models.TimeField(help_text="When the client wants the e-mail, local time.")
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    active = models.BooleanField(default=True)
+    until = models.DateField(null=True, blank=True, help_text="Last day to send (optional).")
+    member = models.ForeignKey(
+        "clinics.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects: ClassVar[DiaryReminderQuerySet] = DiaryReminderQuerySet.as_manager()  # type: ignore[assignment]
+
+    def __str__(self) -> str:
+        return f"diary reminder {self.local_time:%H:%M}"
+
+
+class DiaryReminderSent(models.Model):
+    """One local day's diary e-mail: the unique row is what makes the reminder daily-once."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reminder = models.ForeignKey(DiaryReminder, on_delete=models.CASCADE, related_name="sent")
+    day = models.DateField()
+    link = models.ForeignKey(
+        QuestionnaireLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-day",)
+        constraints = (
+            models.UniqueConstraint(fields=("reminder", "day"), name="diary_reminder_once_a_day"),
+        )
+
+    def __str__(self) -> str:
+        return f"diary e-mail {self.day:%Y-%m-%d}"
