@@ -5,8 +5,24 @@ from __future__ import annotations
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
 
 
 class SacrumAccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return bool(settings.ACCOUNT_SIGNUP_OPEN or request.session.get("sacrum_invitation"))
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """Staff land on the dashboard as before; a client (no membership, portal access)
+        lands on their own page instead of the staff "no clinic" page."""
+        from sacrum.clinics.models import Membership
+        from sacrum.portal.selectors import has_portal_access
+
+        user = request.user
+        if (
+            user.is_authenticated
+            and not Membership.objects.filter(user=user, active=True).exists()
+            and has_portal_access(user)  # type: ignore[arg-type]
+        ):
+            return reverse("web:portal_home")
+        return super().get_login_redirect_url(request)

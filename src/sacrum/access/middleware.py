@@ -6,16 +6,24 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 
 from sacrum.clinics.models import Membership
 
 SESSION_CLINIC_KEY = "sacrum_clinic"
 
 
+PORTAL_API_PREFIX = "/api/v1/portal/"
+
+
 class ActiveClinicMiddleware:
     """Sets ``request.member`` (the membership in the chosen clinic) and ``request.memberships``.
 
-    One query: all of the user's active memberships with their clinics.
+    One query: all of the user's active memberships with their clinics. A signed-in user
+    with no membership who is a client with portal access (a second query, only for
+    users without a membership) is a *portal client*: ``request.portal_client`` is set,
+    the staff API answers 403, and the staff home page sends them to their own page.
+    Staff are never affected: anyone with a membership is treated exactly as before.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -39,7 +47,33 @@ class ActiveClinicMiddleware:
             if chosen is not None:
                 chosen.user = request.user  # type: ignore[assignment]
             request.member = chosen  # type: ignore[attr-defined]
+            if not memberships:
+                refused = self._portal_client(request)
+                if refused is not None:
+                    return refused
         return self.get_response(request)
+
+    @staticmethod
+    def _portal_client(request: HttpRequest) -> HttpResponse | None:
+        from sacrum.portal.selectors import has_portal_access
+
+        request.portal_client = has_portal_access(request.user)  # type: ignore[attr-defined,arg-type]
+        if not request.portal_client:  # type: ignore[attr-defined]
+            return None
+        if request.path.startswith("/api/") and not request.path.startswith(PORTAL_API_PREFIX):
+            return JsonResponse(
+                {
+                    "error": {
+                        "code": "forbidden",
+                        "message": "This API is for clinic staff.",
+                        "fields": {},
+                    }
+                },
+                status=403,
+            )
+        if request.path == reverse("web:dashboard"):
+            return redirect("web:portal_home")
+        return None
 
 
 EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/favicon")

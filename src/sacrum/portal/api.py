@@ -1,5 +1,130 @@
-"""Client portal API routes, mounted at /api/v1 by ``sacrum.api.api``."""
+"""Client portal API routes, mounted at /api/v1 by ``sacrum.api.api``.
 
-from ninja import Router
+Read-only, for the signed-in client's browser session (a phone app would use the same):
+who I am, my visits, my consents, and my whole record summary (the JSON download).
+Personal API tokens belong to staff memberships, so they are refused here; a staff
+session without portal access gets 403. The diary is written from the page, which
+already serves the phone; an API write can follow when an app needs one.
+"""
 
-router = Router(tags=["portal"])
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.security import SessionAuth
+
+from sacrum.access.actor import Actor
+from sacrum.api.core import ErrorOut, MemberSessionAuth, TokenAuth
+from sacrum.portal import selectors
+from sacrum.portal.models import PortalAccount
+
+
+class PortalSessionAuth(SessionAuth):
+    """A browser session of a user with portal access (a client has no membership)."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        if request.user.is_authenticated and selectors.has_portal_access(request.user):  # type: ignore[arg-type]
+            return request.user
+        return None
+
+
+router = Router(tags=["portal"], auth=[TokenAuth(), MemberSessionAuth(), PortalSessionAuth()])
+
+FORBIDDEN = "The client portal is for clients signed in to their own page."
+
+
+def _account(request: HttpRequest) -> tuple[PortalAccount, Actor]:
+    if getattr(request, "api_via", "") == "token":
+        raise PermissionError(FORBIDDEN)
+    account = selectors.account_for(request)
+    if account is None:
+        raise PermissionError(FORBIDDEN)
+    return account, selectors.portal_actor(account, request)
+
+
+class MeOut(Schema):
+    clinic: str
+    clinic_email: str
+    clinic_phone: str
+    first_name: str
+    last_name: str
+    preferred_name: str
+    email: str
+
+
+class VisitOut(Schema):
+    id: str
+    start: str
+    end: str
+    time_zone: str
+    service: str
+    practitioner: str
+    location: str
+    address: str
+    status: str
+
+
+class VisitsOut(Schema):
+    upcoming: list[VisitOut]
+    past: list[VisitOut]
+
+
+class ConsentOut(Schema):
+    title: str
+    version: int
+    text: str
+    signed_at: str
+    typed_name: str
+    withdrawn_at: str | None
+
+
+@router.get("/portal/me", response={200: MeOut, 401: ErrorOut, 403: ErrorOut})
+def me(request: HttpRequest) -> dict[str, Any]:
+    """The signed-in client and their clinic."""
+    account, _actor = _account(request)
+    client = account.client
+    return {
+        "clinic": account.clinic.name,
+        "clinic_email": account.clinic.email,
+        "clinic_phone": account.clinic.phone,
+        "first_name": client.first_name,
+        "last_name": client.last_name,
+        "preferred_name": client.preferred_name,
+        "email": client.email,
+    }
+
+
+@router.get("/portal/me/appointments", response={200: VisitsOut, 401: ErrorOut, 403: ErrorOut})
+def my_appointments(request: HttpRequest) -> dict[str, Any]:
+    """Upcoming and past visits; times are in each location's time zone (ISO 8601 with offset)."""
+    account, actor = _account(request)
+    upcoming, past = selectors.appointments(account, actor)
+    return {"upcoming": [v.as_dict() for v in upcoming], "past": [v.as_dict() for v in past]}
+
+
+@router.get("/portal/me/consents", response={200: list[ConsentOut], 401: ErrorOut, 403: ErrorOut})
+def my_consents(request: HttpRequest) -> list[dict[str, Any]]:
+    """Every consent the client signed, with the exact text of the version signed."""
+    account, actor = _account(request)
+    return [
+        {
+            "title": s.text.title,
+            "version": s.text.version,
+            "text": s.text.body,
+            "signed_at": selectors.clinic_time(account, s.signed_at).isoformat(),
+            "typed_name": s.typed_name,
+            "withdrawn_at": selectors.clinic_time(account, s.withdrawal.withdrawn_at).isoformat()
+            if s.withdrawn
+            else None,
+        }
+        for s in selectors.consents(account, actor)
+    ]
+
+
+@router.get("/portal/me/record", response={200: dict[str, Any], 401: ErrorOut, 403: ErrorOut})
+def my_record(request: HttpRequest) -> dict[str, Any]:
+    """The whole record summary (the same as the page's JSON download); audited as an export."""
+    account, actor = _account(request)
+    return selectors.record_summary(account, actor)

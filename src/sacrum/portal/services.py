@@ -1,0 +1,238 @@
+"""Writes of the client portal: invite, join, revoke, and the client's own diary day.
+
+Staff calls check ``client.edit`` (owner, practitioner, front desk): giving a client a
+login to their own record is an administrative act, not a clinical one. The client's
+own writes act as a ``portal_actor``: the client's user, no membership, channel
+``portal``; the audit row names the clinic explicitly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from sacrum.access import audit
+from sacrum.access.actor import Actor
+from sacrum.access.models import AuditAction, User
+from sacrum.api.core import Conflict
+from sacrum.clients.models import Client
+from sacrum.clinics.services import require
+from sacrum.portal.models import PortalAccount
+from sacrum.web.tasks import send_email
+
+INVITATION_DAYS = 7
+DIARY_BACKDATE_DAYS = 7
+
+
+def digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def join_url(raw: str) -> str:
+    return f"{settings.SITE_URL}{reverse('web:portal_join', kwargs={'token': raw})}"
+
+
+def portal_actor(account: PortalAccount, actor: Actor | None = None) -> Actor:
+    """The client acting in the portal: their user, no membership (never staff rights)."""
+    return Actor(
+        user=account.user,
+        member=None,
+        ip=actor.ip if actor else None,
+        user_agent=actor.user_agent if actor else "",
+        via="portal",
+    )
+
+
+def _invitation_email(client: Client, account: PortalAccount, raw: str) -> tuple[str, str]:
+    clinic = client.clinic
+    until = timezone.localtime(account.token_expires_at)
+    subject = f"{clinic.name}: your own page for appointments and records"
+    body = (
+        f"Hello {client.preferred_name or client.first_name},\n\n"
+        f"{clinic.name} has opened a personal page for you. There you can see your "
+        "appointments, the consent you signed, your health-history answers, letters about "
+        "you, your questionnaire results, and keep your headache diary.\n\n"
+        f"Choose a password here (or link a login you already have):\n{join_url(raw)}\n\n"
+        f"The link works once, until {until.day} {until:%B %Y}. It is personal: please do "
+        "not forward it. If you did not expect this e-mail, you can ignore it.\n\n"
+        f"{clinic.name}"
+        + (f"\n{clinic.phone}" if clinic.phone else "")
+        + (f"\n{clinic.email}" if clinic.email else "")
+        + "\n"
+    )
+    return subject, body
+
+
+@transaction.atomic
+def invite(*, actor: Actor, client: Client) -> tuple[PortalAccount, str]:
+    """Invite the client to the portal by e-mail (to the address on their record).
+
+    An open invitation is replaced (its token stops working); an active account is a
+    conflict: revoke it first. Returns the account and the raw token (e-mailed only).
+    """
+    require(actor, "client.edit")
+    if actor.clinic is None or client.clinic_id != actor.clinic.pk:
+        raise PermissionError("This client belongs to another clinic.")
+    if client.archived:
+        raise ValidationError({"client": "The client is archived."})
+    email = (client.email or "").strip().lower()
+    if not email:
+        raise ValidationError({"email": "The client has no e-mail address. Add one first."})
+    now = timezone.now()
+    live = PortalAccount.objects.select_for_update().filter(client=client).live().first()
+    if live is not None and live.activated_at is not None:
+        raise Conflict("The client already has portal access. Revoke it first to invite again.")
+    raw = secrets.token_urlsafe(32)
+    expires = now + dt.timedelta(days=INVITATION_DAYS)
+    if live is not None:  # a fresh link replaces the one not taken up
+        live.email, live.token_digest, live.token_expires_at = email, digest(raw), expires
+        live.invited_by = actor.user
+        live.save(update_fields=["email", "token_digest", "token_expires_at", "invited_by"])
+        account = live
+    else:
+        try:
+            with transaction.atomic():
+                account = PortalAccount.objects.create(
+                    clinic=client.clinic,
+                    client=client,
+                    email=email,
+                    token_digest=digest(raw),
+                    token_expires_at=expires,
+                    invited_by=actor.user,
+                )
+        except IntegrityError as exc:  # raced with another invitation
+            raise Conflict("Someone invited this client just now. Reload the page.") from exc
+    audit.record(actor, AuditAction.CREATE, account)
+    subject, body = _invitation_email(client, account, raw)
+    reply_to = [client.clinic.email] if client.clinic.email else None
+    # Enqueued inside the transaction: the e-mail goes only if the invitation exists.
+    send_email.enqueue(subject=subject, body=body, to=[email], reply_to=reply_to)
+    return account, raw
+
+
+@transaction.atomic
+def revoke(*, actor: Actor, account: PortalAccount) -> PortalAccount:
+    """End the client's portal access (or an open invitation). The row stays as history."""
+    require(actor, "client.edit")
+    if actor.clinic is None or account.clinic_id != actor.clinic.pk:
+        raise PermissionError("This account belongs to another clinic.")
+    locked = PortalAccount.objects.select_for_update().get(pk=account.pk)
+    if locked.revoked_at is not None:
+        raise Conflict("Portal access was already revoked.")
+    locked.revoked_at = timezone.now()
+    locked.revoked_by = actor.user
+    locked.save(update_fields=["revoked_at", "revoked_by"])
+    audit.record(actor, AuditAction.DELETE, locked)
+    return locked
+
+
+def find_invitation(raw: str) -> PortalAccount | None:
+    """The open invitation for a raw token, or None (unknown, used, revoked, expired alike)."""
+    if not raw or len(raw) > 100:
+        return None
+    return (
+        PortalAccount.objects.select_related("client", "clinic")
+        .filter(
+            token_digest=digest(raw),
+            token_used_at__isnull=True,
+            revoked_at__isnull=True,
+            token_expires_at__gt=timezone.now(),
+        )
+        .first()
+    )
+
+
+@transaction.atomic
+def accept(*, account: PortalAccount, user: User, actor: Actor) -> PortalAccount:
+    """Link ``user`` to the invited client; the token is spent in the same step.
+
+    The user's e-mail must be the invited address: whoever holds the link must also
+    control that login. Claimed by one conditional UPDATE, so a token works once.
+    """
+    if user.email.lower() != account.email.lower():
+        raise PermissionError(
+            "This invitation was sent to another e-mail address. Sign in with that address."
+        )
+    now = timezone.now()
+    claimed = PortalAccount.objects.filter(
+        pk=account.pk,
+        token_used_at__isnull=True,
+        revoked_at__isnull=True,
+        token_expires_at__gt=now,
+    ).update(token_used_at=now)
+    if claimed != 1:
+        raise PermissionError(
+            "This invitation link is no longer valid. Ask the clinic for a new one."
+        )
+    account.refresh_from_db()
+    account.user, account.activated_at = user, now
+    try:
+        with transaction.atomic():
+            account.save(update_fields=["user", "activated_at"])
+    except IntegrityError as exc:
+        raise PermissionError(
+            "This login is already linked to another record at this clinic."
+        ) from exc
+    audit.record(portal_actor(account, actor), AuditAction.UPDATE, account, clinic=account.clinic)
+    return account
+
+
+@transaction.atomic
+def join_with_new_account(*, account: PortalAccount, password: str, actor: Actor) -> PortalAccount:
+    """Create the client's login (for exactly the invited e-mail), then accept.
+
+    The e-mail counts as verified: the invitation link reached that inbox.
+    """
+    from allauth.account.models import EmailAddress
+
+    email = account.email.lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError("A login with this e-mail already exists. Sign in first.")
+    client = account.client
+    probe = User(email=email, full_name=f"{client.first_name} {client.last_name}")
+    try:
+        validate_password(password, user=probe)
+    except ValidationError as exc:
+        raise ValidationError({"password1": exc.messages}) from exc
+    user = User.objects.create_user(email=email, password=password, full_name=probe.full_name)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return accept(account=account, user=user, actor=actor)
+
+
+@transaction.atomic
+def record_diary_day(
+    *, account: PortalAccount, data: dict[str, Any], actor: Actor | None = None
+) -> Any:
+    """The client's own diary day; a second entry for the same day replaces the first.
+
+    Same rules as the e-mailed diary link: no future days, at most a week back.
+    """
+    from sacrum.outcomes.models import DiaryEntry
+    from sacrum.outcomes.services import DIARY_KEY, _validate_diary, refresh_summary
+
+    client = account.client
+    day = data.get("date")
+    today = timezone.localdate()
+    if not isinstance(day, dt.date) or day < today - dt.timedelta(days=DIARY_BACKDATE_DAYS):
+        raise ValidationError({"date": f"Choose a day in the last {DIARY_BACKDATE_DAYS} days."})
+    entry = DiaryEntry.objects.select_for_update().filter(client=client, date=day).first()
+    action = AuditAction.UPDATE if entry else AuditAction.CREATE
+    entry = entry or DiaryEntry(clinic=client.clinic, client=client, date=day)
+    entry.headache = bool(data.get("headache"))
+    entry.peak = data.get("peak") if entry.headache else None
+    entry.medication = bool(data.get("medication"))
+    entry.note = str(data.get("note") or "")
+    _validate_diary(entry)
+    entry.save()
+    audit.record(portal_actor(account, actor), action, entry, clinic=client.clinic)
+    refresh_summary(client, DIARY_KEY)
+    return entry
