@@ -1,0 +1,28 @@
+"""Dashboard card: the practitioner's own notes left unsigned longer than the clinic allows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from sacrum.access.actor import Actor
+from sacrum.charting import selectors, services
+
+ORDER = 25
+
+
+def card(request: HttpRequest) -> dict[str, Any] | None:
+    """None unless the member has drafts older than ``ChartingPolicy.unsigned_alert_hours``."""
+    member = getattr(request, "member", None)
+    if member is None or not member.can("clinical.edit"):
+        return None
+    actor = Actor.from_request(request)
+    notes = selectors.overdue_drafts(actor)
+    if not notes:
+        return None
+    return {
+        "template": "charting/_dashboard_card.html",
+        "notes": notes,
+        "hours": services.policy_of(member.clinic_id).unsigned_alert_hours,
+    }
