@@ -112,6 +112,8 @@ def line_chart(
     width: int = 320,
     height: int = 130,
     css: str = "",
+    days_from: dt.date | None = None,
+    days_to: dt.date | None = None,
 ) -> SafeString:
     """An SVG line chart of one or more series over calendar days.
 
@@ -137,8 +139,8 @@ def line_chart(
     frame = Frame(
         width=width,
         height=height,
-        first=min(days),
-        last=max(days),
+        first=min([*days, *([days_from] if days_from else [])]),
+        last=max([*days, *([days_to] if days_to else [])]),
         y_min=low,
         y_max=high,
         ticks=ticks,
@@ -200,6 +202,7 @@ def rhythm_rate_charts(
     if not values:
         return []
     low, high = min(values), max(values)
+    days = [on for rows in by_station.values() for on, _ in rows]
     charts = []
     for station, rows in by_station.items():
         if not any(v is not None for _, v in rows):
@@ -222,6 +225,8 @@ def rhythm_rate_charts(
                     width=240,
                     height=110,
                     css="rhythm",
+                    days_from=min(days),
+                    days_to=max(days),
                 ),
             )
         )

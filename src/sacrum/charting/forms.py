@@ -55,7 +55,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "P": ("next_visit", "frequency", "home_care", "referral"),
 }
 PAIN_CHOICES = [("", "Not asked"), *[(str(i), str(i)) for i in range(11)]]
-SEVERITY_CHOICES = [("1", "1 mild"), ("2", "2 moderate"), ("3", "3 marked")]
+SEVERITY_CHOICES = [("1", "1"), ("2", "2"), ("3", "3")]  # 1 mild … 3 marked (legend says)
 BLANK_STILL_POINTS = 2
 BLANK_TECHNIQUES = 3
 COPY_LABELS = {

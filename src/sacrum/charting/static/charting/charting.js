@@ -29,7 +29,7 @@
 
     function paint(code) {
       const now = state(code);
-      for (const el of figure.querySelectorAll(`[data-region="${code}"]`)) {
+      for (const el of form.querySelectorAll(`[data-region="${code}"]`)) {
         const side = el.dataset.side || "";
         const lit = now.on && (!side || !PAIRED.has(now.side) || now.side === side);
         el.classList.toggle("marked", lit);
