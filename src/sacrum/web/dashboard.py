@@ -29,7 +29,8 @@ def _providers() -> list[Any]:
             if exc.name != f"{config.name}.dashboard":
                 raise
             continue
-        found.append(module)
+        if hasattr(module, "card"):  # this module itself is found too
+            found.append(module)
     return sorted(found, key=lambda m: getattr(m, "ORDER", 100))
 
 
