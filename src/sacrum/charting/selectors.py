@@ -154,7 +154,10 @@ def previous_signed_note(
 def restrictions_of_previous(actor: Actor, note: SessionNote) -> list[Any]:
     """Last signed session's restrictions, for the faded marks under the body map."""
     previous = previous_signed_note(actor, note.client, before=note.seen_at)
-    return list(previous.restrictions.all()) if previous else []
+    if previous is None:
+        return []
+    audit.record(actor, AuditAction.READ, previous)
+    return list(previous.restrictions.all())
 
 
 def overdue_drafts(actor: Actor, now: dt.datetime | None = None) -> list[SessionNote]:
