@@ -40,6 +40,9 @@ import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "outcomes_report.md"
@@ -479,6 +482,18 @@ def run_child(database: str, url: str, data_dir: str, clients_total: int) -> int
     )
 
 
+def ensure_postgres_database(url: str) -> None:
+    """Create the benchmark's own database when it doesn't exist yet (a fresh machine)."""
+    import psycopg
+
+    name = urlsplit(url).path.lstrip("/")
+    server = urlunsplit(urlsplit(url)._replace(path="/postgres"))
+    with psycopg.connect(server, autocommit=True) as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not found:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
@@ -493,6 +508,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             status |= run_child("sqlite", f"sqlite:///{folder}/bench.sqlite3", folder, args.clients)
     if args.db in ("postgres", "both"):
+        ensure_postgres_database(PG_URL)
         with tempfile.TemporaryDirectory() as folder:
             status |= run_child("postgresql", PG_URL, folder, args.clients)
     log(f"Results appended to {RESULTS.relative_to(ROOT)}")
