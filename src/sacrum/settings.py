@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "sacrum.charting",
     "sacrum.notifications",
     "sacrum.portal",
+    "sacrum.waitlist",
     "sacrum.api",
     "sacrum.web",
 ]

@@ -27,6 +27,7 @@ from tests.plans.objects import FACTORIES as PLAN_FACTORIES
 from tests.portal.objects import FACTORIES as PORTAL_FACTORIES
 from tests.scheduling.objects import FACTORIES as SCHEDULING_FACTORIES
 from tests.screening.objects import FACTORIES as SCREENING_FACTORIES
+from tests.waitlist.objects import FACTORIES as WAITLIST_FACTORIES
 
 if TYPE_CHECKING:
     from tests.conftest import Persona
@@ -156,4 +157,5 @@ FACTORIES: dict[str, Callable[[Stillwater], models.Model]] = {
     **CHARTING_FACTORIES,
     **NOTIFICATION_FACTORIES,
     **PORTAL_FACTORIES,
+    **WAITLIST_FACTORIES,
 }

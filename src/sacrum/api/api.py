@@ -15,6 +15,7 @@ from sacrum.plans.api import router as plans_router
 from sacrum.portal.api import router as portal_router
 from sacrum.scheduling.api import router as scheduling_router
 from sacrum.screening.api import router as screening_router
+from sacrum.waitlist.api import router as waitlist_router
 
 api = NinjaAPI(
     title="Sacrum API",
@@ -38,3 +39,4 @@ api.add_router("/", plans_router)
 api.add_router("/", charting_router)
 api.add_router("/", notifications_router)
 api.add_router("/", portal_router)
+api.add_router("/", waitlist_router)

@@ -13,6 +13,7 @@ from sacrum.plans.urls import urlpatterns as plan_pages
 from sacrum.portal.urls import urlpatterns as portal_pages
 from sacrum.scheduling.urls import urlpatterns as scheduling_pages
 from sacrum.screening.urls import urlpatterns as screening_pages
+from sacrum.waitlist.urls import urlpatterns as waitlist_pages
 from sacrum.web import views
 
 app_name = "web"
@@ -90,4 +91,5 @@ urlpatterns = [
     *charting_pages,
     *notification_pages,
     *portal_pages,
+    *waitlist_pages,
 ]
