@@ -75,7 +75,12 @@ class PlanForm(forms.Form):
                 choices=measure_choices, required=False, label="Followed by"
             )
             self.fields[f"goal{n}_kind"] = forms.ChoiceField(
-                choices=GoalTarget.choices, required=False, label="Target"
+                choices=[
+                    (GoalTarget.MIC, "Minimal important change"),
+                    (GoalTarget.VALUE, "A score"),
+                ],
+                required=False,
+                label="Target",
             )
             self.fields[f"goal{n}_value"] = forms.FloatField(required=False, label="Score to reach")
         if not new:
