@@ -7,6 +7,7 @@ import pytest
 from sacrum.web import dashboard
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("who", ["owner", "practitioner", "front_desk"])
 def test_dashboard_opens_for_every_role(request, browser_as, who) -> None:
     persona = request.getfixturevalue(who)
