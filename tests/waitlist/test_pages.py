@@ -133,3 +133,25 @@ def test_a_tampered_or_expired_link_shows_nothing(offered: list[str]) -> None:
     assert not Appointment.objects.filter(source="online").exists()
     assert len(mail.outbox) == 3  # no booking confirmation went out
     assert dt.timedelta(hours=1) <= offers.OFFER_VALID
+
+
+def test_the_queue_page_has_a_fixed_number_of_queries(
+    browser_as: Any,
+    front_desk: Any,
+    line: Any,
+    make_client: Any,
+    wait: Any,
+    owner: Any,
+    blocker: Appointment,
+    django_assert_max_num_queries: Any,
+) -> None:
+    booking.cancel(actor=owner.actor, appointment=blocker)
+    scan(timezone.now())  # the three in line have offers to show
+    http = browser_as(front_desk)
+    http.get("/waitlist/")
+    with django_assert_max_num_queries(12) as few:
+        http.get("/waitlist/")
+    for n in range(8):
+        wait(make_client(f"More{n}"))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert http.get("/waitlist/").content.decode().count("Withdraw<span") == 11
