@@ -15,7 +15,14 @@ def test_practitioner_reaches_notes_plans_outcomes_portal_and_appointments(
     practitioner, browser_as, a_client
 ):
     page = _links(practitioner, browser_as, a_client)
-    for name in ("client_chart", "client_plans", "client_outcomes", "portal_access"):
+    for name in (
+        "client_chart",
+        "client_plans",
+        "client_outcomes",
+        "diary_reminder",
+        "portal_access",
+        "client_waitlist",
+    ):
         assert reverse(f"web:{name}", args=[a_client.pk]) in page, name
     assert 'id="h-client-appointments"' in page
 
@@ -25,4 +32,5 @@ def test_front_desk_sees_no_clinical_parts(front_desk, browser_as, a_client):
     for name in ("client_chart", "client_plans", "client_outcomes"):
         assert reverse(f"web:{name}", args=[a_client.pk]) not in page, name
     assert reverse("web:portal_access", args=[a_client.pk]) in page
+    assert reverse("web:client_waitlist", args=[a_client.pk]) in page
     assert 'id="h-client-appointments"' in page

@@ -12,6 +12,7 @@ MENU = (
     ("web:dashboard", "Today", None),
     ("web:calendar", "Calendar", "schedule.view"),
     ("web:client_list", "Clients", "client.view"),
+    ("web:waitlist", "Waitlist", "schedule.view"),
     ("web:outcomes_home", "Outcomes", "outcome.view"),
     ("web:outcome_report", "Outcome report", "outcome.report"),
     ("web:practitioner_list", "Practitioners", "profile.view"),
