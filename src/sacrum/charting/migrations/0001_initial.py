@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("clients", "0004_consent_is_append_only_and_default_text"),
         ("clinics", "0001_initial"),
-        ("scheduling", "0004_online_booking"),
+        ("scheduling", "0003_covering_indexes_for_overlap_checks"),
     ]
 
     operations = [

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         ('clients', '0004_consent_is_append_only_and_default_text'),
         ('clinics', '0001_initial'),
         ('outcomes', '0003_diary_reminders'),
-        ('scheduling', '0004_online_booking'),
+        ('scheduling', '0003_covering_indexes_for_overlap_checks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
