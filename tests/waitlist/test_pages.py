@@ -155,3 +155,20 @@ def test_the_queue_page_has_a_fixed_number_of_queries(
         wait(make_client(f"More{n}"))
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert http.get("/waitlist/").content.decode().count("Withdraw<span") == 11
+
+
+def test_the_dashboard_card_counts_the_queue(rf: Any, front_desk: Any, line: Any) -> None:
+    from sacrum.waitlist.dashboard import card
+
+    request = rf.get("/")
+    request.member = front_desk.member
+    shown = card(request)
+    assert shown is not None and (shown["waiting"], shown["offered"]) == (3, 0)
+    request.member = None
+    assert card(request) is None
+
+
+def test_the_dashboard_shows_the_card(browser_as: Any, front_desk: Any, line: Any) -> None:
+    page = browser_as(front_desk).get("/")
+    assert page.status_code == 200
+    assert "Open the waitlist" in page.content.decode()
