@@ -50,7 +50,7 @@ from sacrum.scheduling.schemas import (
     TimeOffIn,
     TimeOffOut,
 )
-from sacrum.scheduling.services import availability, booking, catalogue
+from sacrum.scheduling.services import availability, booking, catalogue, online
 from sacrum.scheduling.services import series as series_services
 from sacrum.scheduling.slots import check_range, find_slots
 
@@ -367,6 +367,7 @@ def create_appointment(request: HttpRequest, payload: AppointmentIn) -> Status[A
             room=selectors.pick_room(actor, payload.room_id),
             note=payload.note,
             status=payload.status,
+            source=payload.source,
         ),
     )
     return Status(201, appointment)
@@ -440,6 +441,17 @@ def change_status(
     )
 
 
+@router.post(
+    "/appointments/{appointment_id}/accept", response=AppointmentOut, tags=["appointments"]
+)
+def accept_request(request: HttpRequest, appointment_id: uuid.UUID) -> Appointment:
+    """Accept a requested appointment (it becomes booked). One requested online also gets
+    the client's confirmation e-mail with the calendar file and the manage link."""
+    actor = actor_of(request)
+    appointment = selectors.appointment_for(actor, appointment_id, audited=False)
+    return online.accept_request(actor=actor, appointment=appointment)
+
+
 @router.get(
     "/appointments/{appointment_id}/history", response=list[ChangeOut], tags=["appointments"]
 )
@@ -466,6 +478,7 @@ def _series_request(request: HttpRequest, payload: SeriesIn) -> series_services.
         until=payload.until,
         time_zone=payload.time_zone,
         note=payload.note,
+        source=payload.source,
     )
 
 

@@ -9,7 +9,7 @@ from django import forms
 from sacrum.clients.models import Client
 from sacrum.clinics.models import Location, Membership, Room
 from sacrum.scheduling.calendar import practitioner_label
-from sacrum.scheduling.models import ExceptionKind, ServiceType, Weekday
+from sacrum.scheduling.models import ExceptionKind, SchedulingPolicy, ServiceType, Weekday
 from sacrum.web.forms import DateInput
 
 
@@ -167,3 +167,68 @@ class ExceptionForm(forms.Form):
     def __init__(self, *args: Any, locations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["location"].queryset = locations  # type: ignore[attr-defined]
+
+
+class OnlineDetailsForm(forms.Form):
+    """Who is booking online. The service checks the values; this only parses them."""
+
+    visitor = forms.ChoiceField(
+        choices=[("new", "I am new to this clinic"), ("returning", "I have been here before")],
+        widget=forms.RadioSelect,
+        initial="new",
+        label="Have you been to this clinic before?",
+    )
+    first_name = forms.CharField(required=False, max_length=100, label="First name")
+    last_name = forms.CharField(required=False, max_length=100, label="Last name")
+    email = forms.CharField(
+        max_length=254,
+        label="E-mail address",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text="We e-mail you a link to confirm the booking.",
+    )
+    date_of_birth = forms.DateField(
+        label="Date of birth",
+        widget=DateInput(attrs={"autocomplete": "bday"}),
+        help_text="With your e-mail address, this finds your record if you have been before.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
+        self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
+
+
+class OnlineCancelForm(forms.Form):
+    reason = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Reason (optional)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Practical reasons only, e.g. travel or work; no health details needed.",
+    )
+
+
+class PolicyForm(forms.ModelForm):
+    """The clinic's booking rules, including online booking and the cancellation window."""
+
+    class Meta:
+        model = SchedulingPolicy
+        fields = (
+            "online_booking_enabled",
+            "online_requests_need_approval",
+            "cancellation_window_hours",
+            "minimum_notice_minutes",
+            "online_days_ahead",
+            "slot_step_minutes",
+        )
+        labels = {
+            "online_booking_enabled": "Clients can book online",
+            "online_requests_need_approval": "The front desk accepts each online booking",
+            "cancellation_window_hours": "Cancellation window (hours)",
+            "minimum_notice_minutes": "Minimum notice for online bookings (minutes)",
+            "online_days_ahead": "Book online up to (days ahead)",
+            "slot_step_minutes": "Start times every (minutes)",
+        }
+
+    def _post_clean(self) -> None:
+        """Validated by the service (catalogue.save_policy)."""

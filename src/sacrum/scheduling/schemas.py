@@ -78,12 +78,18 @@ class PolicyOut(Schema):
     cancellation_window_hours: int
     minimum_notice_minutes: int
     slot_step_minutes: int
+    online_booking_enabled: bool
+    online_requests_need_approval: bool
+    online_days_ahead: int
 
 
 class PolicyIn(Schema):
     cancellation_window_hours: int | None = None
     minimum_notice_minutes: int | None = None
     slot_step_minutes: int | None = None
+    online_booking_enabled: bool | None = None
+    online_requests_need_approval: bool | None = None
+    online_days_ahead: int | None = None
 
 
 # --- availability --------------------------------------------------------------
@@ -253,6 +259,11 @@ class AppointmentIn(Schema):
     room_id: uuid.UUID | None = None
     note: str = Field("", max_length=500)
     status: NewStatus = "booked"
+    source: Literal["staff", "online"] = Field(
+        "staff",
+        description="online: the client asked (e.g. a website form calling the API); "
+        "refused while screening's booking gate is closed for the client.",
+    )
 
 
 class AppointmentPatch(Schema):
@@ -317,6 +328,9 @@ class SeriesIn(Schema):
     time_zone: str | None = None
     room_id: uuid.UUID | None = None
     note: str = Field("", max_length=500)
+    source: Literal["staff", "online"] = Field(
+        "staff", description="online: asked for by the client; the booking gate applies."
+    )
 
 
 class SeriesCreateIn(SeriesIn):

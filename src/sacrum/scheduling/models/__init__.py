@@ -18,6 +18,7 @@ from sacrum.scheduling.models.availability import (
     WeeklyHours,
 )
 from sacrum.scheduling.models.catalogue import SchedulingPolicy, ServiceType
+from sacrum.scheduling.models.online import ManageLink, OnlineRequest
 from sacrum.scheduling.models.series import Series
 
 __all__ = [
@@ -30,6 +31,8 @@ __all__ = [
     "ChangeKind",
     "ClinicClosure",
     "ExceptionKind",
+    "ManageLink",
+    "OnlineRequest",
     "SchedulingPolicy",
     "Series",
     "ServiceType",

@@ -106,6 +106,20 @@ class SchedulingPolicy(models.Model):
         validators=[MinValueValidator(5), MaxValueValidator(60)],
         help_text="Offered start times are this many minutes apart (on the local clock).",
     )
+    online_booking_enabled = models.BooleanField(
+        default=True,
+        help_text="Clients can book services marked 'bookable online' on the public page.",
+    )
+    online_requests_need_approval = models.BooleanField(
+        default=False,
+        help_text="Online bookings arrive as requests that the front desk accepts; "
+        "otherwise they are booked at once.",
+    )
+    online_days_ahead = models.PositiveSmallIntegerField(
+        default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="How far ahead clients may book online, in days.",
+    )
 
     objects: ClassVar[SchedulingPolicyQuerySet] = SchedulingPolicyQuerySet.as_manager()  # type: ignore[assignment]
 
@@ -115,6 +129,10 @@ class SchedulingPolicy(models.Model):
             models.CheckConstraint(
                 condition=Q(slot_step_minutes__gte=5, slot_step_minutes__lte=60),
                 name="scheduling_policy_step_5_to_60",
+            ),
+            models.CheckConstraint(
+                condition=Q(online_days_ahead__gte=1, online_days_ahead__lte=365),
+                name="scheduling_policy_online_days_1_to_365",
             ),
         )
 

@@ -27,7 +27,7 @@ from sacrum.access.models import AuditAction
 from sacrum.access.roles import Role
 from sacrum.api.core import Conflict
 from sacrum.clients.models import Client
-from sacrum.clinics.models import Location, Membership, Room
+from sacrum.clinics.models import Clinic, Location, Membership, Room
 from sacrum.clinics.services import require
 from sacrum.scheduling.constraints import is_overlap_error
 from sacrum.scheduling.intervals import contains
@@ -61,6 +61,29 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 MOVABLE = frozenset({S.REQUESTED, S.BOOKED, S.CONFIRMED})
 CLINICAL_ROLES = (Role.OWNER, Role.PRACTITIONER)
 ARRIVAL_WINDOW = dt.timedelta(hours=12)
+ONLINE_REFUSED = "This client can't be booked online or by a link."
+
+
+class OnlineBookingRefused(ValidationError):
+    """Screening's booking gate is closed: no client-initiated route may book this client.
+
+    A ``ValidationError`` (422 in the API) so every caller already shows it by its field;
+    the public pages catch it by type and say only "please contact the clinic".
+    """
+
+
+def check_online_gate(client: Client) -> None:
+    """Refuse a client-initiated booking or move while ``booking_gate(client)`` has reasons.
+
+    The reasons never name a condition (screening's promise), so staff may read them.
+    """
+    from sacrum.screening.gates import booking_gate
+
+    reasons = booking_gate(client)
+    if reasons:
+        raise OnlineBookingRefused(
+            {"client": f"{ONLINE_REFUSED} {' '.join(reasons)} Staff can still book them."}
+        )
 
 
 def when(instant: dt.datetime, tz: dt.tzinfo, end: dt.datetime | None = None) -> str:
@@ -325,14 +348,31 @@ class Booking:
 
 
 def book(*, actor: Actor, booking: Booking, check_hours: bool = True) -> Appointment:
-    """Book an appointment (staff, online request, or one occurrence of a series)."""
+    """Book an appointment (staff, online request, or one occurrence of a series).
+
+    ``booking.source == "online"`` means the client asked (page, link, API on their behalf,
+    waitlist acceptance): then screening's booking gate must be open.
+    """
     require(actor, "schedule.edit")
     assert actor.clinic is not None
+    return book_for_clinic(
+        actor=actor, clinic=actor.clinic, booking=booking, check_hours=check_hours
+    )
+
+
+def book_for_clinic(
+    *, actor: Actor, clinic: Clinic, booking: Booking, check_hours: bool = True
+) -> Appointment:
+    """``book`` without the role check, for the client's own routes (public page, links).
+
+    The caller has established who is asking (an e-mailed token); everything else —
+    validation, the online gate, the overlap check and the audit entry — is the same door.
+    """
     if booking.status not in (S.REQUESTED, S.BOOKED, S.CONFIRMED):
         raise ValidationError({"status": "A new appointment is requested, booked or confirmed."})
     start = booking.start
     appointment = Appointment(
-        clinic=actor.clinic,
+        clinic=clinic,
         client=booking.client,
         practitioner=booking.practitioner,
         service=booking.service,
@@ -348,8 +388,12 @@ def book(*, actor: Actor, booking: Booking, check_hours: bool = True) -> Appoint
     )
     if len(appointment.front_desk_note) > 500:
         raise ValidationError({"note": "Keep the note under 500 characters."})
+    if booking.source not in Source.values:
+        raise ValidationError({"source": "The source is staff or online."})
     _validate_times(appointment)
     _validate_people_and_place(appointment)
+    if booking.source == Source.ONLINE:
+        check_online_gate(booking.client)
     _set_blocked(appointment)
     _check_new_client(appointment)
     if check_hours:
@@ -370,9 +414,39 @@ def reschedule(
     location: Location | None = None,
     room: Room | None = _UNSET,
     reason: str = "",
+    source: str = Source.STAFF,
 ) -> Appointment:
-    """Move to another time, practitioner, location or room; the history keeps the old values."""
+    """Move to another time, practitioner, location or room; the history keeps the old values.
+
+    ``source="online"``: the client moves it (their manage link), so the booking gate applies.
+    """
     require(actor, "schedule.edit")
+    return reschedule_unchecked(
+        actor=actor,
+        appointment=appointment,
+        start=start,
+        practitioner=practitioner,
+        location=location,
+        room=room,
+        reason=reason,
+        source=source,
+    )
+
+
+def reschedule_unchecked(
+    *,
+    actor: Actor,
+    appointment: Appointment,
+    start: dt.datetime | None = None,
+    practitioner: Membership | None = None,
+    location: Location | None = None,
+    room: Room | None = _UNSET,
+    reason: str = "",
+    source: str = Source.STAFF,
+) -> Appointment:
+    """``reschedule`` without the role check: for the client's manage link only."""
+    if source == Source.ONLINE:
+        check_online_gate(appointment.client)
     if appointment.status not in MOVABLE:
         raise ValidationError(
             {"status": f"A {appointment.get_status_display().lower()} appointment cannot be moved."}
@@ -475,6 +549,17 @@ def cancel(
 ) -> Appointment:
     """Cancel; late when inside the clinic's cancellation window. Frees the time."""
     require(actor, "schedule.edit")
+    return cancel_unchecked(actor=actor, appointment=appointment, reason=reason, party=party)
+
+
+def cancel_unchecked(
+    *,
+    actor: Actor,
+    appointment: Appointment,
+    reason: str = "",
+    party: str = CancelledBy.CLINIC,
+) -> Appointment:
+    """``cancel`` without the role check: for the client's manage link only."""
     if S.CANCELLED not in TRANSITIONS.get(appointment.status, frozenset()):
         raise ValidationError(
             {

@@ -30,7 +30,14 @@ SERVICE_FIELDS = (
     "needs_room",
     "active",
 )
-POLICY_FIELDS = ("cancellation_window_hours", "minimum_notice_minutes", "slot_step_minutes")
+POLICY_FIELDS = (
+    "cancellation_window_hours",
+    "minimum_notice_minutes",
+    "slot_step_minutes",
+    "online_booking_enabled",
+    "online_requests_need_approval",
+    "online_days_ahead",
+)
 STEPS = (5, 10, 15, 20, 30, 60)
 
 

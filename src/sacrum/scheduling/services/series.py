@@ -33,6 +33,7 @@ from sacrum.scheduling.services.booking import (
     Booking,
     book,
     cancel,
+    check_online_gate,
     problem_with,
     when,
 )
@@ -55,6 +56,7 @@ class SeriesRequest:
     room: Room | None = None
     time_zone: str | None = None
     note: str = ""
+    source: str = "staff"  # "online": the client asked, so screening's booking gate applies
 
 
 @dataclass
@@ -166,6 +168,8 @@ def create_series(
     if len(chosen) > MAX_OCCURRENCES:
         raise ValidationError({"occurrences": f"At most {MAX_OCCURRENCES} appointments."})
     tz = zone(request.location.time_zone)
+    if request.source == "online":
+        check_online_gate(request.client)  # refused before anything is written
     booked: list[Appointment] = []
     with transaction.atomic():
         series.save()
@@ -185,6 +189,7 @@ def create_series(
                             room=request.room,
                             note=request.note,
                             series=series,
+                            source=request.source,
                         ),
                     )
                 )

@@ -21,8 +21,9 @@ from sacrum.scheduling.calendar import practitioner_label
 from sacrum.scheduling.forms import BookingForm, CancelForm, NoteForm, RescheduleForm
 from sacrum.scheduling.local_time import aware, local, zone
 from sacrum.scheduling.models import Appointment, ServiceType
-from sacrum.scheduling.services import booking
+from sacrum.scheduling.services import booking, online
 from sacrum.scheduling.services.series import cancel_series
+from sacrum.screening.gates import booking_gate
 from sacrum.web.decorators import member_required
 from sacrum.web.forms import add_service_errors
 
@@ -98,8 +99,26 @@ def book(request: HttpRequest) -> HttpResponse:
                 f"{practitioner_label(appointment.practitioner)} on "
                 f"{when:%a} {when.day} {when:%b} at {when:%H:%M}.",
             )
+            for reason in booking_gate(appointment.client):
+                messages.warning(request, f"Not bookable online: {reason}")
             return redirect("web:appointment_detail", appointment_id=appointment.pk)
-    return render(request, "scheduling/book.html", {"form": form, "location": location})
+    return render(
+        request,
+        "scheduling/book.html",
+        {"form": form, "location": location, "online_gate": _online_gate(choices, form)},
+    )
+
+
+def _online_gate(choices: dict[str, Any], form: BookingForm) -> list[str]:
+    """Why the chosen client can't book online (staff may still book them here)."""
+    chosen = form.data.get("client") if form.is_bound else form.initial.get("client")
+    if not chosen:
+        return []
+    try:
+        client = choices["client"].filter(pk=chosen).first()
+    except (ValueError, ValidationError):
+        return []
+    return booking_gate(client) if client is not None else []
 
 
 def _appointment(
@@ -236,10 +255,13 @@ def cancel(request: HttpRequest, appointment_id: uuid.UUID) -> HttpResponse:
 def change_status(request: HttpRequest, appointment_id: uuid.UUID) -> HttpResponse:
     actor = Actor.from_request(request)
     appointment = _appointment(request, appointment_id, audited=False)
+    status = request.POST.get("status", "")
     try:
-        booking.change_status(
-            actor=actor, appointment=appointment, status=request.POST.get("status", "")
-        )
+        if status == "booked" and appointment.status == "requested":
+            # Accepting a request: an online one also gets its confirmation e-mail.
+            online.accept_request(actor=actor, appointment=appointment)
+        else:
+            booking.change_status(actor=actor, appointment=appointment, status=status)
     except (ValidationError, Conflict) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:

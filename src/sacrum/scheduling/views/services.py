@@ -8,10 +8,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from sacrum.access.actor import Actor
 from sacrum.scheduling import selectors
-from sacrum.scheduling.forms import ServiceForm
+from sacrum.scheduling.forms import PolicyForm, ServiceForm
+from sacrum.scheduling.models import SchedulingPolicy
 from sacrum.scheduling.services import catalogue
 from sacrum.web.decorators import member_required
 from sacrum.web.forms import add_service_errors
@@ -23,11 +25,38 @@ def service_list(request: HttpRequest) -> HttpResponse:
     services = list(selectors.services_for(actor).order_by("-active", "name"))
     names = {p.pk: p for p in selectors.practitioners_for(actor)}
     rows = [(s, [names[m.pk] for m in s.practitioners.all() if m.pk in names]) for s in services]
+    policy = SchedulingPolicy.for_clinic(request.member.clinic_id)  # type: ignore[attr-defined]
     return render(
         request,
         "scheduling/services.html",
-        {"rows": rows, "can_manage": actor.can("service.manage")},
+        {
+            "rows": rows,
+            "can_manage": actor.can("service.manage"),
+            "can_manage_rules": actor.can("clinic.manage"),
+            "policy": policy,
+            "public_url": request.build_absolute_uri(
+                reverse("web:online_booking", args=[request.member.clinic.slug])  # type: ignore[attr-defined]
+            ),
+        },
     )
+
+
+@member_required("clinic.manage")
+def booking_rules(request: HttpRequest) -> HttpResponse:
+    """Owners set the cancellation window, notice, and whether clients book online."""
+    actor = Actor.from_request(request)
+    policy = SchedulingPolicy.for_clinic(request.member.clinic_id)  # type: ignore[attr-defined]
+    form = PolicyForm(request.POST or None, instance=policy)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in PolicyForm.Meta.fields}
+        try:
+            catalogue.save_policy(actor=actor, data=data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Booking rules saved.")
+            return redirect("web:service_list")
+    return render(request, "scheduling/booking_rules.html", {"form": form})
 
 
 def _save(request: HttpRequest, service: object | None) -> HttpResponse:

@@ -1,0 +1,756 @@
+"""Online booking: the public page's choices, the e-mailed confirmation, the manage link.
+
+The flow (docs/scheduling.md has the why):
+
+1. The visitor picks a service, a practitioner or "anyone", a place and a free slot
+   (``choose`` / ``check_choice``: the availability engine, from the minimum notice on).
+2. They give name, e-mail and date of birth (new) or e-mail and date of birth (returning).
+   ``request_booking`` writes an ``OnlineRequest`` and e-mails a link — to everyone,
+   the same way, so the page never shows whether the clinic knew the address.
+3. The link's page (``confirm_request``) finds or creates the client, applies
+   screening's booking gate, and books through ``book_for_clinic`` — the one door,
+   with ``source=online`` — then e-mails the confirmation with an ``.ics`` file and
+   a manage link.
+4. The manage link reschedules or cancels until the clinic's cancellation window;
+   after that the page says to phone the clinic.
+
+The visitor acts without an account: the actor has no user and ``via="online"``, and
+every write is audited with the request's address.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from sacrum.access import audit
+from sacrum.access.actor import Actor
+from sacrum.access.models import AuditAction
+from sacrum.api.core import Conflict
+from sacrum.clients.models import Client
+from sacrum.clinics.models import Clinic, Location, Membership
+from sacrum.scheduling import ics, links
+from sacrum.scheduling.intervals import contains
+from sacrum.scheduling.local_time import DASH, from_epoch, local, zone
+from sacrum.scheduling.models import (
+    Appointment,
+    AppointmentStatus,
+    CancelledBy,
+    ManageLink,
+    OnlineRequest,
+    SchedulingPolicy,
+    ServiceType,
+    Source,
+)
+from sacrum.scheduling.services.booking import (
+    CLINICAL_ROLES,
+    MOVABLE,
+    Booking,
+    book_for_clinic,
+    cancel_unchecked,
+    change_status,
+    check_online_gate,
+    reschedule_unchecked,
+    when,
+)
+from sacrum.scheduling.slots import bookable_practitioners, free_starts, working_time
+from sacrum.web.tasks import send_email
+
+REQUEST_MINUTES = 60  # the e-mailed confirmation link works this long
+MANAGE_MAX_DAYS = 400  # a manage link's signature is refused after this, whatever the DB says
+ICS_FOLDER = "scheduling/ics"
+MAX_AGE_YEARS = 130
+TAKEN = "This time was just taken. Please choose another time."
+
+
+def public_actor(ip: str | None, user_agent: str = "") -> Actor:
+    """The visitor of the public page or a link: no account, audited by address."""
+    return Actor(user=None, member=None, ip=ip, user_agent=user_agent[:300], via="online")
+
+
+def practitioner_name(member: Membership) -> str:
+    profile = getattr(member, "practitioner_profile", None)
+    return profile.display_name if profile else member.user.display_name
+
+
+def _duration_text(minutes: int) -> str:
+    if minutes % 1440 == 0:
+        days = minutes // 1440
+        return f"{days} day{'s' if days != 1 else ''}"
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{minutes} minutes"
+
+
+def window_text(policy: SchedulingPolicy) -> str:
+    return _duration_text(policy.cancellation_window_hours * 60)
+
+
+# --- what the public page offers -------------------------------------------------------
+
+
+def open_clinic(slug: str) -> tuple[Clinic, SchedulingPolicy] | None:
+    """The clinic behind a public booking page, if it takes bookings online."""
+    clinic = Clinic.objects.filter(slug=slug).first()
+    if clinic is None:
+        return None
+    policy = SchedulingPolicy.for_clinic(clinic.pk)
+    if not policy.online_booking_enabled:
+        return None
+    return clinic, policy
+
+
+def online_services(clinic: Clinic) -> QuerySet[ServiceType]:
+    """Active services marked bookable online that at least one active practitioner offers."""
+    return (
+        ServiceType.objects.filter(
+            clinic=clinic,
+            active=True,
+            bookable_online=True,
+            practitioners__active=True,
+            practitioners__role__in=CLINICAL_ROLES,
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def online_locations(clinic: Clinic) -> QuerySet[Location]:
+    return Location.objects.filter(clinic=clinic, active=True).order_by("name")
+
+
+def online_practitioners(service: ServiceType) -> list[Membership]:
+    """Who offers the service, by the name clients see."""
+    members = Membership.objects.filter(pk__in=bookable_practitioners(service)).select_related(
+        "user", "practitioner_profile"
+    )
+    return sorted(members, key=practitioner_name)
+
+
+@dataclass
+class Choice:
+    """What the visitor picked: a service at a place, someone (``None``: anyone), a start."""
+
+    service: ServiceType
+    location: Location
+    practitioner: Membership | None
+    start: dt.datetime | None = None
+
+
+def _pick(queryset: QuerySet[Any], value: str | None, field: str, message: str) -> Any:
+    try:
+        found = queryset.filter(pk=uuid.UUID(str(value))).first() if value else None
+    except ValueError:
+        found = None
+    if found is None:
+        raise ValidationError({field: message})
+    return found
+
+
+def parse_start(value: str | None) -> dt.datetime:
+    """A slot's start as sent by the page: whole seconds since the epoch (UTC)."""
+    try:
+        seconds = int(str(value))
+        if not 0 < seconds < 2**33:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise ValidationError({"start": "Choose a time from the list."}) from None
+    return from_epoch(seconds)
+
+
+def choose(clinic: Clinic, data: Mapping[str, Any], *, need_start: bool = True) -> Choice:
+    """Read the page's choices; each unknown or unfit one is refused by its field."""
+    errors: dict[str, str] = {}
+    service = location = practitioner = None
+    start = None
+    try:
+        service = _pick(
+            online_services(clinic),
+            data.get("service"),
+            "service",
+            "Choose one of the services offered online.",
+        )
+    except ValidationError as exc:
+        errors.update({k: " ".join(v) for k, v in exc.message_dict.items()})
+    try:
+        location = _pick(
+            online_locations(clinic), data.get("location"), "location", "Choose a location."
+        )
+    except ValidationError as exc:
+        errors.update({k: " ".join(v) for k, v in exc.message_dict.items()})
+    who = data.get("practitioner") or "any"
+    if who != "any" and service is not None:
+        offering = {str(m.pk): m for m in online_practitioners(service)}
+        practitioner = offering.get(str(who))
+        if practitioner is None:
+            other = (
+                Membership.objects.filter(clinic=clinic, active=True, role__in=CLINICAL_ROLES)
+                .select_related("user", "practitioner_profile")
+                .filter(pk=str(who))
+                .first()
+                if _is_uuid(str(who))
+                else None
+            )
+            errors["practitioner"] = (
+                f"{practitioner_name(other)} does not offer “{service.name}”. "
+                "Choose someone who does, or anyone."
+                if other is not None
+                else "Choose a practitioner from the list, or anyone."
+            )
+    if need_start or data.get("start"):
+        try:
+            start = parse_start(data.get("start"))
+        except ValidationError as exc:
+            errors.update({k: " ".join(v) for k, v in exc.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    assert service is not None and location is not None
+    return Choice(service=service, location=location, practitioner=practitioner, start=start)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def earliest(policy: SchedulingPolicy, now: dt.datetime | None = None) -> dt.datetime:
+    return (now or timezone.now()) + dt.timedelta(minutes=policy.minimum_notice_minutes)
+
+
+def latest(policy: SchedulingPolicy, now: dt.datetime | None = None) -> dt.datetime:
+    return (now or timezone.now()) + dt.timedelta(days=policy.online_days_ahead)
+
+
+def free_slots(
+    choice: Choice,
+    policy: SchedulingPolicy,
+    first_day: dt.date,
+    days: int,
+    *,
+    client_id: uuid.UUID | None = None,
+    exclude_appointment_id: uuid.UUID | None = None,
+) -> dict[dt.date, list[tuple[dt.datetime, int]]]:
+    """Free starts per local day as ``(local start, epoch)``; "anyone" merges practitioners."""
+    tz = zone(choice.location.time_zone)
+    now = timezone.now()
+    last_day = min(first_day + dt.timedelta(days=days - 1), local(latest(policy, now), tz).date())
+    if last_day < first_day:
+        return {}
+    result = free_starts(
+        service=choice.service,
+        location=choice.location,
+        first_day=first_day,
+        last_day=last_day,
+        practitioner_ids=[choice.practitioner.pk] if choice.practitioner else None,
+        client_id=client_id,
+        not_before=earliest(policy, now),
+        exclude_appointment_id=exclude_appointment_id,
+    ).grid(policy.slot_step_minutes)
+    starts = sorted({s for found in result.by_practitioner.values() for s in found})
+    horizon = int(latest(policy, now).timestamp())
+    by_day: dict[dt.date, list[tuple[dt.datetime, int]]] = {}
+    for seconds in starts:
+        if seconds > horizon:
+            break
+        at = local(from_epoch(seconds), tz)
+        by_day.setdefault(at.date(), []).append((at, seconds))
+    return by_day
+
+
+def check_choice(
+    choice: Choice,
+    policy: SchedulingPolicy,
+    *,
+    client_id: uuid.UUID | None = None,
+    exclude_appointment_id: uuid.UUID | None = None,
+) -> list[uuid.UUID]:
+    """Who is free at the chosen start (at least one), or a ``ValidationError`` on ``start``."""
+    assert choice.start is not None
+    start = choice.start
+    now = timezone.now()
+    tz = zone(choice.location.time_zone)
+    if start <= now:
+        raise ValidationError({"start": "This time is in the past. Choose another time."})
+    if start < earliest(policy, now):
+        notice = _duration_text(policy.minimum_notice_minutes)
+        raise ValidationError(
+            {
+                "start": f"Online bookings need at least {notice}' notice. "
+                "Choose a later time, or phone the clinic."
+            }
+        )
+    if start > latest(policy, now):
+        raise ValidationError(
+            {"start": f"You can book up to {policy.online_days_ahead} days ahead online."}
+        )
+    day = local(start, tz).date()
+    ids = [choice.practitioner.pk] if choice.practitioner else None
+    free = free_starts(
+        service=choice.service,
+        location=choice.location,
+        first_day=day,
+        last_day=day,
+        practitioner_ids=ids,
+        client_id=client_id,
+        not_before=earliest(policy, now),
+        exclude_appointment_id=exclude_appointment_id,
+    )
+    minute = local(start, tz)
+    on_grid = (minute.hour * 60 + minute.minute) % policy.slot_step_minutes == 0
+    found = [pid for pid in sorted(free.intervals, key=str) if free.is_free(pid, start)]
+    if found and on_grid:
+        return found
+    end = start + dt.timedelta(minutes=choice.service.duration_minutes)
+    time = working_time(choice.location, bookable_practitioners(choice.service, ids), day, day)
+    span = (int(start.timestamp()), int(end.timestamp()))
+    if not on_grid or not any(contains(s, *span) for s in time.working.values()):
+        raise ValidationError(
+            {
+                "start": f"{when(start, tz, end)} is outside the hours for "
+                f"“{choice.service.name}” at {choice.location.name}. Choose a time from the list."
+            }
+        )
+    raise ValidationError({"start": TAKEN})
+
+
+# --- step 2: details, and the e-mailed confirmation link ---------------------------------
+
+
+@dataclass
+class Details:
+    new_client: bool
+    email: str
+    date_of_birth: dt.date | None
+    first_name: str = ""
+    last_name: str = ""
+
+
+def check_details(details: Details) -> Details:
+    """Normalise and validate; every problem by its field, nothing written."""
+    errors: dict[str, str] = {}
+    email = details.email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = "Enter an e-mail address like name@example.com."
+    dob = details.date_of_birth
+    today = timezone.localdate()
+    if dob is None:
+        errors["date_of_birth"] = "Enter your date of birth."
+    elif dob > today:
+        errors["date_of_birth"] = "The date of birth cannot be in the future."
+    elif today.year - dob.year > MAX_AGE_YEARS:
+        errors["date_of_birth"] = f"The date of birth is more than {MAX_AGE_YEARS} years ago."
+    first, last = details.first_name.strip(), details.last_name.strip()
+    if details.new_client:
+        if not first:
+            errors["first_name"] = "Enter your first name."
+        if not last:
+            errors["last_name"] = "Enter your last name."
+        if len(first) > 100 or len(last) > 100:
+            errors["last_name"] = "Keep each name under 100 characters."
+    if errors:
+        raise ValidationError(errors)
+    return Details(details.new_client, email, dob, first, last)
+
+
+def match_client(clinic_id: Any, email: str, date_of_birth: dt.date) -> Client | None:
+    """The clinic's active client with this e-mail and date of birth (both must match)."""
+    return (
+        Client.objects.filter(
+            clinic_id=clinic_id,
+            archived=False,
+            email__iexact=email.strip(),
+            date_of_birth=date_of_birth,
+        )
+        .order_by("created_at")
+        .first()
+    )
+
+
+def _site(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _signature(clinic: Clinic) -> str:
+    lines = [clinic.name]
+    if clinic.phone:
+        lines.append(clinic.phone)
+    if clinic.email:
+        lines.append(clinic.email)
+    return "\n".join(lines) + "\n"
+
+
+def _reply_to(clinic: Clinic) -> list[str] | None:
+    return [clinic.email] if clinic.email else None
+
+
+def request_booking(
+    *, clinic: Clinic, policy: SchedulingPolicy, choice: Choice, details: Details, actor: Actor
+) -> None:
+    """Check everything that can be checked without knowing the person, then e-mail a link.
+
+    Returns nothing on purpose: the page says "check your e-mail" whoever asked. A
+    returning visitor with no matching record gets an e-mail saying so (only the owner
+    of the address reads it), never a different page.
+    """
+    details = check_details(details)
+    check_choice(choice, policy)
+    assert choice.start is not None and details.date_of_birth is not None
+    if choice.service.new_clients_only and not details.new_client:
+        raise ValidationError(
+            {
+                "service": f"“{choice.service.name}” is for a first visit. "
+                "Choose another service for a returning visit."
+            }
+        )
+    tz = zone(choice.location.time_zone)
+    label = when(choice.start, tz)
+    if (
+        not details.new_client
+        and match_client(clinic.pk, details.email, details.date_of_birth) is None
+    ):
+        body = (
+            "Hello,\n\n"
+            f"Someone asked to book {choice.service.name} on {label} at {clinic.name} "
+            "as a returning client with this e-mail address, but we could not find "
+            "a record with this address and that date of birth.\n\n"
+            "If it was you, please book again as a new client, or phone the clinic. "
+            "If it was not you, you can ignore this e-mail.\n\n" + _signature(clinic)
+        )
+        send_email.enqueue(
+            subject=f"{clinic.name}: your booking",
+            body=body,
+            to=[details.email],
+            reply_to=_reply_to(clinic),
+        )
+        return
+    token, token_digest = links.new_token(links.REQUEST)
+    now = timezone.now()
+    with transaction.atomic():
+        pending = OnlineRequest.objects.create(
+            clinic=clinic,
+            service=choice.service,
+            location=choice.location,
+            practitioner=choice.practitioner,
+            start=choice.start,
+            new_client=details.new_client,
+            first_name=details.first_name if details.new_client else "",
+            last_name=details.last_name if details.new_client else "",
+            email=details.email,
+            date_of_birth=details.date_of_birth,
+            token_digest=token_digest,
+            expires_at=now + dt.timedelta(minutes=REQUEST_MINUTES),
+        )
+        audit.record(actor, AuditAction.CREATE, pending, clinic=clinic)
+        url = _site(reverse("web:online_booking_confirm", kwargs={"token": token}))
+        body = (
+            "Hello,\n\n"
+            f"To book {choice.service.name} on {label} at {clinic.name}, "
+            f"{choice.location.name}, open this link within {REQUEST_MINUTES} minutes and "
+            "press “Confirm”:\n\n"
+            f"{url}\n\n"
+            "The time is not held until you confirm. If you did not ask for this, you can "
+            "ignore this e-mail.\n\n" + _signature(clinic)
+        )
+        send_email.enqueue(
+            subject=f"{clinic.name}: confirm your booking",
+            body=body,
+            to=[details.email],
+            reply_to=_reply_to(clinic),
+        )
+
+
+def open_request(token: str) -> OnlineRequest | None:
+    """The pending request behind a link, or ``None`` (tampered, expired, used: no reason)."""
+    found = links.digest_of(token, links.REQUEST, REQUEST_MINUTES * 60)
+    if found is None:
+        return None
+    return (
+        OnlineRequest.objects.select_related(
+            "clinic",
+            "service",
+            "location",
+            "practitioner__user",
+            "practitioner__practitioner_profile",
+        )
+        .filter(token_digest=found, used_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+
+
+def confirm_request(*, pending: OnlineRequest, actor: Actor) -> Appointment:
+    """Find or register the client, check the gate and the slot, and book: all or nothing.
+
+    Raises ``OnlineBookingRefused`` (the gate), ``ValidationError`` by field (the slot is no
+    longer possible, a first-visit service for a returning client) or ``Conflict``
+    (taken in the same instant). Nothing is written then, and the link stays usable.
+    """
+    clinic = pending.clinic
+    policy = SchedulingPolicy.for_clinic(clinic.pk)
+    with transaction.atomic():
+        locked = OnlineRequest.objects.select_for_update().get(pk=pending.pk)
+        if locked.used_at is not None or locked.expires_at <= timezone.now():
+            raise Conflict("This link has already been used or has expired.")
+        client = match_client(clinic.pk, locked.email, locked.date_of_birth)
+        if client is None:
+            if not locked.new_client:
+                raise Conflict("We could not find your record. Please phone the clinic.")
+            client = Client(
+                clinic=clinic,
+                first_name=locked.first_name,
+                last_name=locked.last_name,
+                email=locked.email,
+                date_of_birth=locked.date_of_birth,
+            )
+            client.full_clean()
+            client.save()
+            audit.record(actor, AuditAction.CREATE, client, clinic=clinic)
+        check_online_gate(client)
+        choice = Choice(pending.service, pending.location, pending.practitioner, pending.start)
+        free = check_choice(choice, policy, client_id=client.pk)
+        practitioner = pending.practitioner or Membership.objects.select_related(
+            "user", "practitioner_profile"
+        ).get(pk=free[0])
+        status = (
+            AppointmentStatus.REQUESTED
+            if policy.online_requests_need_approval
+            else AppointmentStatus.BOOKED
+        )
+        appointment = book_for_clinic(
+            actor=actor,
+            clinic=clinic,
+            booking=Booking(
+                client=client,
+                practitioner=practitioner,
+                service=pending.service,
+                location=pending.location,
+                start=pending.start,
+                source=Source.ONLINE,
+                status=status,
+            ),
+        )
+        locked.used_at = timezone.now()
+        locked.appointment = appointment
+        locked.save(update_fields=["used_at", "appointment"])
+        audit.record(actor, AuditAction.UPDATE, locked, clinic=clinic)
+        send_confirmation(appointment)
+    return appointment
+
+
+# --- e-mails ------------------------------------------------------------------------------
+
+
+def _attach_calendar(appointment: Appointment) -> list[dict[str, str]]:
+    """Store the .ics where the worker reads attachments; the queue carries only its name."""
+    content = ics.appointment_calendar(appointment, practitioner_name(appointment.practitioner))
+    name = default_storage.save(f"{ICS_FOLDER}/{uuid.uuid4().hex}.ics", ContentFile(content))
+    return [{"storage_name": name, "filename": "appointment.ics", "mimetype": "text/calendar"}]
+
+
+def issue_manage_link(appointment: Appointment) -> str:
+    """A new manage link (earlier ones revoked), valid until the appointment starts."""
+    now = timezone.now()
+    ManageLink.objects.filter(appointment=appointment, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    token, token_digest = links.new_token(links.MANAGE)
+    ManageLink.objects.create(
+        appointment=appointment,
+        token_digest=token_digest,
+        sent_to=appointment.client.email,
+        expires_at=max(appointment.start, now + dt.timedelta(minutes=1)),
+    )
+    return _site(reverse("web:online_booking_manage", kwargs={"token": token}))
+
+
+def _what(appointment: Appointment) -> str:
+    tz = zone(appointment.location.time_zone)
+    address = ics.place(appointment)
+    return (
+        f"  What:  {appointment.service.name} ({appointment.duration_minutes} minutes)\n"
+        f"  When:  {when(appointment.start, tz, appointment.end)}\n"
+        f"  Where: {address}\n"
+        f"  With:  {practitioner_name(appointment.practitioner)}\n"
+    )
+
+
+def send_confirmation(appointment: Appointment) -> None:
+    """Booked: the details, the .ics file and a manage link. Requested: the same, tentative."""
+    client = appointment.client
+    if not client.email:
+        return
+    clinic = appointment.clinic
+    policy = SchedulingPolicy.for_clinic(clinic.pk)
+    url = issue_manage_link(appointment)
+    requested = appointment.status == AppointmentStatus.REQUESTED
+    opening = (
+        f"Thank you. {clinic.name} has your request; the front desk will confirm it soon "
+        "and you will get another e-mail then."
+        if requested
+        else f"Your appointment at {clinic.name} is booked."
+    )
+    body = (
+        f"Hello {client.preferred_name or client.first_name},\n\n{opening}\n\n"
+        f"{_what(appointment)}\n"
+        f"To move or cancel it, use this link until {window_text(policy)} before the "
+        f"appointment:\n\n{url}\n\n"
+        "After that, please phone the clinic. The link is personal: please do not forward "
+        "it. The attached calendar file adds the appointment to your calendar.\n\n"
+        + _signature(clinic)
+    )
+    subject = "Request received" if requested else "Booked"
+    label = when(appointment.start, zone(appointment.location.time_zone))
+    send_email.enqueue(
+        subject=f"{subject}: {appointment.service.name}, {label} {DASH} {clinic.name}",
+        body=body,
+        to=[client.email],
+        reply_to=_reply_to(clinic),
+        attachments=_attach_calendar(appointment),
+    )
+
+
+def send_cancellation(appointment: Appointment) -> None:
+    client = appointment.client
+    if not client.email:
+        return
+    clinic = appointment.clinic
+    body = (
+        f"Hello {client.preferred_name or client.first_name},\n\n"
+        f"Your appointment at {clinic.name} is cancelled:\n\n{_what(appointment)}\n"
+        "The attached calendar file removes it from your calendar. To book again, visit "
+        f"{_site(reverse('web:online_booking', kwargs={'clinic_slug': clinic.slug}))}\n\n"
+        + _signature(clinic)
+    )
+    send_email.enqueue(
+        subject=f"Cancelled: {appointment.service.name} {DASH} {clinic.name}",
+        body=body,
+        to=[client.email],
+        reply_to=_reply_to(clinic),
+        attachments=_attach_calendar(appointment),
+    )
+
+
+# --- the manage link ----------------------------------------------------------------------
+
+
+def open_manage(token: str) -> ManageLink | None:
+    found = links.digest_of(token, links.MANAGE, MANAGE_MAX_DAYS * 86400)
+    if found is None:
+        return None
+    return (
+        ManageLink.objects.select_related(
+            "appointment__clinic",
+            "appointment__client",
+            "appointment__service",
+            "appointment__location",
+            "appointment__practitioner__user",
+            "appointment__practitioner__practitioner_profile",
+        )
+        .filter(token_digest=found, revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+
+
+def can_change(appointment: Appointment, policy: SchedulingPolicy) -> bool:
+    """Within the window the client may still move or cancel it themselves."""
+    window = dt.timedelta(hours=policy.cancellation_window_hours)
+    return appointment.status in MOVABLE and appointment.start - timezone.now() >= window
+
+
+class TooLate(ValidationError):
+    """Inside the cancellation window: the client is asked to phone the clinic."""
+
+
+def _too_late(appointment: Appointment, policy: SchedulingPolicy) -> TooLate:
+    clinic = appointment.clinic
+    if appointment.status not in MOVABLE:
+        return TooLate(
+            f"This appointment is {appointment.get_status_display().lower()} and can't be changed here."
+        )
+    phone = f" on {clinic.phone}" if clinic.phone else ""
+    return TooLate(
+        f"Changes online are possible until {window_text(policy)} before the appointment. "
+        f"Please phone {clinic.name}{phone}."
+    )
+
+
+def cancel_by_link(*, link: ManageLink, reason: str, actor: Actor) -> Appointment:
+    """The client cancels: recorded as cancelled by the client, with their reason."""
+    appointment = link.appointment
+    policy = SchedulingPolicy.for_clinic(appointment.clinic_id)
+    if not can_change(appointment, policy):
+        raise _too_late(appointment, policy)
+    with transaction.atomic():
+        cancel_unchecked(
+            actor=actor,
+            appointment=appointment,
+            reason=reason.strip()[:300] or "Cancelled online by the client.",
+            party=CancelledBy.CLIENT,
+        )
+        send_cancellation(appointment)
+    return appointment
+
+
+def reschedule_by_link(*, link: ManageLink, start: dt.datetime, actor: Actor) -> Appointment:
+    """The client moves it to another free time with the same practitioner, service and place."""
+    appointment = link.appointment
+    policy = SchedulingPolicy.for_clinic(appointment.clinic_id)
+    check_online_gate(appointment.client)
+    if not can_change(appointment, policy):
+        raise _too_late(appointment, policy)
+    choice = Choice(appointment.service, appointment.location, appointment.practitioner, start)
+    check_choice(
+        choice, policy, client_id=appointment.client_id, exclude_appointment_id=appointment.pk
+    )
+    with transaction.atomic():
+        reschedule_unchecked(
+            actor=actor,
+            appointment=appointment,
+            start=start,
+            reason="Moved online by the client.",
+            source=Source.ONLINE,
+        )
+        send_confirmation(appointment)
+    return appointment
+
+
+# --- staff: accepting a request made online -----------------------------------------------
+
+
+def accept_request(*, actor: Actor, appointment: Appointment) -> Appointment:
+    """Staff accept a requested appointment (it is booked); an online one gets its e-mail.
+
+    Idempotent: accepting one that is already booked or confirmed changes nothing.
+    """
+    if appointment.status in (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED):
+        return appointment
+    if appointment.status != AppointmentStatus.REQUESTED:
+        raise ValidationError({"status": "Only a requested appointment can be accepted."})
+    with transaction.atomic():
+        change_status(actor=actor, appointment=appointment, status=AppointmentStatus.BOOKED)
+        if appointment.source == Source.ONLINE:
+            send_confirmation(appointment)
+    return appointment
+
+
+def slot_label(start: dt.datetime, location: Location, minutes: int) -> str:
+    tz = zone(location.time_zone)
+    return when(start, tz, start + dt.timedelta(minutes=minutes))
