@@ -21,6 +21,7 @@ MENU = (
     ("web:rule_list", "Screening rules", "clinical.view"),
     ("web:consent_text", "Consent form", "clinic.manage"),
     ("web:clinic_settings", "Clinic settings", "clinic.manage"),
+    ("web:reminder_settings", "Reminders", "clinic.manage"),
     ("web:audit_log", "Audit log", "audit.view"),
 )
 

@@ -1,0 +1,26 @@
+"""Pages added by the apps are reachable: the owner's menu and the account page link them."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+
+@pytest.mark.django_db
+def test_owner_menu_has_waitlist_and_reminders(browser_as, owner) -> None:
+    page = browser_as(owner).get("/").content.decode()
+    assert reverse("web:waitlist") in page
+    assert reverse("web:reminder_settings") in page
+
+
+@pytest.mark.django_db
+def test_front_desk_menu_has_no_reminder_settings(browser_as, front_desk) -> None:
+    page = browser_as(front_desk).get("/").content.decode()
+    assert reverse("web:waitlist") in page
+    assert reverse("web:reminder_settings") not in page
+
+
+@pytest.mark.django_db
+def test_account_page_links_the_calendar_feed(browser_as, practitioner) -> None:
+    page = browser_as(practitioner).get(reverse("web:account")).content.decode()
+    assert reverse("web:calendar_feed") in page
