@@ -79,6 +79,6 @@ def test_demo_seed_is_idempotent_and_logins_work():
     seed_demo(log=lambda *_: None)
     assert (Clinic.objects.count(), User.objects.count(), Client.objects.count()) == counts
     roles = {role for role, _ in first["logins"]}
-    assert roles == {"Owner", "Practitioner", "Front desk"}
+    assert roles == {"Owner", "Practitioner", "Front desk", "Client (portal)"}
     for _role, email in first["logins"]:
         assert User.objects.get(email=email).check_password(DEMO_PASSWORD)
