@@ -24,3 +24,10 @@ def test_front_desk_menu_has_no_reminder_settings(browser_as, front_desk) -> Non
 def test_account_page_links_the_calendar_feed(browser_as, practitioner) -> None:
     page = browser_as(practitioner).get(reverse("web:account")).content.decode()
     assert reverse("web:calendar_feed") in page
+
+
+@pytest.mark.django_db
+def test_clinic_settings_lead_to_booking_rules_and_the_public_page(browser_as, owner) -> None:
+    page = browser_as(owner).get(reverse("web:clinic_settings")).content.decode()
+    assert reverse("web:booking_rules") in page
+    assert reverse("web:online_booking", args=[owner.clinic.slug]) in page
