@@ -1,5 +1,6 @@
-"""Property: whatever sequence of book / reschedule / cancel / status / series happens,
-no practitioner, room or client is ever in two active appointments that overlap.
+"""Property: whatever sequence of book / reschedule / cancel / status / series / waitlist
+accept happens, no practitioner, room or client is ever in two active appointments that
+overlap.
 
 Each example runs inside a savepoint that is rolled back, so examples start clean.
 The database rules (triggers / exclusion constraints) stay on: the service must
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +26,10 @@ from sacrum.scheduling.models import Appointment, ServiceType
 from sacrum.scheduling.models.appointments import ACTIVE_VALUES
 from sacrum.scheduling.services import booking
 from sacrum.scheduling.services import series as series_services
+from sacrum.waitlist import offers as waitlist_offers
+from sacrum.waitlist import services as waitlist_services
+from sacrum.waitlist.matching import scan
+from sacrum.waitlist.models import OfferStatus, WaitlistOffer
 from tests.scheduling.conftest import at
 
 
@@ -46,8 +52,11 @@ move_op = st.tuples(
 cancel_op = st.tuples(st.just("cancel"), st.integers(0, 30))
 confirm_op = st.tuples(st.just("confirm"), st.integers(0, 30))
 series_op = st.tuples(st.just("series"), st.integers(0, 1), st.integers(0, 2), times)
+waitlist_op = st.tuples(st.just("waitlist"), st.integers(0, 2), st.integers(0, 2))
 operations = st.lists(
-    st.one_of(book_op, move_op, cancel_op, confirm_op, series_op), min_size=1, max_size=14
+    st.one_of(book_op, move_op, cancel_op, confirm_op, series_op, waitlist_op),
+    min_size=1,
+    max_size=14,
 )
 
 
@@ -93,7 +102,7 @@ def test_no_sequence_of_operations_leaves_an_overlap(
                 try:
                     run(op, owner, people, clients, room_choices, days, service, location)
                     event(f"{op[0]}: done")
-                except (Conflict, ValidationError) as exc:
+                except (Conflict, ValidationError, waitlist_offers.OfferUnavailable) as exc:
                     event(f"{op[0]}: refused ({type(exc).__name__})")
                 assert_no_overlap()
             raise Rollback
@@ -143,6 +152,9 @@ def run(
             request=request,
             starts=[o.start for o in occurrences if o.free] or None,
         )
+    elif kind == "waitlist":
+        _, whom, day = op
+        accept_from_waitlist(owner, clients[whom], service, location, days[day])
     elif existing:
         target = existing[op[1] % len(existing)]
         if kind == "move":
@@ -157,3 +169,22 @@ def run(
             booking.cancel(actor=owner.actor, appointment=target)
         else:
             booking.change_status(actor=owner.actor, appointment=target, status="confirmed")
+
+
+def accept_from_waitlist(
+    owner: Any, client: Client, service: ServiceType, location: Any, day: dt.date
+) -> None:
+    """The client waits for a day, free time is offered to them, and they accept it."""
+    if not client.email:
+        client.email = f"{client.pk}@example.test"
+        client.save(update_fields=["email"])
+    entry = waitlist_services.add_entry(
+        actor=owner.actor,
+        wish=waitlist_services.Wish(
+            client=client, service=service, location=location, earliest_date=day, latest_date=day
+        ),
+    )
+    scan(timezone.now(), entry_ids=[entry.pk])  # on_commit never fires inside the test
+    for offer in WaitlistOffer.objects.filter(entry=entry, status=OfferStatus.OFFERED):
+        waitlist_offers.accept(offer=offer)
+        event("waitlist: an offer accepted and booked")
