@@ -2,9 +2,15 @@
 
 from django.urls import path
 
-from sacrum.charting import views
+from sacrum.charting import setup_views, views
 
 urlpatterns = [
+    path("clinic/charting", setup_views.charting_setup, name="charting_setup"),
+    path(
+        "clinic/charting/services/<uuid:service_id>",
+        setup_views.note_template_edit,
+        name="note_template_edit",
+    ),
     path(
         "appointments/<uuid:appointment_id>/chart",
         views.chart_appointment,
