@@ -32,6 +32,8 @@ PG_URL = os.environ.get(
     "SACRUM_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/sacrum_suite"
 )
 CHROMIUM = Path(os.environ.get("SACRUM_CHROMIUM", "/usr/bin/chromium"))
+# pytest-xdist processes: one per core keeps the suite near ten minutes on two cores.
+WORKERS = os.environ.get("SACRUM_TEST_WORKERS", "auto")
 
 
 def say(message: str) -> None:
@@ -153,7 +155,7 @@ def cmd_test(args: list[str]) -> None:
             say(name)
             if run(cmd, env=env) != 0:
                 failures.append(name)
-        pytest = [py, "-m", "pytest", "-p", "no:cacheprovider", *args]
+        pytest = [py, "-m", "pytest", "-p", "no:cacheprovider", "-n", WORKERS, *args]
         say("pytest on SQLite")
         if run(pytest, env=env) != 0:
             failures.append("pytest (SQLite)")
