@@ -89,12 +89,19 @@ def practice_spread(clinic_id: Any) -> dict[str, tuple[float | None, int]]:
 def measure_views(actor: Actor, client: Client) -> list[tuple[OutcomeSummary, MeasureView]]:
     """Every measure the client has, analysed; a fixed handful of queries whatever the count."""
     summaries = list(selectors.summaries_for(actor, client))
+    return analysed_measures(client, summaries, selectors.diary_for(actor, client), _zone(client))
+
+
+def analysed_measures(
+    client: Client, summaries: list[OutcomeSummary], diary: Any, zone: Any
+) -> list[tuple[OutcomeSummary, MeasureView]]:
+    """The analysis behind every curve: the staff page and the client's portal both call it,
+    each having already decided (and audited) that the reader may see these rows."""
     if not summaries:
         return []
     definitions: dict[str, InstrumentDefinition] = {}
     for d in InstrumentDefinition.objects.filter(clinic_id=client.clinic_id).order_by("created_at"):
         definitions[d.key] = d
-    zone = _zone(client)
     series: dict[str, list[Observation]] = defaultdict(list)
     for key, when, total in (
         Response.objects.filter(client=client, total__isnull=False)
@@ -102,9 +109,9 @@ def measure_views(actor: Actor, client: Client) -> list[tuple[OutcomeSummary, Me
         .values_list("instrument_key", "completed_at", "total")
     ):
         series[key].append(Observation(timezone.localtime(when, zone).date(), total))
-    diary = [
+    days = [
         DiaryDay(day, headache, medication, peak)
-        for day, headache, medication, peak in selectors.diary_for(actor, client).values_list(
+        for day, headache, medication, peak in diary.order_by("date").values_list(
             "date", "headache", "medication", "peak"
         )
     ]
@@ -117,7 +124,7 @@ def measure_views(actor: Actor, client: Client) -> list[tuple[OutcomeSummary, Me
             continue
         instrument = definition.instrument
         observations = (
-            weekly_diary(diary)
+            weekly_diary(days)
             if instrument.scoring.method == "diary_per_28_days"
             else series[summary.instrument_key]
         )

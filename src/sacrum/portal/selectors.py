@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 import zoneinfo
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -261,66 +260,20 @@ def letter(account: PortalAccount, actor: Actor, letter_id: object) -> Any:
 
 def measures(account: PortalAccount, actor: Actor, *, audited: bool = True) -> list[Any]:
     """The client's measures analysed exactly as the practitioner's page does (same
-    functions, same curve), read for this client only."""
-    from sacrum.outcomes.definitions import CONDITIONS
-    from sacrum.outcomes.insight import Observation, analyse, weekly_diary
-    from sacrum.outcomes.models import DiaryEntry, InstrumentDefinition, OutcomeSummary, Response
-    from sacrum.outcomes.scoring import DiaryDay
-    from sacrum.outcomes.views import practice_spread, session_dates
+    function, same curve), read for this client only."""
+    from sacrum.outcomes.models import DiaryEntry, OutcomeSummary
+    from sacrum.outcomes.views import analysed_measures
 
     client = account.client
     if audited:
         _read(actor, account, "client_outcomes")
     summaries = list(OutcomeSummary.objects.filter(client=client).order_by("instrument_key"))
-    if not summaries:
-        return []
-    definitions = {
-        d.key: d
-        for d in InstrumentDefinition.objects.filter(clinic_id=client.clinic_id).order_by(
-            "created_at"
-        )
-    }
-    zone = zone_of(client.clinic.time_zone)
-    series: dict[str, list[Observation]] = defaultdict(list)
-    for key, when, total in (
-        Response.objects.filter(client=client, total__isnull=False)
-        .order_by("completed_at")
-        .values_list("instrument_key", "completed_at", "total")
-    ):
-        series[key].append(Observation(timezone.localtime(when, zone).date(), total))
-    diary = [
-        DiaryDay(day, headache, medication, peak)
-        for day, headache, medication, peak in DiaryEntry.objects.filter(client=client)
-        .order_by("date")
-        .values_list("date", "headache", "medication", "peak")
-    ]
-    sessions = session_dates(client)
-    spread = practice_spread(client.clinic_id)
-    result = []
-    for summary in summaries:
-        definition = definitions.get(summary.instrument_key)
-        if definition is None:
-            continue
-        instrument = definition.instrument
-        observations = (
-            weekly_diary(diary)
-            if instrument.scoring.method == "diary_per_28_days"
-            else series[summary.instrument_key]
-        )
-        sd, n = spread.get(summary.instrument_key, (None, 0))
-        view = analyse(
-            instrument,
-            observations,
-            sessions=sessions,
-            status=summary.status,
-            baseline=summary.baseline_value,
-            latest=summary.latest_value,
-            practice_sd=sd,
-            practice_n=n,
-        )
-        view.condition_label = CONDITIONS.get(summary.condition, summary.condition)
-        result.append((summary, view))
-    return result
+    return analysed_measures(
+        client,
+        summaries,
+        DiaryEntry.objects.filter(client=client),
+        zone_of(client.clinic.time_zone),
+    )
 
 
 def diary_days(account: PortalAccount, days: int = 14) -> list[Any]:

@@ -25,7 +25,7 @@ ICS_KEEP = dt.timedelta(days=7)
 def _old_calendar_files(now: dt.datetime) -> int:
     try:
         _dirs, files = default_storage.listdir(ICS_FOLDER)
-    except (FileNotFoundError, NotImplementedError):
+    except FileNotFoundError:  # nothing written yet
         return 0
     removed = 0
     for name in files:
@@ -34,7 +34,7 @@ def _old_calendar_files(now: dt.datetime) -> int:
             if now - default_storage.get_created_time(path) > ICS_KEEP:
                 default_storage.delete(path)
                 removed += 1
-        except (FileNotFoundError, NotImplementedError):
+        except FileNotFoundError:  # another worker removed it first
             continue
     return removed
 
