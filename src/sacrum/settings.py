@@ -61,6 +61,11 @@ if PRODUCTION:
         )
 elif not SECRET_KEY:
     SECRET_KEY = "development-only-not-secret-" + "x" * 40
+# Earlier keys, comma-separated, newest first: still accepted after a key change (sessions,
+# signed links, and the seals of session notes signed under them; see docs/security.md).
+SECRET_KEY_FALLBACKS = [
+    k.strip() for k in (_env("SACRUM_SECRET_KEY_FALLBACKS", "") or "").split(",") if k.strip()
+]
 
 DEBUG = _env_bool("SACRUM_DEBUG", default=False)
 if PRODUCTION and DEBUG:
