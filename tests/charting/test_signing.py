@@ -466,3 +466,20 @@ def test_every_lock_trigger_is_installed():
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
         names = {row[0] for row in cursor.fetchall()}
     assert EXPECTED_TRIGGERS[connection.vendor] <= names
+
+
+def test_the_owner_s_api_check_names_a_deleted_note(note, api, owner, practitioner):
+    pk = db_id(note.pk)
+    _plant(
+        *[(f"DELETE FROM {table} WHERE note_id = %s", [pk]) for table in CHILD_NAMES],
+        ("DELETE FROM charting_sessionnote WHERE id = %s", [pk]),
+        locks=DELETE_LOCKS,
+    )
+    status, body = api(owner).post("/charting/verify", {})
+    assert status == 200, body
+    assert body["ok"] is False
+    assert [(m["kind"], m["object_id"]) for m in body["mismatches"]] == [
+        ("missing_note", str(note.pk))
+    ]
+    assert "gone from the database" in body["mismatches"][0]["problem"]
+    assert api(practitioner).post("/charting/verify", {})[0] == 403

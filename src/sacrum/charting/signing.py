@@ -329,7 +329,7 @@ def _cross_check(clinic_id: Any, signed_ids: set[str]) -> tuple[list[Mismatch], 
         clinic, at = signings[object_id]
         kind = "unsigned_note" if object_id in drafts else "missing_note"
         problems.append(
-            Mismatch(kind, object_id, object_id, clinic_id=clinic, detail=f"signed at {at}")
+            Mismatch(kind, object_id, object_id, clinic_id=clinic, detail=f"'sign' entry of {at}")
         )
     written = _audited(AuditAction.CREATE, "addendum", clinic_id)
     addenda = Addendum.objects.all()
@@ -340,7 +340,11 @@ def _cross_check(clinic_id: Any, signed_ids: set[str]) -> tuple[list[Mismatch], 
         if object_id not in present:
             problems.append(
                 Mismatch(
-                    "missing_addendum", object_id, "", clinic_id=clinic, detail=f"added at {at}"
+                    "missing_addendum",
+                    object_id,
+                    "",
+                    clinic_id=clinic,
+                    detail=f"'create' entry of {at}",
                 )
             )
     unaudited = len(signed_ids - set(signings))
