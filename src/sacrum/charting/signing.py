@@ -321,10 +321,11 @@ def _cross_check(clinic_id: Any, signed_ids: set[str]) -> tuple[list[Mismatch], 
     problems: list[Mismatch] = []
     signings = _audited(AuditAction.SIGN, "sessionnote", clinic_id)
     absent = [object_id for object_id in signings if object_id not in signed_ids]
-    drafts = {
-        str(pk)
-        for pk in SessionNote.objects.filter(pk__in=_valid_ids(absent)).values_list("pk", flat=True)
-    }
+    drafts: set[str] = set()
+    wanted = _valid_ids(absent)
+    for start in range(0, len(wanted), 500):  # SQLite limits the parameters of one query
+        found = SessionNote.objects.filter(pk__in=wanted[start : start + 500])
+        drafts |= {str(pk) for pk in found.values_list("pk", flat=True)}
     for object_id in absent:
         clinic, at = signings[object_id]
         kind = "unsigned_note" if object_id in drafts else "missing_note"
