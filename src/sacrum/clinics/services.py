@@ -19,6 +19,7 @@ from sacrum.access.actor import Actor
 from sacrum.access.changes import apply_changes
 from sacrum.access.models import AuditAction, User
 from sacrum.access.roles import Role
+from sacrum.access.tokens import revoke_tokens_of
 from sacrum.clinics.models import (
     Clinic,
     Credential,
@@ -264,6 +265,10 @@ def change_membership(
         member.active = active
     member.save(update_fields=["role", "active"])
     audit.record(actor, AuditAction.UPDATE, member)
+    if active is False:
+        # A deactivated member's tokens die with the deactivation: re-activating the
+        # membership must not silently bring back tokens issued before it.
+        revoke_tokens_of(actor=actor, member=member)
     return member
 
 
