@@ -120,6 +120,9 @@ def test_every_staff_answer_says_no_store(
     for page, url in zip(pages, urls, strict=True):
         if walk.check(f"practitioner GET {page}", session.get(url)).status_code == 405:
             post_only.append((page, url))
+    note_pdf = session.post(f"/notes/{stillwater.id('note_id')}/pdf", {"audience": "client"})
+    walk.check("practitioner note PDF", note_pdf)
+    assert note_pdf["Content-Type"] == "application/pdf"
     http, session = api(owner).http, browser_as(owner)
     for op in staff_ops:
         if op.method != "get":
@@ -138,6 +141,7 @@ def test_every_staff_answer_says_no_store(
         "practitioner GET /api/v1/charting/session-notes/{note_id}",
         "practitioner GET /api/v1/referral-letters/{letter_id}/pdf",
         "practitioner GET web:letter_pdf /letters/<uuid:letter_id>/pdf",
+        "practitioner note PDF",
     ]
     assert {label: walk.seen.get(label) for label in must_have_data} == dict.fromkeys(
         must_have_data, 200
@@ -169,3 +173,10 @@ def test_every_portal_answer_says_no_store(
     assert walk.seen["GET web:portal_record_pdf /portal/record.pdf"] == 200
     assert walk.seen["GET web:portal_record_json /portal/record.json"] == 200
     assert walk.seen["letter PDF"] == 200
+
+
+def test_static_files_are_the_exception(client: Any, db: Any) -> None:
+    """Served by WhiteNoise ahead of the rule: a stylesheet holds no one's data."""
+    response = client.get("/static/web/sacrum.css")
+    assert response.status_code == 200
+    assert "no-store" not in response.get("Cache-Control", "")
