@@ -7,4 +7,4 @@ class AccessConfig(AppConfig):
     verbose_name = "Access and audit"
 
     def ready(self) -> None:
-        from sacrum.access import signals  # noqa: F401
+        from sacrum.access import signals, wipe  # noqa: F401
