@@ -78,8 +78,13 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 SITE_URL = _env("SACRUM_SITE_URL", "http://127.0.0.1:8000")
 
+# The Django admin (an operator's tool that reads every clinic's audit metadata) is off in
+# production unless asked for; when on, it needs a sign-in with the second factor
+# (sacrum.access.admin_site).
+ADMIN_ENABLED = _env_bool("SACRUM_ADMIN", default=not PRODUCTION)
+
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "sacrum.access.admin_apps.SacrumAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
