@@ -183,9 +183,10 @@ if CACHE_URL is None:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": CACHE_TABLE,
-            # Django culls a third of all entries past MAX_ENTRIES, live counters included;
-            # set far above what rate limits ever hold, so nobody can flood them away.
-            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+            # Past MAX_ENTRIES Django deletes the expired rows, then (only if still over)
+            # a third of the live ones. Every write counts the rows, so the cap is a
+            # balance: far above what normal traffic keeps live, small enough to count.
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
         }
     }
 elif CACHE_URL.split("://", 1)[0] in {"redis", "rediss", "unix"}:
