@@ -61,6 +61,11 @@ if PRODUCTION:
         )
 elif not SECRET_KEY:
     SECRET_KEY = "development-only-not-secret-" + "x" * 40
+# Earlier keys, comma-separated, newest first: still accepted after a key change (sessions,
+# signed links, and the seals of session notes signed under them; see docs/security.md).
+SECRET_KEY_FALLBACKS = [
+    k.strip() for k in (_env("SACRUM_SECRET_KEY_FALLBACKS", "") or "").split(",") if k.strip()
+]
 
 DEBUG = _env_bool("SACRUM_DEBUG", default=False)
 if PRODUCTION and DEBUG:
@@ -116,6 +121,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (static files keep their caching), before everything that renders.
+    "sacrum.web.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -282,6 +289,9 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = _env_bool("SACRUM_SSL_REDIRECT", default=True)
+    # A load balancer checks health over plain HTTP on the private network; /healthz
+    # carries no data and no cookies, so it answers there instead of redirecting.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

@@ -1,4 +1,6 @@
-"""allauth adapter: sign-up is by invitation unless the operator opens it; axes locks first."""
+"""allauth adapter: sign-up is by invitation unless the operator opens it; account
+e-mails go through the worker (``sacrum.access.mail``); axes is asked before allauth's
+sign-in limits."""
 
 from __future__ import annotations
 
@@ -41,3 +43,16 @@ class SacrumAccountAdapter(DefaultAccountAdapter):
         ):
             return reverse("web:portal_home")
         return super().get_login_redirect_url(request)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Queue the mail for the worker instead of talking to SMTP inside the request.
+
+        One-time codes (allauth's by-code flows, which Sacrum does not turn on) cannot be
+        made again at send time, so those would still be sent at once.
+        """
+        if "code" in context:
+            super().send_mail(template_prefix, email, context)
+            return
+        from sacrum.access import mail
+
+        mail.queue(template_prefix=template_prefix, email=email, context=context)

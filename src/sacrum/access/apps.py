@@ -21,6 +21,6 @@ class AccessConfig(AppConfig):
     verbose_name = "Access and audit"
 
     def ready(self) -> None:
-        from sacrum.access import signals  # noqa: F401
+        from sacrum.access import signals, wipe  # noqa: F401
 
         post_migrate.connect(create_cache_table, sender=self, dispatch_uid="sacrum-cache-table")

@@ -46,6 +46,19 @@ def revoke_token(*, actor: Actor, token: ApiToken) -> None:
         audit.record(actor, AuditAction.DELETE, token)
 
 
+@transaction.atomic
+def revoke_tokens_of(*, actor: Actor, member: Membership) -> int:
+    """Revoke every live token of a membership (on deactivation), so re-activating the
+    membership later does not bring old tokens back to life. Returns how many."""
+    live = list(ApiToken.objects.select_for_update().filter(membership=member, revoked_at=None))
+    now = timezone.now()
+    for token in live:
+        token.revoked_at = now
+        audit.record(actor, AuditAction.DELETE, token)
+    ApiToken.objects.bulk_update(live, ["revoked_at"])
+    return len(live)
+
+
 def tokens_of(member: Membership) -> list[ApiToken]:
     return list(ApiToken.objects.filter(membership=member))
 

@@ -15,10 +15,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from sacrum.access import audit
+from sacrum.access.accounts import mark_email_verified
 from sacrum.access.actor import Actor
 from sacrum.access.changes import apply_changes
 from sacrum.access.models import AuditAction, User
 from sacrum.access.roles import Role
+from sacrum.access.tokens import revoke_tokens_of
 from sacrum.clinics.models import (
     Clinic,
     Credential,
@@ -199,6 +201,8 @@ def accept_invitation(*, invitation: Invitation, user: User, actor: Actor) -> Me
         )
     except IntegrityError as exc:  # pragma: no cover - raced with another accept
         raise PermissionError("You are already a member of this clinic.") from exc
+    # The invitation link reached this inbox, and the address matches the account's.
+    mark_email_verified(user=user)
     audit.record(
         Actor(user=user, member=member, ip=actor.ip, user_agent=actor.user_agent),
         AuditAction.CREATE,
@@ -214,10 +218,8 @@ def join_with_new_account(
     """Create the invited person's account (for exactly the invited e-mail), then accept.
 
     The caller's form checks the password with Django's validators. The e-mail address
-    counts as verified: the invitation link reached that inbox.
+    counts as verified: the invitation link reached that inbox (``accept_invitation``).
     """
-    from allauth.account.models import EmailAddress
-
     email = invitation.email.lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError("An account with this e-mail already exists. Sign in first.")
@@ -225,7 +227,6 @@ def join_with_new_account(
     if not full_name:
         raise ValidationError({"full_name": "Tell your colleagues your name."})
     user = User.objects.create_user(email=email, password=password, full_name=full_name)
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     return accept_invitation(invitation=invitation, user=user, actor=actor)
 
 
@@ -264,6 +265,10 @@ def change_membership(
         member.active = active
     member.save(update_fields=["role", "active"])
     audit.record(actor, AuditAction.UPDATE, member)
+    if active is False:
+        # A deactivated member's tokens die with the deactivation: re-activating the
+        # membership must not silently bring back tokens issued before it.
+        revoke_tokens_of(actor=actor, member=member)
     return member
 
 
