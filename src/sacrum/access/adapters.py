@@ -1,5 +1,6 @@
 """allauth adapter: sign-up is by invitation unless the operator opens it; account
-e-mails go through the worker (``sacrum.access.mail``)."""
+e-mails go through the worker (``sacrum.access.mail``); axes is asked before allauth's
+sign-in limits."""
 
 from __future__ import annotations
 
@@ -14,6 +15,19 @@ from django.urls import reverse
 class SacrumAccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return bool(settings.ACCOUNT_SIGNUP_OPEN or request.session.get("sacrum_invitation"))
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        """Count the attempt against allauth's limits, unless axes already locked the account.
+
+        A locked account goes straight on to axes, which answers with its lockout page
+        (and the attempt is not counted twice); otherwise allauth's per-address and
+        per-account limits in the shared cache apply as usual.
+        """
+        from axes.handlers.proxy import AxesProxyHandler
+
+        if not AxesProxyHandler.is_allowed(request, credentials):
+            return
+        super().pre_authenticate(request, **credentials)
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         """Staff land on the dashboard as before; a client (no membership, portal access)
