@@ -172,7 +172,7 @@ INVITATION_EMAIL = "sacrum.clinics.services:invitation"
 def _invitation_email(ref: str) -> Message | None:
     """Rendered by the worker: a fresh token for a still-open invitation, or nothing."""
     invitation = _open_invitations().select_related("clinic", "invited_by").filter(pk=ref).first()
-    raw = invitation and capabilities.reissue(_open_invitations(), invitation.pk)
+    raw = capabilities.reissue(_open_invitations(), invitation.pk) if invitation else None
     if invitation is None or raw is None:
         return None
     inviter = invitation.invited_by or "Your colleague"
