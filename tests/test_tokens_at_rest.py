@@ -37,6 +37,8 @@ from sacrum.waitlist import services as waitlist_services
 from sacrum.waitlist.models import WaitlistSlot
 from sacrum.web.demo import seed_demo
 from sacrum.web.periodic import run_ticks
+from sacrum.web.tasks import enqueue_message
+from tests.emails import emailed_token
 
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A Tuesday morning away from daylight-saving changes: the demo's week is predictable.
@@ -246,3 +248,31 @@ def test_finished_jobs_are_deleted_after_the_retention_period_by_the_tick() -> N
         assert run_ticks(NOW + dt.timedelta(days=6))["web"] == {"tasks_pruned": 0}
         assert run_ticks(NOW + dt.timedelta(days=7, seconds=1))["web"] == {"tasks_pruned": 1}
         assert list(DBTaskResult.objects.all()) == [waiting]  # a job not yet sent stays
+
+
+@pytest.mark.django_db
+def test_a_resend_or_a_retry_after_a_failed_send_leaves_only_the_newest_link_working(
+    owner: Any, a_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    link, _ = intake_links.create_link(actor=owner.actor, client=a_client)
+    first = emailed_token("/intake/")
+    assert intake_links.open_link(first) == link
+
+    # The mail server refuses the re-send: the job fails, and the first link is spent.
+    def refused(*_args: Any, **_kwargs: Any) -> int:
+        raise ConnectionRefusedError("smtp down")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("django.core.mail.EmailMessage.send", refused)
+        enqueue_message(intake_links.INTAKE_EMAIL, link.pk)
+    assert len(mail.outbox) == 1 and intake_links.open_link(first) is None
+
+    # The retry mints anew: the e-mail that arrives opens the form.
+    enqueue_message(intake_links.INTAKE_EMAIL, link.pk)
+    second = emailed_token("/intake/")
+    assert second != first and intake_links.open_link(second) == link
+
+    # Revoked: a later re-send sends nothing, and the last link stops.
+    intake_links.revoke_link(actor=owner.actor, link=link)
+    enqueue_message(intake_links.INTAKE_EMAIL, link.pk)
+    assert len(mail.outbox) == 2 and intake_links.open_link(second) is None
