@@ -190,6 +190,16 @@ def find_invitation(raw: str) -> Invitation | None:
     return capabilities.find(_open_invitations().select_related("clinic"), raw)
 
 
+def open_invitation(invitation_id: str | None) -> Invitation | None:
+    """An open invitation by id: for the browser that opened its link and signs in first."""
+    if not invitation_id:
+        return None
+    try:
+        return _open_invitations().select_related("clinic").filter(pk=invitation_id).first()
+    except (ValueError, ValidationError):
+        return None
+
+
 @transaction.atomic
 def accept_invitation(*, invitation: Invitation, user: User, actor: Actor) -> Membership:
     if user.email.lower() != invitation.email.lower():

@@ -153,6 +153,16 @@ def revoke(*, actor: Actor, account: PortalAccount) -> PortalAccount:
     return locked
 
 
+def open_invitation(account_id: str | None) -> PortalAccount | None:
+    """An open invitation by id: for the browser that opened its link and signs in first."""
+    if not account_id:
+        return None
+    try:
+        return _open_invitations().select_related("client", "clinic").filter(pk=account_id).first()
+    except (ValueError, ValidationError):
+        return None
+
+
 def find_invitation(raw: str) -> PortalAccount | None:
     """The open invitation for a raw token, or None (unknown, used, revoked, expired alike)."""
     return capabilities.find(_open_invitations().select_related("client", "clinic"), raw)
