@@ -355,6 +355,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 if TESTING and _env("SACRUM_TASKS_BACKEND") != "database":
     # Tests run jobs at once; the worker's own test opts back into the database backend.
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Finished jobs (sent or failed) are deleted this many days after they finished, by the
+# worker's periodic tick; 0 deletes them at the next tick. Jobs carry ids, not texts.
+TASK_RETENTION_DAYS = _env_int("SACRUM_TASK_RETENTION_DAYS", 7)
+if TASK_RETENTION_DAYS < 0:
+    raise ImproperlyConfigured("SACRUM_TASK_RETENTION_DAYS must be 0 or more.")
 
 # --- Logging: structured, and never health data ---------------------------
 LOGGING = {
