@@ -81,7 +81,11 @@ def check_ins_of(client: Client) -> list[CheckIn]:
 def alerts_of(client: Client, *, include_withdrawn: bool = False) -> list[ClientAlert]:
     """Every alert of the client with its rule, firings, acknowledgement and clearance."""
     qs = ClientAlert.objects.filter(client=client).select_related(
-        "rule", "resolved_by", "acknowledgement__by", "clearance__recorded_by"
+        "rule",
+        "resolved_by",
+        "acknowledgement__by",
+        "clearance__recorded_by",
+        "assessment__recorded_by",
     )
     if not include_withdrawn:
         qs = qs.exclude(status=AlertStatus.WITHDRAWN)

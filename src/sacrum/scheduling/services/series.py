@@ -34,6 +34,7 @@ from sacrum.scheduling.services.booking import (
     book,
     cancel,
     check_online_gate,
+    check_urgent_gate,
     problem_with,
     when,
 )
@@ -170,6 +171,8 @@ def create_series(
     tz = zone(request.location.time_zone)
     if request.source == "online":
         check_online_gate(request.client)  # refused before anything is written
+    else:
+        check_urgent_gate(request.client)
     booked: list[Appointment] = []
     with transaction.atomic():
         series.save()
