@@ -99,13 +99,14 @@ class AlertSummary:
     """The banner's view of a client: what must happen, and what is known."""
 
     blocks: list[ClientAlert] = field(default_factory=list)
+    holds: list[ClientAlert] = field(default_factory=list)  # urgent: awaiting an assessment
     warnings: list[ClientAlert] = field(default_factory=list)
     referrals: list[ClientAlert] = field(default_factory=list)
     settled: list[ClientAlert] = field(default_factory=list)
 
     @property
     def open(self) -> list[ClientAlert]:
-        return self.blocks + self.warnings + self.referrals
+        return self.blocks + self.holds + self.warnings + self.referrals
 
     @property
     def urgent(self) -> list[ClientAlert]:
@@ -122,6 +123,8 @@ def summary_of(client: Client) -> AlertSummary:
             summary.settled.append(alert)
         elif alert.action == BLOCK:
             summary.blocks.append(alert)
+        elif alert.urgent:
+            summary.holds.append(alert)
         elif alert.action == WARN:
             summary.warnings.append(alert)
         elif alert.action == REFER:
