@@ -20,7 +20,7 @@ from sacrum.access.models import AuditEntry
 from sacrum.charting import services as charting
 from sacrum.charting.models import SessionNote
 from sacrum.scheduling.models import Appointment
-from sacrum.scheduling.services import booking
+from sacrum.scheduling.services import booking, online
 from sacrum.scheduling.services.booking import Booking
 from sacrum.screening import services as screening
 from sacrum.screening.gates import URGENT_HOLD, booking_gate, charting_gate
@@ -228,3 +228,35 @@ def test_the_assessment_through_the_api_and_the_page(api, browser_as, practition
     assert page.status_code == 302
     assert ClientAlert.objects.get(pk=second.pk).status == "assessed"
     assert charting_gate(a_client) == []
+
+
+def test_staff_cannot_accept_a_pending_request_while_an_urgent_finding_is_open(
+    front_desk, practitioner, a_client, service, location, monday, rooms, hours
+):
+    """A request made before the finding is not booked by accepting it afterwards."""
+    requested = booking.book(
+        actor=front_desk.actor,
+        booking=Booking(
+            client=a_client,
+            practitioner=practitioner.member,
+            service=service,
+            location=location,
+            start=at(monday, "10:00"),
+            status="requested",
+            source="online",
+        ),
+    )
+    alert = report_urgent(a_client, practitioner, URGENT[0])
+    with pytest.raises(ValidationError) as held:
+        online.accept_request(actor=front_desk.actor, appointment=requested)
+    assert held.value.message_dict["client"] == [URGENT_HOLD]
+    requested.refresh_from_db()
+    assert requested.status == "requested"
+    screening.record_assessment(
+        actor=practitioner.actor,
+        alert=alert,
+        assessed_by="GP",
+        assessed_on=timezone.localdate(),
+        outcome="Seen; nothing urgent.",
+    )
+    assert online.accept_request(actor=front_desk.actor, appointment=requested).status == "booked"
