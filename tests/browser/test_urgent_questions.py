@@ -35,7 +35,7 @@ def test_warning_signs_on_a_phone_tell_the_client_to_seek_care_and_hold_the_sess
     consent.sign_in_person(
         actor=practitioner.actor, client=a_client, text=text, typed_name="Ada", agreed=True
     )
-    _link, raw = links.create_link(actor=front_desk.actor, client=a_client)
+    _link, raw = links.create_link(actor=front_desk.actor, client=a_client, via="tablet")
 
     phone = chromium.new_context(
         viewport=PHONE, base_url=live_server.url, is_mobile=True, has_touch=True
