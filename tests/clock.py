@@ -6,6 +6,7 @@ the same instant: a calm Wednesday by default, or the instant named by ``--clock
 ``SACRUM_TEST_CLOCK``: a preset below (``dst-spring-london``), an aware ISO instant
 (``2028-02-29T10:00:00Z``), or a wall-clock time in a zone (``2027-01-10T23:50@Europe/London``).
 ``real`` starts each test at the real time instead (still travelling, so ``clock.shift`` works).
+Several, comma-separated (``awkward`` = every preset but ``calm``), run each test at each.
 
 time-machine patches the process, so the live server's threads see the same clock. The
 database's own ``now()`` does not: Sacrum stamps times in Python (``auto_now`` included).
@@ -144,14 +145,25 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("clock", list(chosen), indirect=True, ids=list(chosen))
 
 
+def _chosen(request: pytest.FixtureRequest) -> dt.datetime | None:
+    table = request.config.stash[_INSTANTS]
+    callspec = getattr(request.node, "callspec", None)
+    name = callspec.params["clock"] if callspec and "clock" in callspec.params else None
+    return table[name or next(iter(table))]
+
+
 @pytest.fixture(autouse=True)
 def clock(request: pytest.FixtureRequest) -> Iterator[time_machine.Traveller]:
     """Every test starts at the chosen instant; ``clock.shift(...)`` moves time on."""
-    chosen = request.config.stash[_INSTANTS]
-    name = getattr(request, "param", next(iter(chosen)))
-    instant = chosen[name]
+    instant = _chosen(request)
     with time_machine.travel(instant or dt.datetime.now(dt.UTC), tick=True) as traveller:
         yield traveller
+
+
+@pytest.fixture
+def clock_start(request: pytest.FixtureRequest) -> dt.datetime | None:
+    """The instant this test started at (None with ``--clock=real``)."""
+    return _chosen(request)
 
 
 def set_browser_clock(context: Any) -> None:
