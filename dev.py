@@ -140,6 +140,7 @@ CLOCK_TESTS = [
     "tests/plans/test_measurements.py",
     "tests/portal/test_invitation.py",
     "tests/screening/test_links.py",
+    "tests/charting/test_demo.py",
 ]
 
 
