@@ -24,6 +24,9 @@ from sacrum.clients.models import Client
 from sacrum.clinics.models import Clinic, Membership
 from sacrum.clinics.services import create_clinic
 
+# Every test runs on a controlled clock (tests/clock.py): --clock / SACRUM_TEST_CLOCK.
+pytest_plugins = ["tests.clock"]
+
 PASSWORD = "correct-horse-battery-9"
 
 

@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from tests.clock import set_browser_clock
+
 CHROMIUM = Path("/usr/bin/chromium")
 VIEWPORT = {"width": 1024, "height": 768}
 LAUNCH_ARGS = [
@@ -64,6 +66,7 @@ def screenshot_dir() -> Path:
 @pytest.fixture
 def page(chromium: Any, live_server: Any, transactional_db: Any) -> Iterator[Any]:
     context = chromium.new_context(viewport=VIEWPORT, base_url=live_server.url)
+    set_browser_clock(context)
     context.set_default_timeout(15_000)
     tab = context.new_page()
     console: list[tuple[str, str]] = []

@@ -20,6 +20,7 @@ from playwright.sync_api import expect
 from sacrum.screening import links
 from sacrum.screening.models import AlertStatus, ClientAlert, Intake
 from sacrum.screening.questions import question_set
+from tests.clock import set_browser_clock
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -56,6 +57,7 @@ def test_client_fills_intake_on_a_phone_and_practitioner_acknowledges(
     phone = chromium.new_context(
         viewport=PHONE, base_url=live_server.url, is_mobile=True, has_touch=True
     )
+    set_browser_clock(phone)
     page = phone.new_page()
     errors = watch_console(page)
     page.goto(f"/intake/{path}")
@@ -95,6 +97,7 @@ def test_client_fills_intake_on_a_phone_and_practitioner_acknowledges(
     assert signature.drawn_signature.startswith("M")
 
     desk = chromium.new_context(viewport=DESKTOP, base_url=live_server.url)
+    set_browser_clock(desk)
     page = desk.new_page()
     errors = watch_console(page)
     page.goto("/accounts/login/")

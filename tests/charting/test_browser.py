@@ -21,6 +21,7 @@ from sacrum.charting.models import SessionNote
 from tests.access.objects import Stillwater
 from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS, Shots
 from tests.charting.objects import make_chartable, signed
+from tests.clock import set_browser_clock
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -57,6 +58,7 @@ def in_browser(base_url: str, script: Callable[[Any], None]) -> None:
                 )
                 context = browser.new_context(viewport=LANDSCAPE, base_url=base_url, has_touch=True)
                 context.set_default_timeout(15_000)
+                set_browser_clock(context)
                 tab = context.new_page()
                 tab.on(
                     "console",

@@ -27,6 +27,7 @@ from sacrum.outcomes.models import DiaryEntry, InstrumentDefinition, Response
 from sacrum.scheduling.models import Appointment
 from tests.access.objects import Stillwater
 from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS, Shots
+from tests.clock import set_browser_clock
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -65,6 +66,7 @@ def in_browser(base_url: str, script: Callable[[Any], None]) -> None:
                     viewport={"width": 1024, "height": 768}, base_url=base_url
                 )
                 context.set_default_timeout(15_000)
+                set_browser_clock(context)
                 tab = context.new_page()
                 tab.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
                 tab.on("pageerror", lambda e: console.append(f"page error: {e}"))

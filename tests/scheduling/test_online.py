@@ -140,6 +140,22 @@ def test_public_page_offers_online_services_and_free_times_without_client_data(
     assert week["Cache-Control"].startswith("max-age=0")
 
 
+def test_free_times_show_on_the_location_wall_clock_in_summer_time(
+    bookable, visitor, service, location, practitioner, clinic, clock
+):
+    """In British summer time 09:00 is 08:00 UTC; the page once showed "08:00" for it."""
+    clock.move_to(dt.datetime(2026, 6, 10, 12, tzinfo=dt.UTC))  # a Wednesday, BST
+    monday = dt.date(2026, 6, 15)
+    week = visitor.get(
+        f"/book/{clinic.slug}/?service={service.pk}&location={location.pk}"
+        f"&practitioner={practitioner.member.pk}&week={monday}"
+    )
+    labels = dict(re.findall(r'start=(\d+)">(\d\d:\d\d)</a>', week.content.decode()))
+    assert labels[str(int(at(monday, "09:00").timestamp()))] == "09:00"
+    assert labels[str(int(at(monday, "16:00").timestamp()))] == "16:00"
+    assert "08:00" not in labels.values()
+
+
 def test_unknown_clinic_or_online_booking_switched_off_is_404(bookable, visitor, clinic):
     assert visitor.get("/book/no-such-clinic/").status_code == 404
     SchedulingPolicy.objects.create(clinic=clinic, online_booking_enabled=False)

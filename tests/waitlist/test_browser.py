@@ -22,6 +22,7 @@ from sacrum.scheduling.models import Appointment
 from sacrum.scheduling.services import booking
 from sacrum.waitlist.matching import scan
 from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS
+from tests.clock import set_browser_clock
 from tests.conftest import PASSWORD
 from tests.waitlist.test_offers import offer_mails, token_in
 
@@ -57,6 +58,7 @@ def in_browser(base_url: str, script: Callable[[Any], None]) -> None:
                 def context(**options: Any) -> Any:
                     made = browser.new_context(base_url=base_url, **options)
                     made.set_default_timeout(15_000)
+                    set_browser_clock(made)
                     made.on(
                         "console",
                         lambda m: console.append(m.text) if m.type == "error" else None,

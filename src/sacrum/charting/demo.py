@@ -220,7 +220,8 @@ def seed(ctx: dict[str, Any]) -> str:
     draft_ids = set()
     if latest_of_practitioner:
         draft_ids.add(latest_of_practitioner[-1].pk)
-        older = [a for a in latest_of_practitioner if a.end < now - dt.timedelta(days=2)]
+        # Before the latest, so there are two on any day (the latest may itself be days old).
+        older = [a for a in latest_of_practitioner[:-1] if a.end < now - dt.timedelta(days=2)]
         if older:
             draft_ids.add(older[-1].pk)
 

@@ -23,7 +23,7 @@ from sacrum.notifications.forms import ReminderPolicyForm
 from sacrum.notifications.ical import build_feed
 from sacrum.notifications.models import CalendarFeed, DeliveryState
 from sacrum.notifications.reminders import describe_offset
-from sacrum.scheduling.local_time import zone
+from sacrum.scheduling.local_time import local, zone
 from sacrum.scheduling.services.booking import CLINICAL_ROLES
 from sacrum.web.decorators import member_required
 from sacrum.web.forms import add_service_errors
@@ -44,9 +44,9 @@ def _recent_deliveries(actor: Actor) -> tuple[list[dict[str, Any]], Counter[str]
         rows.append(
             {
                 "delivery": d,
-                "due": d.due_at.astimezone(tz),
-                "start": d.appointment_start.astimezone(tz),
-                "sent": d.sent_at.astimezone(tz) if d.sent_at else None,
+                "due": local(d.due_at, tz),
+                "start": local(d.appointment_start, tz),
+                "sent": local(d.sent_at, tz) if d.sent_at else None,
                 "offset": describe_offset(d.offset_minutes),
             }
         )

@@ -35,7 +35,7 @@ from sacrum.plans.forms import (
     schedule_data,
 )
 from sacrum.plans.models import Plan, taper_text
-from sacrum.scheduling.local_time import zone
+from sacrum.scheduling.local_time import local, zone
 from sacrum.scheduling.models import ServiceType
 from sacrum.web.decorators import member_required
 from sacrum.web.forms import add_service_errors
@@ -339,8 +339,8 @@ def plan_series(request: HttpRequest, client_id: uuid.UUID, plan_id: uuid.UUID) 
         {
             "index": i,
             "occurrence": o,
-            "local": timezone.localtime(o.start, tz),
-            "alternatives": [(a, timezone.localtime(a, tz)) for a in o.alternatives],
+            "local": local(o.start, tz or dt.UTC),
+            "alternatives": [(a, local(a, tz or dt.UTC)) for a in o.alternatives],
         }
         for i, o in enumerate(occurrences)
     ]

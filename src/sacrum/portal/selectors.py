@@ -23,6 +23,7 @@ from sacrum.access import audit
 from sacrum.access.actor import Actor
 from sacrum.access.models import AuditAction, User
 from sacrum.portal.models import PortalAccount
+from sacrum.scheduling.local_time import local
 
 SESSION_ACCOUNT_KEY = "sacrum_portal_account"
 PAST_LIMIT = 50
@@ -75,7 +76,7 @@ def zone_of(name: str) -> zoneinfo.ZoneInfo:
 
 
 def clinic_time(account: PortalAccount, when: dt.datetime) -> dt.datetime:
-    return timezone.localtime(when, zone_of(account.clinic.time_zone))
+    return local(when, zone_of(account.clinic.time_zone))
 
 
 # --- Appointments -------------------------------------------------------------------
@@ -148,8 +149,8 @@ def appointments(
             name = ""
         return Visit(
             id=a.pk,
-            start=a.start.astimezone(tz),
-            end=a.end.astimezone(tz),
+            start=local(a.start, tz),
+            end=local(a.end, tz),
             time_zone=loc.time_zone,
             service=a.service.name,
             practitioner=name,

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from sacrum.access.roles import Role
-from sacrum.scheduling.local_time import day_start, zone
+from sacrum.scheduling.local_time import day_start, local, zone
 from sacrum.scheduling.models import Appointment, AppointmentStatus
 
 ORDER = 10
@@ -73,13 +73,13 @@ def card(request: HttpRequest) -> dict[str, Any] | None:
     rows = []
     for a in appointments[:SHOWN]:
         tz = zone(a.location.time_zone)
-        local_start = a.start.astimezone(tz)
+        local_start = local(a.start, tz)
         profile = getattr(a.practitioner, "practitioner_profile", None)
         rows.append(
             {
                 "appointment": a,
                 "start": local_start,
-                "end": a.end.astimezone(tz),
+                "end": local(a.end, tz),
                 # Say the zone only where it differs from the clinic's.
                 "zone": "" if a.location.time_zone == clinic.time_zone else local_start.tzname(),
                 "practitioner": profile.display_name

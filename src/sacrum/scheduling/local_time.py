@@ -50,8 +50,32 @@ def from_epoch(seconds: int) -> dt.datetime:
     return dt.datetime.fromtimestamp(seconds, tz=UTC)
 
 
+class WallClock(dt.datetime):
+    """An aware instant already in the zone it belongs to (a location's, a clinic's).
+
+    Django's ``date`` and ``time`` template filters convert every aware datetime to the
+    active time zone (UTC here) unless it says ``convert_to_local_time = False``; without
+    this, a 09:00 British-summer-time appointment showed as 08:00. Arithmetic, ``replace``
+    and ``astimezone`` keep the type; comparisons and the database treat it as a datetime.
+    """
+
+    convert_to_local_time = False
+
+
 def local(instant: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
-    return instant.astimezone(tz)
+    """``instant`` on the wall clock of ``tz``; templates show it as it is."""
+    at = instant.astimezone(tz)
+    return WallClock(
+        at.year,
+        at.month,
+        at.day,
+        at.hour,
+        at.minute,
+        at.second,
+        at.microsecond,
+        tzinfo=at.tzinfo,
+        fold=at.fold,
+    )
 
 
 def repeated(moment: dt.datetime) -> bool:
