@@ -9,6 +9,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field, create_model
 
+from sacrum.api.fields import Day
 from sacrum.screening.questions import CHECKIN, INTAKE, QuestionSet, question_set
 
 YesNo = Literal["no", "yes", "not_sure"]
@@ -160,7 +161,7 @@ class AcknowledgeIn(Schema):
 
 class ClearanceIn(Schema):
     physician_name: str = Field(max_length=150)
-    cleared_on: dt.date
+    cleared_on: Day
     note: str = Field(max_length=2000)
 
 
@@ -263,7 +264,7 @@ class LetterDraftIn(Schema):
 
 
 class LetterPatch(Schema):
-    letter_date: dt.date | None = None
+    letter_date: Day | None = None
     recipient_name: str | None = Field(default=None, max_length=150)
     recipient_practice: str | None = Field(default=None, max_length=200)
     recipient_email: str | None = Field(default=None, max_length=254)
