@@ -28,9 +28,19 @@ PASSWORD = "correct-horse-battery-9"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits() -> None:
-    """allauth counts failed sign-ins per address in the cache; each test starts at zero."""
-    cache.clear()
+def _fresh_rate_limits(request: pytest.FixtureRequest) -> None:
+    """Rate limits count in the shared cache (a database table); each test starts at zero.
+
+    The table lives in the test database, so it is cleared once the test's database
+    access is set up; a test without database access has no cache to clear.
+    """
+    for name in ("transactional_db", "db"):
+        if name in request.fixturenames:
+            request.getfixturevalue(name)
+            cache.clear()
+            return
+    if request.node.get_closest_marker("django_db"):
+        cache.clear()
 
 
 @dataclass

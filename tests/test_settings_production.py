@@ -180,6 +180,38 @@ def test_production_cookies_are_secure_and_http_redirects(
     assert production_page["plain"] == [301, f"https://{HOST}/accounts/login/"]
 
 
+HEALTH_PROBE = """
+import json
+import django
+
+django.setup()
+from django.core.management import call_command
+from django.test import Client
+
+call_command("migrate", verbosity=0)
+http = Client(HTTP_HOST="clinic.example.org")
+health = http.get("/healthz")
+page = http.get("/")
+print(json.dumps({
+    "health": [health.status_code, health.headers.get("Location"), health.content.decode()],
+    "page": [page.status_code, page.headers.get("Location")],
+}))
+"""
+
+
+def test_a_load_balancer_checks_health_over_plain_http_in_production(tmp_path: Path) -> None:
+    """/healthz is exempt from the HTTPS redirect (it holds no data); every page still redirects."""
+    result = run(
+        tmp_path, ["-c", HEALTH_PROBE], SACRUM_SECRET_KEY=strong_secret(), SACRUM_ALLOWED_HOSTS=HOST
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    probe = json.loads(result.stdout.strip().splitlines()[-1])
+    status, location, body = probe["health"]
+    assert (status, location) == (200, None), probe
+    assert json.loads(body)["status"] == "ok"
+    assert probe["page"] == [301, f"https://{HOST}/"]
+
+
 def test_the_csp_is_strict_in_every_mode(client: Any, db: Any) -> None:
     """Same policy in development and tests, so inline code breaks before it ships."""
     response = client.get("/accounts/login/")

@@ -61,6 +61,11 @@ if PRODUCTION:
         )
 elif not SECRET_KEY:
     SECRET_KEY = "development-only-not-secret-" + "x" * 40
+# Earlier keys, comma-separated, newest first: still accepted after a key change (sessions,
+# signed links, and the seals of session notes signed under them; see docs/security.md).
+SECRET_KEY_FALLBACKS = [
+    k.strip() for k in (_env("SACRUM_SECRET_KEY_FALLBACKS", "") or "").split(",") if k.strip()
+]
 
 DEBUG = _env_bool("SACRUM_DEBUG", default=False)
 if PRODUCTION and DEBUG:
@@ -78,8 +83,13 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 SITE_URL = _env("SACRUM_SITE_URL", "http://127.0.0.1:8000")
 
+# The Django admin (an operator's tool that reads every clinic's audit metadata) is off in
+# production unless asked for; when on, it needs a sign-in with the second factor
+# (sacrum.access.admin_site).
+ADMIN_ENABLED = _env_bool("SACRUM_ADMIN", default=not PRODUCTION)
+
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "sacrum.access.admin_apps.SacrumAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -109,8 +119,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "sacrum.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (static files keep their caching), before everything that renders.
+    "sacrum.web.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -167,6 +180,38 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Shared cache: every rate limit counts here -----------------------------
+# Rate limits and the second-factor limit must hold across worker processes and app
+# servers and survive a restart, so the default is Django's database cache on the main
+# database (SQLite or PostgreSQL); `sacrum migrate` creates its table. Production with
+# several servers can point SACRUM_CACHE_URL at Redis instead.
+CACHE_TABLE = "sacrum_cache"
+CACHE_URL = _env("SACRUM_CACHE_URL")
+if CACHE_URL is None:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+            # Past MAX_ENTRIES Django deletes the expired rows, then (only if still over)
+            # a third of the live ones. Every write counts the rows, so the cap is a
+            # balance: far above what normal traffic keeps live, small enough to count.
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    }
+elif CACHE_URL.split("://", 1)[0] in {"redis", "rediss", "unix"}:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "sacrum",
+        }
+    }
+else:
+    raise ImproperlyConfigured(
+        "SACRUM_CACHE_URL must be a Redis URL (redis://, rediss:// or unix://), "
+        "or unset for the database cache"
+    )
+
 # --- Accounts -------------------------------------------------------------
 AUTH_USER_MODEL = "access.User"
 AUTHENTICATION_BACKENDS = [
@@ -201,15 +246,24 @@ ACCOUNT_SIGNUP_OPEN = _env_bool("SACRUM_SIGNUP_OPEN", default=False)
 ACCOUNT_ADAPTER = "sacrum.access.adapters.SacrumAccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
-# Per address only: the per-account lock is axes' (below). A per-key limit here would
-# pre-empt axes and show a form error instead of the lockout page.
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip"}
+# Failed sign-ins, counted in the shared cache (CACHES above): per address, and per
+# account ("key": the e-mail for passwords, the user for second-factor codes: allauth's
+# TOTP and recovery-code forms count their failures here). The per-account window matches
+# axes' lock below; axes is asked first (SacrumAccountAdapter.pre_authenticate), so a
+# locked account still sees the lockout page rather than a form error.
+LOGIN_FAILURE_LIMIT = _env_int("SACRUM_LOGIN_FAILURE_LIMIT", 5)
+if LOGIN_FAILURE_LIMIT < 1:
+    raise ImproperlyConfigured("SACRUM_LOGIN_FAILURE_LIMIT must be 1 or more")
+LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": f"10/m/ip,{LOGIN_FAILURE_LIMIT}/{LOGIN_FAILURE_WINDOW_SECONDS}s/key",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Sacrum"
 
 # Lock an account after repeated failures (per e-mail and per client address).
-AXES_FAILURE_LIMIT = _env_int("SACRUM_LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = 0.25  # hours
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = LOGIN_FAILURE_WINDOW_SECONDS / 3600  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_FORM_FIELD = "login"
 AXES_USERNAME_CALLABLE = "sacrum.access.lockout.attempted_account"
@@ -217,6 +271,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = _env_int("SACRUM_PROXY_COUNT", 0)
+# allauth's per-address limits read the same client address as axes and the audit log;
+# otherwise, behind a proxy, every visitor would share the proxy's one address.
+ALLAUTH_TRUSTED_PROXY_COUNT = AXES_IPWARE_PROXY_COUNT
 
 # Idle expiry: the session cookie lives SACRUM_SESSION_IDLE_MINUTES after the last request.
 SESSION_COOKIE_AGE = _env_int("SACRUM_SESSION_IDLE_MINUTES", 30) * 60
@@ -234,6 +291,9 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = _env_bool("SACRUM_SSL_REDIRECT", default=True)
+    # A load balancer checks health over plain HTTP on the private network; /healthz
+    # carries no data and no cookies, so it answers there instead of redirecting.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -296,6 +356,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 if TESTING and _env("SACRUM_TASKS_BACKEND") != "database":
     # Tests run jobs at once; the worker's own test opts back into the database backend.
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Finished jobs (sent or failed) are deleted this many days after they finished, by the
+# worker's periodic tick; 0 deletes them at the next tick. Jobs carry ids, not texts.
+TASK_RETENTION_DAYS = _env_int("SACRUM_TASK_RETENTION_DAYS", 7)
+if TASK_RETENTION_DAYS < 0:
+    raise ImproperlyConfigured("SACRUM_TASK_RETENTION_DAYS must be 0 or more.")
 
 # --- Logging: structured, and never health data ---------------------------
 LOGGING = {
@@ -304,7 +369,12 @@ LOGGING = {
     "formatters": {"json": {"()": "sacrum.logs.JsonFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": _env("SACRUM_LOG_LEVEL", "INFO")},
+    # One sink: Django's default handlers for these (plain text, e-mail to admins) are
+    # replaced, so their lines reach the JSON handler above and nowhere else.
     "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
+        "py.warnings": {"handlers": [], "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },

@@ -108,7 +108,7 @@ def _membership(w: Stillwater) -> models.Model:
 
 
 def _invitation(w: Stillwater) -> models.Model:
-    invitation, _raw = clinic_services.invite(
+    invitation = clinic_services.invite(
         actor=w.owner.actor, email="new.colleague@example.test", role="practitioner"
     )
     return invitation

@@ -32,6 +32,8 @@ def test_demo_notes_follow_the_appointments_and_verify(db):
     assert len(selectors.overdue_drafts(practitioner)) >= 1
     report = services.verify(clinic_id=clinic.pk)
     assert report.ok and report.notes == len(notes) - 2
+    # Each demo signing is in the audit log, so a deleted demo note would be named.
+    assert report.sign_entries == report.notes and report.unaudited_notes == 0
 
     before = SessionNote.objects.count()
     assert charting_demo.seed(ctx) == "Charting: already present"

@@ -1,7 +1,11 @@
 """A signed note is unchanged after attempts through every route; verify finds planted changes.
 
 Runs on SQLite and on PostgreSQL (``DATABASE_URL=postgres://…``): the raw-SQL attempts
-hit the migration's triggers on both (DELETE only on PostgreSQL, see docs/charting.md).
+hit the migrations' triggers on both, DELETE included. The planted changes go behind
+the triggers' back (lifted inside the test's own transaction) as someone holding the
+database could, and ``verify_notes`` must name each: a changed note, a note re-hashed
+with the documented canonical form (its keyed seal no longer fits), a deleted note
+(the audit log still records its signing).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
-from sacrum.access.models import User
+from sacrum.access.models import AuditEntry, User
 from sacrum.charting import services, signing
 from sacrum.charting.models import (
     Addendum,
@@ -134,10 +138,29 @@ def test_raw_sql_is_refused_by_the_database(note):
         "VALUES (%s, %s, 'sacrum', 'midline', 1, '')",
         [db_id(__import__("uuid").uuid4()), pk],
     )
-    if connection.vendor == "postgresql":
-        refused_by_database("DELETE FROM charting_restriction WHERE note_id = %s", [pk])
-        refused_by_database("DELETE FROM charting_sessionnote WHERE id = %s", [pk])
     assert snapshot(note) == before
+
+
+def test_raw_sql_delete_is_refused_by_the_database(note, practitioner):
+    """A signed note, each row under it, its addenda and the audit log: no DELETE passes."""
+    addendum = services.add_addendum(actor=practitioner.actor, note=note, text="Slept well.")
+    before = snapshot(note)
+    entries = AuditEntry.objects.count()
+    pk = db_id(note.pk)
+    for table in (
+        "charting_rhythmfinding",
+        "charting_stillpoint",
+        "charting_restriction",
+        "charting_techniqueentry",
+    ):
+        refused_by_database(f"DELETE FROM {table} WHERE note_id = %s", [pk])
+    refused_by_database("DELETE FROM charting_addendum WHERE id = %s", [db_id(addendum.pk)])
+    refused_by_database("DELETE FROM charting_sessionnote WHERE id = %s", [pk])
+    refused_by_database("DELETE FROM access_auditentry WHERE object_id = %s", [str(note.pk)])
+    refused_by_database("DELETE FROM access_auditentry", [])
+    assert snapshot(note) == before
+    assert note.addenda.count() == 1
+    assert AuditEntry.objects.count() == entries
 
 
 def test_a_draft_still_changes_through_sql(practitioner, chartable):  # noqa: F811
@@ -191,24 +214,68 @@ def test_an_addendum_needs_a_signed_note_and_text(practitioner, chartable):  # n
         services.add_addendum(actor=practitioner.actor, note=note, text="   ")
 
 
-def _plant(sql: str, params: list[Any]) -> None:
-    """Change a signed row behind the trigger's back, inside this test's transaction only."""
-    trigger = "charting_sessionnote_locked"
+CHILD_NAMES = tuple(m._meta.db_table for m in CHILD_TABLES)
+# The triggers to lift for each planted change, by vendor.
+UPDATE_LOCKS = {
+    "postgresql": {
+        "charting_sessionnote": "charting_sessionnote_locked",
+        "charting_addendum": "charting_addendum_append_only",
+    },
+    "sqlite": {
+        "charting_sessionnote": "charting_sessionnote_locked",
+        "charting_addendum": "charting_addendum_append_only",
+    },
+}
+DELETE_LOCKS = {
+    "postgresql": {
+        "charting_sessionnote": "charting_sessionnote_locked",
+        "charting_addendum": "charting_addendum_append_only",
+        "access_auditentry": "access_auditentry_append_only",
+        **{t: f"{t}_locked" for t in CHILD_NAMES},
+    },
+    "sqlite": {
+        "charting_sessionnote": "charting_sessionnote_no_delete",
+        "charting_addendum": "charting_addendum_no_delete",
+        "access_auditentry": "access_auditentry_no_delete",
+        **{t: f"{t}_no_delete" for t in CHILD_NAMES},
+    },
+}
+
+
+def _plant(
+    *statements: tuple[str, list[Any]], locks: dict[str, dict[str, str]] = UPDATE_LOCKS
+) -> None:
+    """Change signed rows behind the triggers' back, inside this test's transaction only.
+
+    As a database owner could: PostgreSQL disables the triggers (and enables them
+    again), SQLite drops them (the test's rollback restores them).
+    """
+    triggers = locks[connection.vendor]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Deferred foreign-key checks count as pending trigger events: run them first.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(f"ALTER TABLE charting_sessionnote DISABLE TRIGGER {trigger}")
-            cursor.execute(sql, params)
-            cursor.execute(f"ALTER TABLE charting_sessionnote ENABLE TRIGGER {trigger}")
+            for table, trigger in triggers.items():
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+            for sql, params in statements:
+                cursor.execute(sql, params)
+            for table, trigger in triggers.items():
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         else:
-            cursor.execute(f"DROP TRIGGER {trigger}")
-            cursor.execute(sql, params)
-            migration = __import__(
-                "sacrum.charting.migrations.0002_signed_notes_are_locked", fromlist=["x"]
-            )
-            cursor.execute(migration.sqlite_forward()[0])
+            for trigger in triggers.values():
+                cursor.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+            for sql, params in statements:
+                cursor.execute(sql, params)
+
+
+def _verify_notes_fails() -> str:
+    """Run ``sacrum verify_notes``; it must exit 1. Returns what it printed as problems."""
+    err = StringIO()
+    with pytest.raises(CommandError) as raised:
+        call_command("verify_notes", stdout=StringIO(), stderr=err)
+    assert raised.value.returncode == 1
+    return err.getvalue()
 
 
 def test_verify_detects_a_mismatch_planted_in_the_database(
@@ -221,11 +288,14 @@ def test_verify_detects_a_mismatch_planted_in_the_database(
     assert services.verify().ok
     out = StringIO()
     call_command("verify_notes", stdout=out)
-    assert "2 signed notes and 1 addenda: 0 mismatches" in out.getvalue()
+    assert "Checked 2 signed notes and 1 addenda of all clinics" in out.getvalue()
+    assert "0 problems found." in out.getvalue()
 
     _plant(
-        "UPDATE charting_sessionnote SET complaint = %s WHERE id = %s",
-        ["Quietly rewritten", db_id(note.pk)],
+        (
+            "UPDATE charting_sessionnote SET complaint = %s WHERE id = %s",
+            ["Quietly rewritten", db_id(note.pk)],
+        )
     )
     report = services.verify()
     assert [(m.kind, m.object_id) for m in report.mismatches] == [("note", str(note.pk))]
@@ -236,12 +306,180 @@ def test_verify_detects_a_mismatch_planted_in_the_database(
         call_command("verify_notes", stdout=StringIO(), stderr=err)
     assert raised.value.returncode == 1
     assert f"note {note.pk}" in err.getvalue()
-    assert "1 mismatches" in str(raised.value)
+    assert "1 problem found." in str(raised.value)
 
 
 def test_verify_detects_a_rewritten_hash(note):
     _plant(
-        "UPDATE charting_sessionnote SET content_hash = %s WHERE id = %s",
-        ["0" * 64, db_id(note.pk)],
+        (
+            "UPDATE charting_sessionnote SET content_hash = %s WHERE id = %s",
+            ["0" * 64, db_id(note.pk)],
+        )
     )
     assert [m.object_id for m in services.verify().mismatches] == [str(note.pk)]
+
+
+def test_a_note_re_hashed_with_the_canonical_form_is_caught_by_its_seal(note, clinic):
+    """Edit a signed note and store the SHA-256 of its new canonical content: the hash
+    fits, but the keyed seal (made with the server's key, not in the database) doesn't."""
+    others = SessionNote.objects.exclude(pk=note.pk).count()
+    _plant(
+        (
+            "UPDATE charting_sessionnote SET complaint = %s WHERE id = %s",
+            ["Rewritten, hash recomputed", db_id(note.pk)],
+        )
+    )
+    edited = signing.notes_for_hashing(SessionNote.objects.filter(pk=note.pk)).get()
+    recomputed = signing.note_hash(edited)
+    _plant(
+        (
+            "UPDATE charting_sessionnote SET content_hash = %s WHERE id = %s",
+            [recomputed, db_id(note.pk)],
+        )
+    )
+    edited.refresh_from_db()
+    assert signing.note_hash(edited) == edited.content_hash  # the plain hash alone passes
+
+    report = services.verify()
+    assert [(m.kind, m.object_id) for m in report.mismatches] == [("note_seal", str(note.pk))]
+    assert report.notes == others + 1
+    printed = _verify_notes_fails()
+    assert f"[clinic {clinic.slug}] note {note.pk}:" in printed
+    assert "re-hashed without the server's key" in printed
+
+
+def test_an_addendum_re_hashed_or_deleted_is_named(note, practitioner):
+    kept = services.add_addendum(actor=practitioner.actor, note=note, text="Phoned: fine.")
+    gone = services.add_addendum(actor=practitioner.actor, note=note, text="Second call.")
+    kept.text = "Phoned: worse."
+    _plant(
+        (
+            "UPDATE charting_addendum SET text = %s, content_hash = %s WHERE id = %s",
+            [kept.text, signing.addendum_hash(kept, note.content_hash), db_id(kept.pk)],
+        )
+    )
+    _plant(
+        ("DELETE FROM charting_addendum WHERE id = %s", [db_id(gone.pk)]),
+        locks=DELETE_LOCKS,
+    )
+    found = {(m.kind, m.object_id) for m in services.verify().mismatches}
+    assert found == {("addendum_seal", str(kept.pk)), ("missing_addendum", str(gone.pk))}
+    printed = _verify_notes_fails()
+    assert f"addendum {kept.pk} (note {note.pk})" in printed
+    assert f"addendum {gone.pk}: the audit log records it but" in printed
+
+
+def test_a_deleted_signed_note_is_named_from_the_audit_log(note, practitioner, chartable, clinic):  # noqa: F811
+    """Lift the DELETE triggers, delete a signed note and every row under it: the count
+    drops, and verify_notes names the note by id and clinic from its "sign" entry."""
+    kept = signed(practitioner, chartable, complaint="Second visit")
+    pk = db_id(note.pk)
+    _plant(
+        *[(f"DELETE FROM {table} WHERE note_id = %s", [pk]) for table in CHILD_NAMES],
+        ("DELETE FROM charting_sessionnote WHERE id = %s", [pk]),
+        locks=DELETE_LOCKS,
+    )
+    assert not SessionNote.objects.filter(pk=note.pk).exists()
+
+    report = services.verify()
+    assert report.notes == 1 and report.sign_entries == 2
+    assert [(m.kind, m.object_id, m.clinic_id) for m in report.mismatches] == [
+        ("missing_note", str(note.pk), str(clinic.pk))
+    ]
+    printed = _verify_notes_fails()
+    assert (
+        f"PROBLEM [clinic {clinic.slug}] note {note.pk}: the audit log records its signing"
+        in printed
+    )
+    assert str(kept.pk) not in printed
+
+
+def test_a_signed_note_turned_back_into_a_draft_is_named(note):
+    _plant(
+        (
+            "UPDATE charting_sessionnote SET status = 'draft', signed_by_id = NULL, "
+            "signed_at = NULL, content_hash = '', seal = '' WHERE id = %s",
+            [db_id(note.pk)],
+        )
+    )
+    assert [(m.kind, m.object_id) for m in services.verify().mismatches] == [
+        ("unsigned_note", str(note.pk))
+    ]
+
+
+def test_seals_made_with_an_earlier_key_verify_while_it_is_a_fallback(note, settings):
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-key-after-rotation-" + "k" * 40
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    report = services.verify()
+    assert report.ok and report.keys == (("SECRET_KEY_FALLBACKS[0]", 1),)
+    out = StringIO()
+    call_command("verify_notes", stdout=out)
+    assert "Valid seals: 1 by SECRET_KEY_FALLBACKS[0]." in out.getvalue()
+
+    settings.SECRET_KEY_FALLBACKS = []
+    assert [m.kind for m in services.verify().mismatches] == ["note_seal"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flush_still_empties_the_database(note):
+    """Emptying every table (``flush``, how test databases reset) stays possible on both
+    databases, like TRUNCATE on PostgreSQL; on SQLite only while flushing."""
+    call_command("flush", interactive=False, verbosity=0)
+    assert not SessionNote.objects.exists() and not AuditEntry.objects.exists()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT sacrum_wiping()")
+            assert cursor.fetchone() == (0,)
+
+
+EXPECTED_TRIGGERS = {
+    "postgresql": {
+        "access_auditentry_append_only",
+        "charting_sessionnote_locked",
+        "charting_addendum_append_only",
+        "charting_sensitiveaccess_append_only",
+        *(f"{t}_locked" for t in CHILD_NAMES),
+    },
+    "sqlite": {
+        "access_auditentry_no_update",
+        "access_auditentry_no_delete",
+        "charting_sessionnote_locked",
+        "charting_sessionnote_no_delete",
+        "charting_addendum_append_only",
+        "charting_addendum_no_delete",
+        "charting_sensitiveaccess_append_only",
+        "charting_sensitiveaccess_no_delete",
+        *(f"{t}_locked" for t in CHILD_NAMES),
+        *(f"{t}_locked_insert" for t in CHILD_NAMES),
+        *(f"{t}_no_delete" for t in CHILD_NAMES),
+    },
+}
+
+
+def test_every_lock_trigger_is_installed():
+    """A later migration that rebuilds a table on SQLite drops its triggers silently."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        names = {row[0] for row in cursor.fetchall()}
+    assert EXPECTED_TRIGGERS[connection.vendor] <= names
+
+
+def test_the_owner_s_api_check_names_a_deleted_note(note, api, owner, practitioner):
+    pk = db_id(note.pk)
+    _plant(
+        *[(f"DELETE FROM {table} WHERE note_id = %s", [pk]) for table in CHILD_NAMES],
+        ("DELETE FROM charting_sessionnote WHERE id = %s", [pk]),
+        locks=DELETE_LOCKS,
+    )
+    status, body = api(owner).post("/charting/verify", {})
+    assert status == 200, body
+    assert body["ok"] is False
+    assert [(m["kind"], m["object_id"]) for m in body["mismatches"]] == [
+        ("missing_note", str(note.pk))
+    ]
+    assert "gone from the database" in body["mismatches"][0]["problem"]
+    assert api(practitioner).post("/charting/verify", {})[0] == 403

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.db import IntegrityError, transaction
 from django.test import Client as HttpClient
@@ -143,6 +144,24 @@ def test_linking_an_existing_login_needs_the_same_email(
     account = PortalAccount.objects.get(client=ada.client)
     assert account.state == "active" and account.user == existing
     assert existing.check_password(PASSWORD)  # the password was not touched
+
+
+def test_an_existing_login_signs_in_and_links_without_the_token_in_the_session(
+    owner: Persona, browser_as: Any, ada: Person
+) -> None:
+    raw = _invite_by_page(browser_as(owner), ada)
+    existing = make_user(ada.client.email)
+    visitor = HttpClient()
+    page = visitor.get(f"/portal/join/{raw}/").content.decode()
+    assert (
+        "next=%2Fportal%2Fjoin%2Fresume%2F" in page and f"next=%2Fportal%2Fjoin%2F{raw}" not in page
+    )
+    assert visitor.get("/portal/join/resume/").status_code == 404  # not signed in yet
+    visitor.force_login(existing, backend="django.contrib.auth.backends.ModelBackend")
+    linked = visitor.post("/portal/join/resume/")
+    assert linked.status_code == 302 and linked["Location"] == "/portal/"
+    assert PortalAccount.objects.get(client=ada.client).user == existing
+    assert not any(raw in str(s.get_decoded()) for s in Session.objects.all())
 
 
 def test_revoked_access_ends_the_page(

@@ -9,13 +9,8 @@ flushed afterwards). 20 requests are released at once by a barrier.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import socket
 import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections import Counter
@@ -24,62 +19,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests import live_server
+
 PARALLEL = 20
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _database_url(tmp_path: Path) -> tuple[str, bool]:
-    """(url, needs_migrate): the PostgreSQL test database, or a new SQLite file."""
-    if connection.vendor == "postgresql":
-        s = connection.settings_dict
-        host, port = s.get("HOST") or "127.0.0.1", s.get("PORT") or 5432
-        user = s.get("USER") or "postgres"
-        return f"postgres://{user}@{host}:{port}/{s['NAME']}", False
-    return f"sqlite:///{tmp_path / 'race.sqlite3'}", True
-
-
 @pytest.fixture
-def server(transactional_db: Any, tmp_path: Path, tmp_path_factory: Any) -> Any:
-    url, needs_migrate = _database_url(tmp_path)
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SACRUM_DATA_DIR": str(tmp_path),
-        "SACRUM_ENV": "development",
-        "PYTHONPATH": str(ROOT / "src") + os.pathsep + str(ROOT),
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    bin_dir = Path(sys.executable).parent
-    if needs_migrate:  # migrate one SQLite file per session, copy it for each test
-        template = tmp_path_factory.getbasetemp() / "race-template.sqlite3"
-        if not template.exists():
-            subprocess.run(
-                [str(bin_dir / "sacrum"), "migrate", "-v", "0"],
-                env={**env, "DATABASE_URL": f"sqlite:///{template}"},
-                check=True,
-            )
-        shutil.copyfile(template, tmp_path / "race.sqlite3")
-    setup = subprocess.run(
-        [sys.executable, "-m", "tests.scheduling.concurrency_setup"],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
-    data = json.loads(setup.stdout.strip().splitlines()[-1])
-    port = _free_port()
+def server(transactional_db: Any, tmp_path: Path) -> Any:
+    env = live_server.server_env(tmp_path)
+    data = live_server.run_setup("tests.scheduling.concurrency_setup", env)
+    port = live_server.free_port()
     process = subprocess.Popen(
         [
-            str(bin_dir / "gunicorn"),
+            str(live_server.BIN / "gunicorn"),
             "sacrum.wsgi",
             "-w",
             "4",
@@ -91,24 +44,14 @@ def server(transactional_db: Any, tmp_path: Path, tmp_path_factory: Any) -> Any:
             "warning",
         ],
         env=env,
-        cwd=ROOT,
+        cwd=live_server.ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{base}/healthz", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        raise RuntimeError(process.stderr.read().decode() if process.stderr else "no server")
+    live_server.wait_until_up(base, process, seconds=30)
     yield base, data
-    process.terminate()
-    process.wait(timeout=10)
+    live_server.stop(process)
 
 
 def _call(base: str, token: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:

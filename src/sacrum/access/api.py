@@ -104,8 +104,17 @@ def list_tokens(request: HttpRequest) -> list[ApiToken]:
     return tokens.tokens_of(request.member)  # type: ignore[attr-defined]
 
 
+TOKENS_NEED_A_PERSON = (
+    "API tokens are created by a signed-in person (the Tokens page or this endpoint with "
+    "a browser session), not with another token: a token must not mint tokens that outlive it."
+)
+
+
 @router.post("/tokens", response={201: TokenCreated})
 def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict]:
+    """Session only: a leaked token cannot extend itself by minting fresh ones."""
+    if getattr(request, "api_via", "") == "token":
+        raise PermissionError(TOKENS_NEED_A_PERSON)
     token, raw = tokens.create_token(actor=actor_of(request), name=payload.name)
     out = TokenOut.from_orm(token).dict()
     return Status(201, {**out, "token": raw})

@@ -1,24 +1,22 @@
-"""Personal API tokens: shown once, stored as a SHA-256 digest, revocable."""
+"""Personal API tokens: shown once, stored as a SHA-256 digest, revocable.
+
+Minted, digested and found by ``sacrum.access.capabilities`` like every link.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from django.db import transaction
 from django.utils import timezone
 
-from sacrum.access import audit
+from sacrum.access import audit, capabilities
 from sacrum.access.actor import Actor
 from sacrum.access.models import ApiToken, AuditAction
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.clinics.models import Membership
 
 TOKEN_PREFIX = "sac_"
-
-
-def _digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 @transaction.atomic
@@ -30,20 +28,32 @@ def create_token(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
     if not name or len(name) > 80:
         raise ValueError("Give the token a name of 1 to 80 characters")
     prefix = secrets.token_hex(4)
-    raw = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    minted = capabilities.mint(prefix=f"{TOKEN_PREFIX}{prefix}_")
     token = ApiToken.objects.create(
-        membership=actor.member, name=name, prefix=prefix, digest=_digest(raw)
+        membership=actor.member, name=name, prefix=prefix, digest=minted.digest
     )
     audit.record(actor, AuditAction.CREATE, token)
-    return token, raw
+    return token, minted.raw
 
 
 @transaction.atomic
 def revoke_token(*, actor: Actor, token: ApiToken) -> None:
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
+    if capabilities.revoke(ApiToken.objects.filter(pk=token.pk)):
+        token.refresh_from_db(fields=["revoked_at"])
         audit.record(actor, AuditAction.DELETE, token)
+
+
+@transaction.atomic
+def revoke_tokens_of(*, actor: Actor, member: Membership) -> int:
+    """Revoke every live token of a membership (on deactivation), so re-activating the
+    membership later does not bring old tokens back to life. Returns how many."""
+    live = list(ApiToken.objects.select_for_update().filter(membership=member, revoked_at=None))
+    now = timezone.now()
+    for token in live:
+        token.revoked_at = now
+        audit.record(actor, AuditAction.DELETE, token)
+    ApiToken.objects.bulk_update(live, ["revoked_at"])
+    return len(live)
 
 
 def tokens_of(member: Membership) -> list[ApiToken]:
@@ -59,10 +69,12 @@ def authenticate_token(raw: str) -> Membership | None:
     """The membership a raw token stands for, or None if unknown, revoked or inactive."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
-    token = (
-        ApiToken.objects.select_related("membership__clinic", "membership__user")
-        .filter(digest=_digest(raw), revoked_at__isnull=True)
-        .first()
+    token = capabilities.find(
+        ApiToken.objects.select_related("membership__clinic", "membership__user").filter(
+            revoked_at__isnull=True
+        ),
+        raw,
+        field="digest",
     )
     if token is None or not token.membership.active or not token.membership.user.is_active:
         return None

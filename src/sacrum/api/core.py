@@ -14,7 +14,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from sacrum.access.actor import Actor
-from sacrum.access.tokens import authenticate_token
+from sacrum.access.middleware import bearer_token_member
 from sacrum.api.fields import MAX_PAGE, MAX_PAGE_SIZE
 from sacrum.clinics.models import Membership
 
@@ -36,7 +36,8 @@ class TokenAuth(HttpBearer):
     """``Authorization: Bearer sac_…``: a personal token bound to one clinic and role."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Membership | None:
-        member = authenticate_token(token)
+        # The 2FA middleware has usually looked this token up already (same header).
+        member = bearer_token_member(request)
         if member is not None:
             request.member = member  # type: ignore[attr-defined]
             request.user = member.user

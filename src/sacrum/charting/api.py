@@ -396,7 +396,8 @@ def patch_policy(request: HttpRequest, payload: PolicyPatch) -> Any:
 
 @router.post("/charting/verify", response=VerifyOut, openapi_extra=CLINICAL)
 def verify(request: HttpRequest) -> dict[str, Any]:
-    """The owner re-checks the hash of every signed note and addendum of the clinic."""
+    """The owner re-checks every signed note and addendum of the clinic (hash, keyed seal)
+    and the audit log's record of each signing (see ``sacrum verify_notes``)."""
     actor = actor_of(request)
     if not actor.can("clinic.manage"):
         raise PermissionError("Only the clinic's owner runs the check.")
@@ -408,7 +409,12 @@ def verify(request: HttpRequest) -> dict[str, Any]:
         "addenda": report.addenda,
         "ok": report.ok,
         "mismatches": [
-            {"kind": m.kind, "object_id": m.object_id, "note_id": m.note_id}
+            {
+                "kind": m.kind,
+                "object_id": m.object_id,
+                "note_id": m.note_id,
+                "problem": m.describe(),
+            }
             for m in report.mismatches
         ],
     }

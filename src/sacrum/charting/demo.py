@@ -9,7 +9,8 @@ consent or intake yet) get no notes. The practitioner's two latest sessions are 
 as drafts, one of them old enough to show on the dashboard as "to sign".
 
 Rows are written in bulk (drafts, their rows, then signed in one update each batch);
-the hash is computed exactly as ``sign_note`` does, so ``verify_notes`` passes.
+the hash and seal are computed exactly as ``sign_note`` does, and each signing has its
+"sign" audit entry, so ``verify_notes`` passes.
 Idempotent: skipped once the clinic has notes.
 """
 
@@ -23,6 +24,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from sacrum.access.models import AuditAction, AuditEntry
 from sacrum.charting import services, signing
 from sacrum.charting.models import (
     ChartingPolicy,
@@ -37,6 +39,7 @@ from sacrum.charting.models import (
     TechniqueTemplate,
 )
 from sacrum.clients.models import Client
+from sacrum.clinics.models import Membership
 from sacrum.scheduling.models import Appointment, ServiceType
 from sacrum.screening.gates import charting_gate
 
@@ -324,6 +327,9 @@ def seed(ctx: dict[str, Any]) -> str:
     TechniqueEntry.objects.bulk_create(work, batch_size=500)
 
     to_sign = [n.pk for n in notes if n.appointment_id not in draft_ids]
+    authors = dict(
+        Membership.objects.filter(pk__in={n.author_id for n in notes}).values_list("pk", "user_id")
+    )
     signed = 0
     for start in range(0, len(to_sign), 500):
         batch = list(
@@ -336,9 +342,21 @@ def seed(ctx: dict[str, Any]) -> str:
             note.signed_by_id = note.author_id
             note.signed_at = (note.appointment.end + dt.timedelta(minutes=7)).replace(microsecond=0)
             note.content_hash = signing.note_hash(note)
+            note.seal = signing.seal(note.content_hash, "note")
             note.status = NoteStatus.SIGNED
         SessionNote.objects.bulk_update(
-            batch, ["signed_by", "signed_at", "content_hash", "status"], batch_size=500
+            batch, ["signed_by", "signed_at", "content_hash", "seal", "status"], batch_size=500
+        )
+        AuditEntry.objects.bulk_create(
+            AuditEntry(
+                clinic_id=note.clinic_id,
+                actor_id=authors[note.author_id],
+                action=AuditAction.SIGN,
+                object_type="sessionnote",
+                object_id=str(note.pk),
+                via="cli",
+            )
+            for note in batch
         )
         signed += len(batch)
     return (

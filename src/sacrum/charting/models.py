@@ -1,10 +1,10 @@
 """Charting: SOAP session notes with CST structure, signed and locked, with addenda.
 
-A note is a draft until its author signs it. Signing stores who, when, and a SHA-256
-of the note's canonical content (``signing.py``); from then on the note and every row
+A note is a draft until its author signs it. Signing stores who, when, a SHA-256
+of the note's canonical content and a keyed seal of it (``signing.py``); from then on the note and every row
 under it (rhythm findings, restrictions, still points, techniques) are fixed — in the
 model and querysets here, and in the database by triggers (migration 0002), so a
-bulk ``update()`` or raw SQL cannot change them either. Later words are addenda,
+bulk ``update()`` or raw SQL cannot change or delete them either. Later words are addenda,
 append-only rows with their own author, time and hash.
 
 Rhythm findings are the practitioner's palpation findings, not measurements: the rate
@@ -402,6 +402,12 @@ class SessionNote(models.Model):
     )
     signed_at = models.DateTimeField(null=True, blank=True)
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    seal = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="HMAC of the content hash with a key from the server's SECRET_KEY.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -698,6 +704,7 @@ class Addendum(models.Model):
     created_at = models.DateTimeField()
     text = models.TextField(max_length=8000)
     content_hash = models.CharField(max_length=64, editable=False)
+    seal = models.CharField(max_length=64, blank=True, editable=False)
 
     objects: ClassVar[AppendOnlyQuerySet] = AppendOnlyQuerySet.as_manager()  # type: ignore[assignment]
 

@@ -367,9 +367,14 @@ class RegionOut(Schema):
 
 
 class MismatchOut(Schema):
-    kind: str
+    kind: str = Field(
+        description="note, addendum (content changed); note_seal, addendum_seal (re-hashed "
+        "without the server's key); missing_note, unsigned_note, missing_addendum (the audit "
+        "log records it, the database lost it)"
+    )
     object_id: str
     note_id: str
+    problem: str = Field(description="The finding in words.")
 
 
 class VerifyOut(Schema):

@@ -623,11 +623,12 @@ def save_draft(*, actor: Actor, note: SessionNote, data: Mapping[str, Any]) -> S
 
 @transaction.atomic
 def sign_note(*, actor: Actor, note: SessionNote) -> SessionNote:
-    """Sign and lock: who, when, and the SHA-256 of the canonical content.
+    """Sign and lock: who, when, the SHA-256 of the canonical content and its keyed seal.
 
     Only the author signs, only a draft, and only while the screening gate allows
     charting for the client. The hash is computed from the rows as stored (read back
     inside the same transaction), so ``verify`` recomputes exactly the same bytes.
+    The "sign" audit entry is what ``verify`` later holds the note table against.
     """
     _require_author(actor, note)
     fresh = _locked_draft(note)
@@ -645,6 +646,7 @@ def sign_note(*, actor: Actor, note: SessionNote) -> SessionNote:
         signed_by=actor.member,
         signed_at=now,
         content_hash=digest,
+        seal=signing.seal(digest, "note"),
         updated_at=now,
     )
     fresh.refresh_from_db()
@@ -681,6 +683,7 @@ def add_addendum(*, actor: Actor, note: SessionNote, text: str) -> Addendum:
         raise ValidationError({"text": "An addendum has at most 8000 characters."})
     addendum = Addendum(note=fresh, author=actor.member, created_at=timezone.now(), text=text)
     addendum.content_hash = signing.addendum_hash(addendum, fresh.content_hash)
+    addendum.seal = signing.seal(addendum.content_hash, "addendum")
     addendum.full_clean()
     addendum.save(force_insert=True)
     audit.record(actor, AuditAction.CREATE, addendum)
@@ -688,7 +691,8 @@ def add_addendum(*, actor: Actor, note: SessionNote, text: str) -> Addendum:
 
 
 def verify(*, clinic_id: Any = None) -> signing.VerifyReport:
-    """Re-hash every signed note and addendum (of one clinic, or all) and list mismatches.
+    """Re-hash and check the seal of every signed note and addendum (of one clinic, or
+    all), name those the audit log records but the database lost, and list every problem.
 
     Used by ``sacrum verify_notes`` (no actor: an operator's command) and by tests.
     """

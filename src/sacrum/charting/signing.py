@@ -10,6 +10,13 @@ change of the rules bumps it and stays able to check old notes.
 
 An addendum's hash covers its own text, author and time and the note's hash, so an
 addendum cannot be moved to another note or survive a change of the note unnoticed.
+
+The hash alone has no key: anyone who can write the database could change a note and
+store the new hash. So each hash is also *sealed*: an HMAC-SHA256 of the hash with a
+key derived from the server's ``SECRET_KEY`` (``seal``), which is not in the database.
+Verification accepts the current key and ``SECRET_KEY_FALLBACKS`` and says which one
+matched. It also reads the append-only audit log: every "sign" entry must still have
+its signed note, every addendum's "create" entry its addendum (``verify_all``).
 """
 
 from __future__ import annotations
@@ -17,13 +24,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch
+from django.utils.crypto import constant_time_compare, salted_hmac
 
+from sacrum.access.models import AuditAction, AuditEntry
 from sacrum.charting.models import (
     SOAP_TEXT_FIELDS,
     Addendum,
@@ -35,11 +46,12 @@ from sacrum.charting.models import (
 FORMAT = "sacrum-note-1"
 ADDENDUM_FORMAT = "sacrum-addendum-1"
 
-# Trigger names (migration 0002) that lock the note table, by database vendor.
-TRIGGERS = {
-    "postgresql": {"charting_sessionnote": "charting_sessionnote_locked"},
-    "sqlite": {"charting_sessionnote": "charting_sessionnote_locked"},
+# Seals of notes and of addenda use different keys, so one can't pass for the other.
+SEAL_SALTS = {
+    "note": "sacrum.charting.seal.note-1",
+    "addendum": "sacrum.charting.seal.addendum-1",
 }
+CURRENT_KEY = "the current SECRET_KEY"
 
 
 def _when(value: dt.datetime | None) -> str | None:
@@ -166,73 +178,222 @@ def notes_for_hashing(queryset: Any) -> Any:
     )
 
 
+def seal(content_hash: str, kind: str, secret: str | None = None) -> str:
+    """HMAC-SHA256 (hex) of a stored hash, keyed by ``SECRET_KEY`` (or ``secret``).
+
+    Only someone holding the server's secret key can make a seal that verifies, so a
+    note changed in the database and given a freshly computed hash is caught.
+    """
+    return salted_hmac(
+        SEAL_SALTS[kind], content_hash, secret=secret, algorithm="sha256"
+    ).hexdigest()
+
+
+def seal_keys() -> list[tuple[str, str]]:
+    """The keys a seal may have been made with, by name: current first, then fallbacks."""
+    keys = [(CURRENT_KEY, str(settings.SECRET_KEY))]
+    fallbacks = getattr(settings, "SECRET_KEY_FALLBACKS", []) or []
+    keys += [(f"SECRET_KEY_FALLBACKS[{i}]", str(key)) for i, key in enumerate(fallbacks)]
+    return keys
+
+
+def sealed_by(content_hash: str, kind: str, stored_seal: str) -> str | None:
+    """The name of the key that made ``stored_seal``, or None when no known key did."""
+    if not stored_seal:
+        return None
+    for name, secret in seal_keys():
+        if constant_time_compare(seal(content_hash, kind, secret), stored_seal):
+            return name
+    return None
+
+
+# What verification can find, by ``Mismatch.kind``.
+PROBLEMS = {
+    "note": "its content no longer matches the hash stored at signing",
+    "addendum": "its text no longer matches the hash stored when it was added",
+    "note_seal": (
+        "its hash matches its content but not its keyed seal: the note was changed and "
+        "re-hashed without the server's key (or sealed with a key no longer configured)"
+    ),
+    "addendum_seal": (
+        "its hash matches its text but not its keyed seal: changed and re-hashed without "
+        "the server's key (or sealed with a key no longer configured)"
+    ),
+    "missing_note": "the audit log records its signing but the note is gone from the database",
+    "unsigned_note": "the audit log records its signing but the note is now a draft",
+    "missing_addendum": "the audit log records it but the addendum is gone from the database",
+}
+
+
 @dataclass(frozen=True)
 class Mismatch:
-    """A stored hash that no longer matches the content: something changed a locked row."""
+    """Evidence that a locked row was changed or deleted behind the application's back."""
 
-    kind: str  # "note" or "addendum"
+    kind: str  # a key of PROBLEMS
     object_id: str
     note_id: str
-    stored: str
-    computed: str
+    stored: str = ""
+    computed: str = ""
+    clinic_id: str = ""
+    detail: str = ""
 
     def describe(self) -> str:
-        return (
-            f"{self.kind} {self.object_id} (note {self.note_id}): stored hash "
-            f"{self.stored[:12]}…, content now hashes to {self.computed[:12]}…"
-        )
+        what = "addendum" if "addendum" in self.kind else "note"
+        where = f" (note {self.note_id})" if what == "addendum" and self.note_id else ""
+        text = f"{what} {self.object_id}{where}: {PROBLEMS[self.kind]}"
+        if self.kind in ("note", "addendum"):
+            text += f" (stored {self.stored[:12]}…, content now hashes to {self.computed[:12]}…)"
+        if self.detail:
+            text += f"; {self.detail}"
+        return text
 
 
 @dataclass(frozen=True)
 class VerifyReport:
+    """What was checked and what was found. ``keys`` counts valid seals by key name."""
+
     notes: int
     addenda: int
     mismatches: tuple[Mismatch, ...]
+    keys: tuple[tuple[str, int], ...] = ()
+    sign_entries: int = 0
+    addendum_entries: int = 0
+    unaudited_notes: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.mismatches
 
 
-def check(notes: Iterable[SessionNote]) -> VerifyReport:
-    """Re-hash each signed note (and its addenda) and list every mismatch."""
+def _check_one(
+    kind: str, obj: Any, computed: str, note_id: str, clinic_id: str, keys: dict[str, int]
+) -> Mismatch | None:
+    """One problem at most per row: a changed content first, else a seal that doesn't fit."""
+    if computed != obj.content_hash:
+        return Mismatch(kind, str(obj.pk), note_id, obj.content_hash, computed, clinic_id=clinic_id)
+    key = sealed_by(obj.content_hash, kind, obj.seal)
+    if key is None:
+        detail = "" if obj.seal else "it has no seal at all"
+        return Mismatch(
+            f"{kind}_seal", str(obj.pk), note_id, obj.content_hash, computed, clinic_id, detail
+        )
+    keys[key] = keys.get(key, 0) + 1
+    return None
+
+
+def check(notes: Iterable[SessionNote], keys: dict[str, int] | None = None) -> VerifyReport:
+    """Re-hash each signed note (and its addenda), check the seals, list every problem."""
     mismatches: list[Mismatch] = []
+    keys = {} if keys is None else keys
     count_notes = count_addenda = 0
     for note in notes:
         if note.status != NoteStatus.SIGNED:
             continue
         count_notes += 1
-        computed = note_hash(note)
-        if computed != note.content_hash:
-            mismatches.append(
-                Mismatch("note", str(note.pk), str(note.pk), note.content_hash, computed)
-            )
+        clinic_id = str(note.clinic_id)
+        found = _check_one("note", note, note_hash(note), str(note.pk), clinic_id, keys)
+        if found is not None:
+            mismatches.append(found)
         for addendum in note.addenda.all():
             count_addenda += 1
             expected = addendum_hash(addendum, note.content_hash)
-            if expected != addendum.content_hash:
-                mismatches.append(
-                    Mismatch(
-                        "addendum", str(addendum.pk), str(note.pk), addendum.content_hash, expected
-                    )
+            found = _check_one("addendum", addendum, expected, str(note.pk), clinic_id, keys)
+            if found is not None:
+                mismatches.append(found)
+    return VerifyReport(count_notes, count_addenda, tuple(mismatches), tuple(keys.items()))
+
+
+def _audited(action: str, object_type: str, clinic_id: Any) -> dict[str, tuple[str, str]]:
+    """Object id → (clinic id, when) of each audit entry of ``action`` on ``object_type``."""
+    entries = AuditEntry.objects.filter(action=action, object_type=object_type)
+    if clinic_id is not None:
+        entries = entries.filter(clinic_id=clinic_id)
+    return {
+        object_id: (str(clinic or ""), _when(at) or "")
+        for object_id, clinic, at in entries.order_by("id").values_list(
+            "object_id", "clinic_id", "at"
+        )
+    }
+
+
+def _cross_check(clinic_id: Any, signed_ids: set[str]) -> tuple[list[Mismatch], int, int, int]:
+    """Audit entries of signing and of addenda whose rows are gone (or no longer signed)."""
+    problems: list[Mismatch] = []
+    signings = _audited(AuditAction.SIGN, "sessionnote", clinic_id)
+    absent = [object_id for object_id in signings if object_id not in signed_ids]
+    drafts: set[str] = set()
+    wanted = _valid_ids(absent)
+    for start in range(0, len(wanted), 500):  # SQLite limits the parameters of one query
+        found = SessionNote.objects.filter(pk__in=wanted[start : start + 500])
+        drafts |= {str(pk) for pk in found.values_list("pk", flat=True)}
+    for object_id in absent:
+        clinic, at = signings[object_id]
+        kind = "unsigned_note" if object_id in drafts else "missing_note"
+        problems.append(
+            Mismatch(kind, object_id, object_id, clinic_id=clinic, detail=f"'sign' entry of {at}")
+        )
+    written = _audited(AuditAction.CREATE, "addendum", clinic_id)
+    addenda = Addendum.objects.all()
+    if clinic_id is not None:
+        addenda = addenda.filter(note__clinic_id=clinic_id)
+    present = {str(pk) for pk in addenda.values_list("pk", flat=True)}
+    for object_id, (clinic, at) in written.items():
+        if object_id not in present:
+            problems.append(
+                Mismatch(
+                    "missing_addendum",
+                    object_id,
+                    "",
+                    clinic_id=clinic,
+                    detail=f"'create' entry of {at}",
                 )
-    return VerifyReport(count_notes, count_addenda, tuple(mismatches))
+            )
+    unaudited = len(signed_ids - set(signings))
+    return problems, len(signings), len(written), unaudited
+
+
+def _valid_ids(values: Iterable[str]) -> list[uuid.UUID]:
+    ids = []
+    for value in values:
+        try:
+            ids.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    return ids
 
 
 def verify_all(clinic_id: Any = None, chunk_size: int = 500) -> VerifyReport:
-    """Check every signed note (of one clinic, or all), in chunks of constant queries each."""
+    """Check every signed note (of one clinic, or all) and the audit log's record of them.
+
+    Re-hashes notes and addenda in chunks of a constant number of queries each, checks
+    every seal against the known keys, then names each note the audit log says was
+    signed that is missing or no longer signed, and each recorded addendum that is gone.
+    """
     queryset = SessionNote.objects.filter(status=NoteStatus.SIGNED).order_by("pk")
     if clinic_id is not None:
         queryset = queryset.filter(clinic_id=clinic_id)
     notes = addenda = 0
     mismatches: list[Mismatch] = []
+    keys: dict[str, int] = {}
     ids = list(queryset.values_list("pk", flat=True))
     for start in range(0, len(ids), chunk_size):
         chunk = notes_for_hashing(
             SessionNote.objects.filter(pk__in=ids[start : start + chunk_size])
         )
-        report = check(chunk)
+        report = check(chunk, keys)
         notes += report.notes
         addenda += report.addenda
         mismatches.extend(report.mismatches)
-    return VerifyReport(notes, addenda, tuple(mismatches))
+    gone, sign_entries, addendum_entries, unaudited = _cross_check(
+        clinic_id, {str(pk) for pk in ids}
+    )
+    mismatches.extend(gone)
+    return VerifyReport(
+        notes,
+        addenda,
+        tuple(mismatches),
+        tuple(keys.items()),
+        sign_entries,
+        addendum_entries,
+        unaudited,
+    )

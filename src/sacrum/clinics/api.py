@@ -146,9 +146,7 @@ def list_invitations(request: HttpRequest, page: PageNumber = 1, page_size: Page
 
 @router.post("/invitations", response={201: InvitationOut}, tags=["staff"])
 def create_invitation(request: HttpRequest, payload: InvitationIn) -> Status[Invitation]:
-    invitation, _raw = services.invite(
-        actor=actor_of(request), email=payload.email, role=payload.role
-    )
+    invitation = services.invite(actor=actor_of(request), email=payload.email, role=payload.role)
     return Status(201, invitation)
 
 

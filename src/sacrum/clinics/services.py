@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -11,14 +9,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from sacrum.access import audit
+from sacrum.access import audit, capabilities
+from sacrum.access.accounts import mark_email_verified
 from sacrum.access.actor import Actor
 from sacrum.access.changes import apply_changes
 from sacrum.access.models import AuditAction, User
 from sacrum.access.roles import Role
+from sacrum.access.tokens import revoke_tokens_of
 from sacrum.clinics.models import (
     Clinic,
     Credential,
@@ -30,7 +32,7 @@ from sacrum.clinics.models import (
     Room,
     VerificationState,
 )
-from sacrum.web.tasks import send_email
+from sacrum.web.tasks import Message, enqueue_message, message
 
 CLINIC_FIELDS = ("name", "time_zone", "email", "phone", "website", "require_staff_mfa")
 LOCATION_FIELDS = (
@@ -130,13 +132,15 @@ def delete_room(*, actor: Actor, room: Room) -> None:
     room.delete()
 
 
-def _hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
+def _open_invitations() -> QuerySet[Invitation]:
+    return Invitation.objects.filter(
+        accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    )
 
 
 @transaction.atomic
-def invite(*, actor: Actor, email: str, role: str) -> tuple[Invitation, str]:
-    """Invite someone by e-mail; returns the invitation and the raw token sent to them."""
+def invite(*, actor: Actor, email: str, role: str) -> Invitation:
+    """Invite someone by e-mail; the worker mints the link's token when it sends the e-mail."""
     require(actor, "staff.manage")
     assert actor.clinic is not None
     errors: dict[str, str] = {}
@@ -147,58 +151,73 @@ def invite(*, actor: Actor, email: str, role: str) -> tuple[Invitation, str]:
         errors["email"] = "This person is already a member of the clinic."
     if errors:
         raise ValidationError(errors)
-    raw = secrets.token_urlsafe(32)
     invitation = Invitation(
         clinic=actor.clinic,
         email=email,
         role=role,
-        token_digest=_hash_token(raw),
+        token_digest=capabilities.placeholder(),
         invited_by=actor.user,
         expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
     )
     invitation.full_clean()
     invitation.save()
     audit.record(actor, AuditAction.CREATE, invitation)
-    link = f"{settings.SITE_URL}/invitations/{raw}/"
+    # Queued inside the transaction: the job exists only if the invitation does.
+    enqueue_message(INVITATION_EMAIL, invitation.pk)
+    return invitation
+
+
+INVITATION_EMAIL = "sacrum.clinics.services:invitation"
+
+
+@message(INVITATION_EMAIL)
+def _invitation_email(ref: str) -> Message | None:
+    """Rendered by the worker: a fresh token for a still-open invitation, or nothing."""
+    invitation = _open_invitations().select_related("clinic", "invited_by").filter(pk=ref).first()
+    raw = capabilities.reissue(_open_invitations(), invitation.pk) if invitation else None
+    if invitation is None or raw is None:
+        return None
+    inviter = invitation.invited_by or "Your colleague"
+    link = f"{settings.SITE_URL}{reverse('web:invitation_accept', args=[raw])}"
     body = (
-        f"{actor.user} invited you to join {actor.clinic.name} as "
+        f"{inviter} invited you to join {invitation.clinic.name} as "
         f"{invitation.get_role_display()}.\n\nAccept within {INVITATION_DAYS} days: {link}\n"
     )
-    subject = f"You are invited to {actor.clinic.name} on Sacrum"
-    # Enqueued inside the transaction: the job exists only if the invitation does.
-    send_email.enqueue(subject=subject, body=body, to=[email])
-    return invitation, raw
+    subject = f"You are invited to {invitation.clinic.name} on Sacrum"
+    return Message(subject=subject, body=body, to=[invitation.email])
 
 
 def find_invitation(raw: str) -> Invitation | None:
     """An open (not accepted, revoked or expired) invitation for a raw token."""
-    return (
-        Invitation.objects.select_related("clinic")
-        .filter(
-            token_digest=_hash_token(raw),
-            accepted_at__isnull=True,
-            revoked_at__isnull=True,
-            expires_at__gt=timezone.now(),
-        )
-        .first()
-    )
+    return capabilities.find(_open_invitations().select_related("clinic"), raw)
+
+
+def open_invitation(invitation_id: str | None) -> Invitation | None:
+    """An open invitation by id: for the browser that opened its link and signs in first."""
+    if not invitation_id:
+        return None
+    try:
+        return _open_invitations().select_related("clinic").filter(pk=invitation_id).first()
+    except (ValueError, ValidationError):
+        return None
 
 
 @transaction.atomic
 def accept_invitation(*, invitation: Invitation, user: User, actor: Actor) -> Membership:
     if user.email.lower() != invitation.email.lower():
         raise PermissionError("This invitation was sent to another e-mail address.")
-    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if locked.accepted_at is not None:
+    if not capabilities.claim(
+        Invitation.objects.filter(revoked_at__isnull=True), invitation.pk, used_field="accepted_at"
+    ):
         raise PermissionError("This invitation has already been used.")
-    locked.accepted_at = timezone.now()
-    locked.save(update_fields=["accepted_at"])
     try:
         member, _ = Membership.objects.get_or_create(
             clinic=invitation.clinic, user=user, defaults={"role": invitation.role}
         )
     except IntegrityError as exc:  # pragma: no cover - raced with another accept
         raise PermissionError("You are already a member of this clinic.") from exc
+    # The invitation link reached this inbox, and the address matches the account's.
+    mark_email_verified(user=user)
     audit.record(
         Actor(user=user, member=member, ip=actor.ip, user_agent=actor.user_agent),
         AuditAction.CREATE,
@@ -214,10 +233,8 @@ def join_with_new_account(
     """Create the invited person's account (for exactly the invited e-mail), then accept.
 
     The caller's form checks the password with Django's validators. The e-mail address
-    counts as verified: the invitation link reached that inbox.
+    counts as verified: the invitation link reached that inbox (``accept_invitation``).
     """
-    from allauth.account.models import EmailAddress
-
     email = invitation.email.lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError("An account with this e-mail already exists. Sign in first.")
@@ -225,15 +242,14 @@ def join_with_new_account(
     if not full_name:
         raise ValidationError({"full_name": "Tell your colleagues your name."})
     user = User.objects.create_user(email=email, password=password, full_name=full_name)
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     return accept_invitation(invitation=invitation, user=user, actor=actor)
 
 
 @transaction.atomic
 def revoke_invitation(*, actor: Actor, invitation: Invitation) -> None:
     require(actor, "staff.manage")
-    invitation.revoked_at = timezone.now()
-    invitation.save(update_fields=["revoked_at"])
+    capabilities.revoke(Invitation.objects.filter(pk=invitation.pk))
+    invitation.refresh_from_db(fields=["revoked_at"])
     audit.record(actor, AuditAction.DELETE, invitation)
 
 
@@ -264,6 +280,10 @@ def change_membership(
         member.active = active
     member.save(update_fields=["role", "active"])
     audit.record(actor, AuditAction.UPDATE, member)
+    if active is False:
+        # A deactivated member's tokens die with the deactivation: re-activating the
+        # membership must not silently bring back tokens issued before it.
+        revoke_tokens_of(actor=actor, member=member)
     return member
 
 

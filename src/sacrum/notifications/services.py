@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from sacrum.access import audit
+from sacrum.access import audit, capabilities
 from sacrum.access.actor import Actor
 from sacrum.access.models import AuditAction
 from sacrum.api.core import Conflict
@@ -87,8 +85,7 @@ def save_policy(*, actor: Actor, enabled: bool, offsets_minutes: list[int]) -> R
 # --- calendar feeds -----------------------------------------------------------------------
 
 
-def digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
+digest = capabilities.digest  # what a feed row keeps of its token
 
 
 def feed_url(raw: str) -> str:
@@ -117,19 +114,19 @@ def create_feed(*, actor: Actor) -> tuple[CalendarFeed, str]:
         old.revoked_at = now
         old.save(update_fields=["revoked_at"])
         audit.record(actor, AuditAction.DELETE, old)
-    raw = secrets.token_urlsafe(32)
+    minted = capabilities.mint()
     try:
         with transaction.atomic():
             feed = CalendarFeed.objects.create(
                 clinic=member.clinic,
                 practitioner=member,
-                token_digest=digest(raw),
+                token_digest=minted.digest,
                 created_by=actor.user,
             )
     except IntegrityError as exc:  # a simultaneous request made one first
         raise Conflict("A new feed was just created in another window; reload the page.") from exc
     audit.record(actor, AuditAction.CREATE, feed)
-    return feed, raw
+    return feed, minted.raw
 
 
 def revoke_feed(*, actor: Actor, feed: CalendarFeed) -> CalendarFeed:
@@ -138,9 +135,8 @@ def revoke_feed(*, actor: Actor, feed: CalendarFeed) -> CalendarFeed:
     own = actor.member is not None and feed.practitioner_id == actor.member.pk
     if not own and not actor.can("staff.manage"):
         raise PermissionError("Only the practitioner or the clinic owner can revoke this feed.")
-    if feed.revoked_at is None:
-        feed.revoked_at = timezone.now()
-        feed.save(update_fields=["revoked_at"])
+    if capabilities.revoke(CalendarFeed.objects.filter(pk=feed.pk)):
+        feed.refresh_from_db(fields=["revoked_at"])
         audit.record(actor, AuditAction.DELETE, feed)
     return feed
 
@@ -150,12 +146,11 @@ FETCH_NOTE_EVERY = 300  # seconds: note the last fetch at most every five minute
 
 def find_feed(raw: str) -> CalendarFeed | None:
     """The live feed for a token, or None (unknown, revoked, or the member left the clinic)."""
-    if not raw or len(raw) > 100:
-        return None
-    feed = (
-        CalendarFeed.objects.select_related("practitioner__clinic", "practitioner__user")
-        .filter(token_digest=digest(raw), revoked_at__isnull=True)
-        .first()
+    feed = capabilities.find(
+        CalendarFeed.objects.select_related("practitioner__clinic", "practitioner__user").filter(
+            revoked_at__isnull=True
+        ),
+        raw,
     )
     if feed is None or not _can_have_feed(feed.practitioner):
         return None

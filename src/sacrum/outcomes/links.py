@@ -1,7 +1,8 @@
 """Secure links e-mailed to clients: a questionnaire (one use) or the diary (daily).
 
-The token is 256 random bits shown once (in the e-mail); only its SHA-256 is stored, so
-the database alone can't open a link. A link answers nothing without its token, stops at
+The token (``sacrum.access.capabilities``) is minted by the worker when it sends the
+e-mail and exists only there; only its SHA-256 is stored, so the database alone can't
+open a link, and the job queue holds the link's id, not the token. A link answers nothing without its token, stops at
 its expiry, and a questionnaire link can't be used twice (claimed by one conditional
 UPDATE, so two submissions racing each other can't both pass).
 """
@@ -9,17 +10,16 @@ UPDATE, so two submissions racing each other can't both pass).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from sacrum.access import audit
+from sacrum.access import audit, capabilities
 from sacrum.access.actor import Actor
 from sacrum.access.models import AuditAction
 from sacrum.clients.models import Client
@@ -39,6 +39,7 @@ from sacrum.outcomes.services import (
     _validate_diary,
     refresh_summary,
 )
+from sacrum.web.tasks import Message, enqueue_message, message
 
 DAYS_VALID = {LinkKind.QUESTIONNAIRE: 7, LinkKind.DIARY: 42}
 MAX_DAYS_VALID = 90
@@ -52,8 +53,9 @@ class LinkUnavailable(Exception):
         self.reason = reason
 
 
-def digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
+digest = capabilities.digest  # what a link row keeps of its token
+QUESTIONNAIRE_EMAIL = "sacrum.outcomes.links:questionnaire"
+REMINDER_EMAIL = "sacrum.outcomes.links:reminder"
 
 
 def link_url(raw: str) -> str:
@@ -69,8 +71,8 @@ def send_link(
     occasion: str = Occasion.SESSION,
     days_valid: int | None = None,
     reminder: bool = False,
-) -> tuple[QuestionnaireLink, str]:
-    """Create a link and e-mail it to the client through the worker; returns (link, token).
+) -> QuestionnaireLink:
+    """Create a link and e-mail it to the client through the worker (which mints its token).
 
     ``reminder`` words the e-mail as a reminder (a plan's measurement not filled in yet).
     """
@@ -91,20 +93,39 @@ def send_link(
     days = days_valid or DAYS_VALID[kind]
     if not 1 <= days <= MAX_DAYS_VALID:
         raise ValidationError({"days_valid": f"From 1 to {MAX_DAYS_VALID} days."})
-    raw = secrets.token_urlsafe(32)
     link = QuestionnaireLink.objects.create(
         clinic=client.clinic,
         client=client,
         definition=definition,
         kind=kind,
         occasion=occasion,
-        token_digest=digest(raw),
+        token_digest=capabilities.placeholder(),
         sent_to=client.email,
         expires_at=timezone.now() + dt.timedelta(days=days),
         created_by=actor.user,
     )
     audit.record(actor, AuditAction.CREATE, link)
+    # Queued inside the transaction: the e-mail goes only if the link exists.
+    enqueue_message(REMINDER_EMAIL if reminder else QUESTIONNAIRE_EMAIL, link.pk)
+    return link
+
+
+def _open_links() -> QuerySet[QuestionnaireLink]:
+    """Links that can still be sent: before expiry, and a questionnaire not yet answered."""
+    return QuestionnaireLink.objects.filter(expires_at__gt=timezone.now()).exclude(
+        kind=LinkKind.QUESTIONNAIRE, used_at__isnull=False
+    )
+
+
+def _email(ref: str, *, reminder: bool) -> Message | None:
+    """Rendered by the worker: a fresh token for a still-open link, or nothing."""
+    link = _open_links().select_related("client__clinic").filter(pk=ref).first()
+    raw = capabilities.reissue(_open_links(), link.pk) if link else None
+    if link is None or raw is None:
+        return None
+    client = link.client
     until = timezone.localtime(link.expires_at).date()
+    kind = link.kind
     what = "a short questionnaire" if kind == LinkKind.QUESTIONNAIRE else "a daily headache diary"
     use = "once" if kind == LinkKind.QUESTIONNAIRE else "once a day"
     asks = "reminds you of" if reminder else "asks you to fill in"
@@ -115,21 +136,24 @@ def send_link(
         f"The link is for you alone and works {use} until {until.day} {until:%B %Y}. "
         "If you did not expect this e-mail, you can ignore it.\n"
     )
-    from sacrum.web.tasks import send_email
-
     subject = f"{client.clinic.name}: {'a reminder, ' if reminder else ''}{what}"
-    send_email.enqueue(subject=subject, body=body, to=[client.email])
-    return link, raw
+    return Message(subject=subject, body=body, to=[link.sent_to])
+
+
+@message(QUESTIONNAIRE_EMAIL)
+def _questionnaire_email(ref: str) -> Message | None:
+    return _email(ref, reminder=False)
+
+
+@message(REMINDER_EMAIL)
+def _reminder_email(ref: str) -> Message | None:
+    return _email(ref, reminder=True)
 
 
 def find_link(raw: str) -> QuestionnaireLink | None:
     """The link for a token, or None: an unknown token learns nothing."""
-    if not raw or len(raw) > 100:
-        return None
-    return (
-        QuestionnaireLink.objects.select_related("clinic", "client", "definition")
-        .filter(token_digest=digest(raw))
-        .first()
+    return capabilities.find(
+        QuestionnaireLink.objects.select_related("clinic", "client", "definition"), raw
     )
 
 
@@ -143,7 +167,7 @@ def state(link: QuestionnaireLink) -> str:
 
 
 def _link_actor(ip: str | None, user_agent: str) -> Actor:
-    return Actor(user=None, member=None, ip=ip, user_agent=user_agent[:300], via="link")
+    return capabilities.public_actor(ip=ip, user_agent=user_agent)
 
 
 @transaction.atomic
@@ -154,10 +178,9 @@ def submit_questionnaire(
     if link.kind != LinkKind.QUESTIONNAIRE:
         raise LinkUnavailable("This link is for the diary.")
     now = timezone.now()
-    claimed = QuestionnaireLink.objects.filter(
-        pk=link.pk, used_at__isnull=True, expires_at__gt=now
-    ).update(used_at=now)
-    if claimed != 1:
+    if not capabilities.claim(
+        QuestionnaireLink.objects.all(), link.pk, used_field="used_at", now=now
+    ):
         link.refresh_from_db()
         raise LinkUnavailable(state(link))
     actor = _link_actor(ip, user_agent)

@@ -130,7 +130,7 @@ def send_diary_reminders(now: dt.datetime) -> dict[str, int]:
             continue
         try:
             with transaction.atomic():
-                link, _raw = links.send_link(
+                link = links.send_link(
                     actor=Actor.system(reminder.member, via="worker"),
                     client=reminder.client,
                     definition=definition,

@@ -422,7 +422,7 @@ def link_send(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
         messages.error(request, "Choose what to send.")
         return redirect("web:client_outcomes", client_id=client.pk)
     try:
-        link, _raw = links.send_link(
+        link = links.send_link(
             actor=actor,
             client=client,
             definition=definition,

@@ -256,7 +256,7 @@ def send(
             ).update(**{column: now, "problem": "", "problem_at": None})
             if claimed != 1:
                 return False
-            link, _raw = links.send_link(
+            link = links.send_link(
                 actor=sender,
                 client=plan.client,
                 definition=definition,

@@ -12,10 +12,10 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from sacrum.access import capabilities
 from sacrum.access.models import User
 from sacrum.clients.models import Client
 from sacrum.portal.models import PortalAccount
-from sacrum.portal.services import digest
 
 ORDER = 60
 EMAIL = "client@stillwater.example"
@@ -70,7 +70,7 @@ def seed(ctx: dict[str, Any]) -> str:
         client=client,
         user=user,
         email=EMAIL,
-        token_digest=digest(f"demo-portal-{client.pk}"),  # never e-mailed; already used
+        token_digest=capabilities.placeholder(),  # never e-mailed; already used
         token_expires_at=now + dt.timedelta(days=1),
         token_used_at=now,
         activated_at=now,

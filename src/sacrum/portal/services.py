@@ -9,32 +9,30 @@ own writes act as a ``portal_actor``: the client's user, no membership, channel
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from sacrum.access import audit
+from sacrum.access import audit, capabilities
 from sacrum.access.actor import Actor
 from sacrum.access.models import AuditAction, User
 from sacrum.api.core import Conflict
 from sacrum.clients.models import Client
 from sacrum.clinics.services import require
 from sacrum.portal.models import PortalAccount
-from sacrum.web.tasks import send_email
+from sacrum.web.tasks import Message, enqueue_message, message
 
 INVITATION_DAYS = 7
 DIARY_BACKDATE_DAYS = 7
 
 
-def digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
+INVITATION_EMAIL = "sacrum.portal.services:invitation"
 
 
 def join_url(raw: str) -> str:
@@ -43,12 +41,34 @@ def join_url(raw: str) -> str:
 
 def portal_actor(account: PortalAccount, actor: Actor | None = None) -> Actor:
     """The client acting in the portal: their user, no membership (never staff rights)."""
-    return Actor(
+    return capabilities.public_actor(
         user=account.user,
-        member=None,
         ip=actor.ip if actor else None,
         user_agent=actor.user_agent if actor else "",
         via="portal",
+    )
+
+
+def _open_invitations() -> QuerySet[PortalAccount]:
+    return PortalAccount.objects.filter(
+        token_used_at__isnull=True, revoked_at__isnull=True, token_expires_at__gt=timezone.now()
+    )
+
+
+@message(INVITATION_EMAIL)
+def _invitation_message(ref: str) -> Message | None:
+    """Rendered by the worker: a fresh token for a still-open invitation, or nothing."""
+    account = _open_invitations().select_related("client__clinic").filter(pk=ref).first()
+    raw = capabilities.reissue(_open_invitations(), account.pk) if account else None
+    if account is None or raw is None:
+        return None
+    clinic = account.client.clinic
+    subject, body = _invitation_email(account.client, account, raw)
+    return Message(
+        subject=subject,
+        body=body,
+        to=[account.email],
+        reply_to=[clinic.email] if clinic.email else None,
     )
 
 
@@ -73,11 +93,11 @@ def _invitation_email(client: Client, account: PortalAccount, raw: str) -> tuple
 
 
 @transaction.atomic
-def invite(*, actor: Actor, client: Client) -> tuple[PortalAccount, str]:
+def invite(*, actor: Actor, client: Client) -> PortalAccount:
     """Invite the client to the portal by e-mail (to the address on their record).
 
     An open invitation is replaced (its token stops working); an active account is a
-    conflict: revoke it first. Returns the account and the raw token (e-mailed only).
+    conflict: revoke it first. The worker mints the link's token when it sends the e-mail.
     """
     require(actor, "client.edit")
     if actor.clinic is None or client.clinic_id != actor.clinic.pk:
@@ -91,10 +111,10 @@ def invite(*, actor: Actor, client: Client) -> tuple[PortalAccount, str]:
     live = PortalAccount.objects.select_for_update().filter(client=client).live().first()
     if live is not None and live.activated_at is not None:
         raise Conflict("The client already has portal access. Revoke it first to invite again.")
-    raw = secrets.token_urlsafe(32)
+    unsent = capabilities.placeholder()
     expires = now + dt.timedelta(days=INVITATION_DAYS)
     if live is not None:  # a fresh link replaces the one not taken up
-        live.email, live.token_digest, live.token_expires_at = email, digest(raw), expires
+        live.email, live.token_digest, live.token_expires_at = email, unsent, expires
         live.invited_by = actor.user
         live.save(update_fields=["email", "token_digest", "token_expires_at", "invited_by"])
         account = live
@@ -105,18 +125,16 @@ def invite(*, actor: Actor, client: Client) -> tuple[PortalAccount, str]:
                     clinic=client.clinic,
                     client=client,
                     email=email,
-                    token_digest=digest(raw),
+                    token_digest=unsent,
                     token_expires_at=expires,
                     invited_by=actor.user,
                 )
         except IntegrityError as exc:  # raced with another invitation
             raise Conflict("Someone invited this client just now. Reload the page.") from exc
     audit.record(actor, AuditAction.CREATE, account)
-    subject, body = _invitation_email(client, account, raw)
-    reply_to = [client.clinic.email] if client.clinic.email else None
-    # Enqueued inside the transaction: the e-mail goes only if the invitation exists.
-    send_email.enqueue(subject=subject, body=body, to=[email], reply_to=reply_to)
-    return account, raw
+    # Queued inside the transaction: the e-mail goes only if the invitation exists.
+    enqueue_message(INVITATION_EMAIL, account.pk)
+    return account
 
 
 @transaction.atomic
@@ -135,20 +153,19 @@ def revoke(*, actor: Actor, account: PortalAccount) -> PortalAccount:
     return locked
 
 
+def open_invitation(account_id: str | None) -> PortalAccount | None:
+    """An open invitation by id: for the browser that opened its link and signs in first."""
+    if not account_id:
+        return None
+    try:
+        return _open_invitations().select_related("client", "clinic").filter(pk=account_id).first()
+    except (ValueError, ValidationError):
+        return None
+
+
 def find_invitation(raw: str) -> PortalAccount | None:
     """The open invitation for a raw token, or None (unknown, used, revoked, expired alike)."""
-    if not raw or len(raw) > 100:
-        return None
-    return (
-        PortalAccount.objects.select_related("client", "clinic")
-        .filter(
-            token_digest=digest(raw),
-            token_used_at__isnull=True,
-            revoked_at__isnull=True,
-            token_expires_at__gt=timezone.now(),
-        )
-        .first()
-    )
+    return capabilities.find(_open_invitations().select_related("client", "clinic"), raw)
 
 
 @transaction.atomic
@@ -163,13 +180,13 @@ def accept(*, account: PortalAccount, user: User, actor: Actor) -> PortalAccount
             "This invitation was sent to another e-mail address. Sign in with that address."
         )
     now = timezone.now()
-    claimed = PortalAccount.objects.filter(
-        pk=account.pk,
-        token_used_at__isnull=True,
-        revoked_at__isnull=True,
-        token_expires_at__gt=now,
-    ).update(token_used_at=now)
-    if claimed != 1:
+    if not capabilities.claim(
+        PortalAccount.objects.filter(revoked_at__isnull=True),
+        account.pk,
+        used_field="token_used_at",
+        expires_field="token_expires_at",
+        now=now,
+    ):
         raise PermissionError(
             "This invitation link is no longer valid. Ask the clinic for a new one."
         )

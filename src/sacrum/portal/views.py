@@ -222,12 +222,30 @@ def record_pdf(request: HttpRequest, account: PortalAccount, actor: Actor) -> Ht
 # --- The invitation link (no sign-in needed to open it) ------------------------------
 
 
+# The invitation whose link this browser opened, while its holder signs in: the sign-in
+# page's "next" is then a fixed address, so the token never reaches the session store.
+PENDING_JOIN_KEY = "sacrum_pending_portal_join"
+
+
 @never_cache
 def join(request: HttpRequest, token: str) -> HttpResponse:
     """Open to whoever holds the link; an unknown, used, revoked or expired one is a 404."""
     account = services.find_invitation(token)
     if account is None:
         return render(request, "portal/join_invalid.html", status=404)
+    return _join_page(request, account)
+
+
+@never_cache
+def join_resume(request: HttpRequest) -> HttpResponse:
+    """After signing in: the invitation this browser opened by its link, if still open."""
+    account = services.open_invitation(request.session.get(PENDING_JOIN_KEY))
+    if account is None or not request.user.is_authenticated:
+        return render(request, "portal/join_invalid.html", status=404)
+    return _join_page(request, account)
+
+
+def _join_page(request: HttpRequest, account: PortalAccount) -> HttpResponse:
     context: dict[str, Any] = {"invitation": account, "clinic": account.clinic}
     actor = Actor.from_request(request)
     if request.user.is_authenticated:
@@ -240,12 +258,15 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
                 messages.error(request, str(exc))
                 return render(request, "portal/join_invalid.html", status=409)
             request.session[selectors.SESSION_ACCOUNT_KEY] = str(account.pk)
+            request.session.pop(PENDING_JOIN_KEY, None)
             messages.success(request, f"Your page at {account.clinic.name} is ready.")
             return redirect("web:portal_home")
         return render(request, "portal/join.html", {**context, "link_existing": True})
 
     if User.objects.filter(email__iexact=account.email).exists():
-        login_url = reverse("account_login") + "?" + urlencode({"next": request.path})
+        request.session[PENDING_JOIN_KEY] = str(account.pk)
+        next_url = reverse("web:portal_join_resume")
+        login_url = reverse("account_login") + "?" + urlencode({"next": next_url})
         return render(request, "portal/join.html", {**context, "login_url": login_url})
 
     form = SetPasswordForm(request.POST or None)

@@ -1,44 +1,36 @@
-"""Tokens for the e-mailed links of online booking: signed, expiring, stored as a digest.
+"""The two capability links of online booking, on ``sacrum.access.capabilities``.
 
-A token is ``<random>:<timestamp>:<signature>`` (Django's ``TimestampSigner`` with a
-salt per purpose). The signature lets a tampered or made-up token be refused before
-the database is asked; the timestamp caps its age; the database keeps only the SHA-256
-of the random part, with its own expiry and revocation, so a copy of the database
-holds nothing that opens a link.
+Both tokens are signed with a timestamp (a salt per purpose), so a tampered, foreign
+or too-old token is refused before the database is asked; the database keeps only the
+SHA-256 of the random part, with its own expiry and revocation. The worker mints them
+when it sends the e-mail, so a copy of the database or of the job queue opens nothing.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
+import datetime as dt
+from typing import Any, TypeVar
 
-from django.core import signing
+from django.db import models
 
-MAX_TOKEN_LENGTH = 200
+from sacrum.access import capabilities
+
+M = TypeVar("M", bound=models.Model)
+
 REQUEST = "request"  # confirm an online booking (new or returning client)
 MANAGE = "manage"  # reschedule or cancel one appointment
 
 
-def _signer(purpose: str) -> signing.TimestampSigner:
-    return signing.TimestampSigner(salt=f"sacrum.scheduling.{purpose}")
+def signed_as(purpose: str) -> str:
+    """The signature's salt; unchanged since the first release, so sent links keep working."""
+    return f"sacrum.scheduling.{purpose}"
 
 
-def digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
+def find(queryset: models.QuerySet[M], token: str, purpose: str, max_age: dt.timedelta) -> M | None:
+    """The row a link's token opens, or ``None`` (tampered, foreign, too old, unknown)."""
+    return capabilities.find(queryset, token, signed_as=signed_as(purpose), max_age=max_age)
 
 
-def new_token(purpose: str) -> tuple[str, str]:
-    """``(token for the link, digest to store)``."""
-    raw = secrets.token_urlsafe(32)
-    return _signer(purpose).sign(raw), digest(raw)
-
-
-def digest_of(token: str, purpose: str, max_age_seconds: int) -> str | None:
-    """The stored digest a token stands for, or ``None`` if tampered, foreign or too old."""
-    if not token or len(token) > MAX_TOKEN_LENGTH:
-        return None
-    try:
-        raw = _signer(purpose).unsign(token, max_age=max_age_seconds)
-    except signing.BadSignature:  # includes SignatureExpired
-        return None
-    return digest(raw)
+def reissue(queryset: models.QuerySet[Any], pk: Any, purpose: str) -> str | None:
+    """The token for the e-mail about to be sent (replacing any earlier one), or ``None``."""
+    return capabilities.reissue(queryset, pk, signed_as=signed_as(purpose))

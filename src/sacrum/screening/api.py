@@ -254,7 +254,7 @@ def create_link(request: HttpRequest, client_id: uuid.UUID, payload: IntakeLinkI
     link, raw = links.create_link(
         actor=actor, client=client, purpose=payload.purpose, via=payload.delivery
     )
-    url = f"{settings.SITE_URL}{links.link_path(raw)}" if link.via == "tablet" else None
+    url = f"{settings.SITE_URL}{links.link_path(raw)}" if raw else None
     return Status(201, _link_out(link, url))
 
 

@@ -1,14 +1,14 @@
 """One-time links: the client fills the intake (or a check-in) without signing in.
 
-Staff e-mail a link (7 days) or open one on the clinic's tablet (2 hours). The token
-is random, only its digest is stored, and it works for one submission: consent,
-details about the client, and the answers are saved together or not at all.
+Staff e-mail a link (7 days) or open one on the clinic's tablet (2 hours). Tokens come
+from ``sacrum.access.capabilities``: only their digest is stored, an e-mailed link's
+token is minted by the worker when it sends the e-mail (the queue holds the link's id),
+and a link works for one submission: consent, details about the client, and the
+answers are saved together or not at all.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -16,10 +16,11 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from sacrum.access import audit
+from sacrum.access import audit, capabilities
 from sacrum.access.actor import Actor
 from sacrum.access.models import AuditAction
 from sacrum.api.core import Conflict
@@ -29,18 +30,40 @@ from sacrum.clients.services import update_from_client
 from sacrum.clinics.services import require
 from sacrum.screening import services
 from sacrum.screening.models import Channel, Firing, IntakeLink, Source
-from sacrum.web.tasks import send_email
+from sacrum.web.tasks import Message, enqueue_message, message
 
 EMAIL_DAYS = 7
 TABLET_HOURS = 2
 
 
-def _digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
+INTAKE_EMAIL = "sacrum.screening.links:intake"
 
 
 def link_path(raw: str) -> str:
     return reverse("web:public_form", kwargs={"token": raw})
+
+
+def _open_links() -> QuerySet[IntakeLink]:
+    return IntakeLink.objects.filter(
+        used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    )
+
+
+@message(INTAKE_EMAIL)
+def _intake_email(ref: str) -> Message | None:
+    """Rendered by the worker: a fresh token for a still-open e-mailed link, or nothing."""
+    link = _open_links().select_related("client__clinic").filter(pk=ref, via="email").first()
+    raw = capabilities.reissue(_open_links(), link.pk) if link else None
+    if link is None or raw is None:
+        return None
+    subject, body = _email_body(link.client, link, f"{settings.SITE_URL}{link_path(raw)}")
+    clinic = link.client.clinic
+    return Message(
+        subject=subject,
+        body=body,
+        to=[link.sent_to],
+        reply_to=[clinic.email] if clinic.email else None,
+    )
 
 
 def _email_body(client: Client, link: IntakeLink, url: str) -> tuple[str, str]:
@@ -66,8 +89,10 @@ def _email_body(client: Client, link: IntakeLink, url: str) -> tuple[str, str]:
 @transaction.atomic
 def create_link(
     *, actor: Actor, client: Client, purpose: str = Source.INTAKE, via: str = "email"
-) -> tuple[IntakeLink, str]:
-    """Make a link and, for ``email``, queue the e-mail. Returns the link and its raw token.
+) -> tuple[IntakeLink, str | None]:
+    """Make a link and, for ``email``, queue the e-mail. Returns the link and, for the
+    tablet only, its raw token (to open at once); an e-mailed link's token exists only in
+    the e-mail.
 
     A new e-mailed link replaces the client's earlier open e-mailed links of the same kind.
     """
@@ -80,19 +105,18 @@ def create_link(
         raise ValidationError({"email": "The client has no e-mail address. Add one first."})
     now = timezone.now()
     if via == "email":
-        IntakeLink.objects.filter(
-            client=client,
-            purpose=purpose,
-            via="email",
-            used_at__isnull=True,
-            revoked_at__isnull=True,
-        ).update(revoked_at=now)
-    raw = secrets.token_urlsafe(32)
+        capabilities.revoke(
+            IntakeLink.objects.filter(
+                client=client, purpose=purpose, via="email", used_at__isnull=True
+            ),
+            now=now,
+        )
+    minted = capabilities.mint() if via == "tablet" else None
     link = IntakeLink.objects.create(
         client=client,
         purpose=purpose,
         via=via,
-        token_digest=_digest(raw),
+        token_digest=minted.digest if minted else capabilities.placeholder(),
         sent_to=client.email if via == "email" else "",
         created_by=actor.user,
         expires_at=now
@@ -100,11 +124,9 @@ def create_link(
     )
     audit.record(actor, AuditAction.CREATE, link)
     if via == "email":
-        subject, body = _email_body(client, link, f"{settings.SITE_URL}{link_path(raw)}")
-        reply_to = [client.clinic.email] if client.clinic.email else None
-        # Enqueued inside the transaction: the e-mail goes only if the link exists.
-        send_email.enqueue(subject=subject, body=body, to=[client.email], reply_to=reply_to)
-    return link, raw
+        # Queued inside the transaction: the e-mail goes only if the link exists.
+        enqueue_message(INTAKE_EMAIL, link.pk)
+    return link, minted.raw if minted else None
 
 
 @transaction.atomic
@@ -112,26 +134,15 @@ def revoke_link(*, actor: Actor, link: IntakeLink) -> IntakeLink:
     require(actor, "client.edit")
     if link.state != "open":
         raise Conflict(f"This link is already {link.state}.")
-    link.revoked_at = timezone.now()
-    link.save(update_fields=["revoked_at"])
+    capabilities.revoke(IntakeLink.objects.filter(pk=link.pk))
+    link.refresh_from_db(fields=["revoked_at"])
     audit.record(actor, AuditAction.UPDATE, link)
     return link
 
 
 def open_link(raw: str) -> IntakeLink | None:
     """The link for a raw token if it can still be used; ``None`` otherwise (never a reason)."""
-    if not raw or len(raw) > 100:
-        return None
-    return (
-        IntakeLink.objects.select_related("client__clinic")
-        .filter(
-            token_digest=_digest(raw),
-            used_at__isnull=True,
-            revoked_at__isnull=True,
-            expires_at__gt=timezone.now(),
-        )
-        .first()
-    )
+    return capabilities.find(_open_links().select_related("client__clinic"), raw)
 
 
 @dataclass
@@ -150,11 +161,6 @@ class PublicResult:
     signed: bool
 
 
-def _public_actor(actor: Actor) -> Actor:
-    """The client acting through their link: no user, the request's origin, channel 'link'."""
-    return Actor(user=actor.user, member=None, ip=actor.ip, user_agent=actor.user_agent, via="link")
-
-
 @transaction.atomic
 def submit(*, link: IntakeLink, actor: Actor, data: PublicSubmission) -> PublicResult:
     """Save consent, details and answers from a link; the link is used up. All or nothing."""
@@ -162,7 +168,8 @@ def submit(*, link: IntakeLink, actor: Actor, data: PublicSubmission) -> PublicR
     if locked.state != "open":
         raise Conflict("This link is no longer valid.")
     client = locked.client
-    public = _public_actor(actor)
+    # The client acting through their link: no membership, the request's origin.
+    public = capabilities.public_actor(ip=actor.ip, user_agent=actor.user_agent, user=actor.user)
     channel = Channel.TABLET if locked.via == "tablet" else Channel.LINK
     errors: dict[str, Any] = {}
     signed = False

@@ -189,7 +189,7 @@ def link_create(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("web:client_detail", client_id=client.pk)
-    if delivery == "tablet":
+    if raw is not None:  # the tablet: open the form here, now
         return redirect(links.link_path(raw))
     messages.success(
         request,

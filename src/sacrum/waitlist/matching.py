@@ -252,7 +252,7 @@ class _Group:
                         start=from_epoch(candidate.start),
                         end=from_epoch(candidate.start + self.duration),
                     )
-                offer, _raw = create_offer(entry=entry, slot=slot, now=self.now)
+                offer = create_offer(entry=entry, slot=slot, now=self.now)
         except IntegrityError:  # another worker offered it in the meantime
             log.info("waitlist offer skipped (already made)", extra={"entry": str(entry.pk)})
             return None

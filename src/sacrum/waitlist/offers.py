@@ -1,7 +1,8 @@
 """Offers: e-mail a freed time with a one-time link, and book it for the first to accept.
 
-The token is 256 random bits shown once (in the e-mail); only its SHA-256 is stored, so
-the database alone can't open an offer. Accepting goes through scheduling's booking
+The token (``sacrum.access.capabilities``) is minted by the worker when it sends the
+offer and exists only in that e-mail; only its SHA-256 is stored, so the database alone
+can't open an offer, and the job queue holds the offer's id. Accepting goes through scheduling's booking
 service (the one door that checks overlaps), inside one transaction that first locks
 the slot: two clients accepting the same slot at the same moment are serialised there,
 and the database's "one accepted offer per slot" constraint and the booking service's
@@ -12,19 +13,18 @@ it is gone, and their entry keeps waiting.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from sacrum.access import audit
+from sacrum.access import audit, capabilities
 from sacrum.access.actor import Actor
 from sacrum.access.models import AuditAction
 from sacrum.api.core import Conflict
@@ -42,6 +42,7 @@ from sacrum.waitlist.models import (
     WaitlistOffer,
     WaitlistSlot,
 )
+from sacrum.web.tasks import Message, enqueue_message, message
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +60,10 @@ class OfferUnavailable(Exception):
         self.reason = reason
 
 
-def digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
+digest = capabilities.digest  # what an offer row keeps of its token
+OFFER_EMAIL = "sacrum.waitlist.offers:offer"
+GONE_EMAIL = "sacrum.waitlist.offers:gone"
+BOOKED_EMAIL = "sacrum.waitlist.offers:booked"
 
 
 def offer_url(raw: str) -> str:
@@ -101,23 +104,33 @@ def _greeting(entry: WaitlistEntry) -> str:
     return f"Hello {client.preferred_name or client.first_name},"
 
 
-def _send(clinic: Clinic, subject: str, body: str, to: str) -> None:
-    from sacrum.web.tasks import send_email
-
-    send_email.enqueue(subject=f"{clinic.name}: {subject}", body=body, to=[to])
+def _message(clinic: Clinic, subject: str, body: str, to: str) -> Message:
+    return Message(subject=f"{clinic.name}: {subject}", body=body, to=[to])
 
 
-def create_offer(
-    *, entry: WaitlistEntry, slot: WaitlistSlot, now: dt.datetime
-) -> tuple[WaitlistOffer, str]:
-    """Offer ``slot`` to ``entry`` and e-mail the link (call inside a transaction)."""
-    raw = secrets.token_urlsafe(32)
+def _offer_for_email(ref: str) -> WaitlistOffer | None:
+    return _with_details(WaitlistOffer.objects.filter(pk=ref)).first()
+
+
+def _with_details(offers: QuerySet[WaitlistOffer]) -> QuerySet[WaitlistOffer]:
+    return offers.select_related(
+        "clinic",
+        "entry__client",
+        "slot__service",
+        "slot__location",
+        "slot__practitioner__user",
+        "slot__practitioner__practitioner_profile",
+    )
+
+
+def create_offer(*, entry: WaitlistEntry, slot: WaitlistSlot, now: dt.datetime) -> WaitlistOffer:
+    """Offer ``slot`` to ``entry`` and queue its e-mail (call inside a transaction)."""
     expires = min(now + OFFER_VALID, slot.start - LAST_CALL)
     offer = WaitlistOffer.objects.create(
         clinic_id=entry.clinic_id,
         entry=entry,
         slot=slot,
-        token_digest=digest(raw),
+        token_digest=capabilities.placeholder(),
         sent_to=entry.client.email,
         sent_at=now,
         expires_at=expires,
@@ -127,8 +140,25 @@ def create_offer(
     )
     entry.status = EntryStatus.OFFERED
     audit.record(system_actor(), AuditAction.CREATE, offer, clinic=entry.clinic)
+    enqueue_message(OFFER_EMAIL, offer.pk)
+    return offer
+
+
+@message(OFFER_EMAIL)
+def _offer_email(ref: str) -> Message | None:
+    """Rendered by the worker: a fresh token for a still-open offer, or nothing."""
+    offer = _offer_for_email(ref)
+    if offer is None or state(offer) != "open":
+        return None
+    raw = capabilities.reissue(
+        WaitlistOffer.objects.filter(status=OfferStatus.OFFERED, expires_at__gt=timezone.now()),
+        offer.pk,
+    )
+    if raw is None:
+        return None
+    entry, slot = offer.entry, offer.slot
     text = describe(slot)
-    until = timezone.localtime(expires, zone(slot.location.time_zone))
+    until = timezone.localtime(offer.expires_at, zone(slot.location.time_zone))
     body = (
         f"{_greeting(entry)}\n\n"
         f"A time has come free that matches your place on {entry.clinic.name}'s waiting list:\n\n"
@@ -140,26 +170,12 @@ def create_offer(
         f"{until:%a} {until.day} {until:%b}. If the time doesn't suit, do nothing: you "
         "stay on the list.\n"
     )
-    _send(entry.clinic, "a time has come free", body, entry.client.email)
-    return offer, raw
+    return _message(offer.clinic, "a time has come free", body, offer.sent_to)
 
 
 def find_offer(raw: str) -> WaitlistOffer | None:
     """The offer for a token, or None: an unknown or tampered token learns nothing."""
-    if not raw or len(raw) > 100:
-        return None
-    return (
-        WaitlistOffer.objects.select_related(
-            "clinic",
-            "entry__client",
-            "slot__service",
-            "slot__location",
-            "slot__practitioner__user",
-            "slot__practitioner__practitioner_profile",
-        )
-        .filter(token_digest=digest(raw))
-        .first()
-    )
+    return capabilities.find(_with_details(WaitlistOffer.objects.all()), raw)
 
 
 def state(offer: WaitlistOffer, now: dt.datetime | None = None) -> str:
@@ -174,14 +190,39 @@ def state(offer: WaitlistOffer, now: dt.datetime | None = None) -> str:
 
 def _tell_gone(offers: list[WaitlistOffer]) -> None:
     for offer in offers:
-        text = describe(offer.slot)
-        body = (
-            f"{_greeting(offer.entry)}\n\n"
-            f"The time we offered you ({text.service}, {text.when}) has been taken by someone "
-            f"else. You are still on {offer.clinic.name}'s waiting list, and we will e-mail you "
-            "when another time comes free.\n"
-        )
-        _send(offer.clinic, "that time has been taken", body, offer.sent_to)
+        enqueue_message(GONE_EMAIL, offer.pk)
+
+
+@message(GONE_EMAIL)
+def _gone_email(ref: str) -> Message | None:
+    offer = _offer_for_email(ref)
+    if offer is None:
+        return None
+    text = describe(offer.slot)
+    body = (
+        f"{_greeting(offer.entry)}\n\n"
+        f"The time we offered you ({text.service}, {text.when}) has been taken by someone "
+        f"else. You are still on {offer.clinic.name}'s waiting list, and we will e-mail you "
+        "when another time comes free.\n"
+    )
+    return _message(offer.clinic, "that time has been taken", body, offer.sent_to)
+
+
+@message(BOOKED_EMAIL)
+def _booked_email(ref: str) -> Message | None:
+    offer = _offer_for_email(ref)
+    if offer is None or offer.status != OfferStatus.ACCEPTED:
+        return None
+    text = describe(offer.slot)
+    return _message(
+        offer.clinic,
+        "your appointment is booked",
+        f"{_greeting(offer.entry)}\n\nYou are booked:\n\n  {text.service}\n  {text.when}\n"
+        f"  {text.location}{(' (' + text.address + ')') if text.address else ''}\n"
+        f"  with {text.practitioner}\n\nIf you can't come after all, please let "
+        f"{offer.clinic.name} know as early as you can.\n",
+        offer.sent_to,
+    )
 
 
 def _reopen_entries(entry_ids: list[Any], now: dt.datetime) -> None:
@@ -211,16 +252,7 @@ def _end_offers(
 
 
 def _open_offers_of(slot: WaitlistSlot) -> list[WaitlistOffer]:
-    return list(
-        WaitlistOffer.objects.filter(slot=slot, status=OfferStatus.OFFERED).select_related(
-            "clinic",
-            "entry__client",
-            "slot__service",
-            "slot__location",
-            "slot__practitioner__user",
-            "slot__practitioner__practitioner_profile",
-        )
-    )
+    return list(_with_details(WaitlistOffer.objects.filter(slot=slot, status=OfferStatus.OFFERED)))
 
 
 def close_slot(slot: WaitlistSlot, now: dt.datetime, *, taken_elsewhere: bool) -> bool:
@@ -275,16 +307,7 @@ def _book(offer: WaitlistOffer, actor: Actor, now: dt.datetime) -> Appointment:
         audit.record(actor, AuditAction.UPDATE, offer, clinic=offer.clinic)
         slot.status = SlotStatus.CLOSED  # for the texts of the other offers
         _end_offers(_open_offers_of(slot), OfferStatus.GONE, now, tell=True)
-        text = describe(slot)
-        _send(
-            offer.clinic,
-            "your appointment is booked",
-            f"{_greeting(entry)}\n\nYou are booked:\n\n  {text.service}\n  {text.when}\n"
-            f"  {text.location}{(' (' + text.address + ')') if text.address else ''}\n"
-            f"  with {text.practitioner}\n\nIf you can't come after all, please let "
-            f"{offer.clinic.name} know as early as you can.\n",
-            offer.sent_to,
-        )
+        enqueue_message(BOOKED_EMAIL, offer.pk)
     return appointment
 
 
@@ -300,9 +323,7 @@ def accept(*, offer: WaitlistOffer, ip: str | None = None, user_agent: str = "")
         raise OfferUnavailable("blocked")
     # The booking is written for the practitioner whose calendar it lands in; the
     # audit entry says it came through the client's waitlist link.
-    actor = Actor(
-        user=None, member=offer.slot.practitioner, ip=ip, user_agent=user_agent[:300], via="link"
-    )
+    actor = capabilities.public_actor(ip=ip, user_agent=user_agent, member=offer.slot.practitioner)
     try:
         return _book(offer, actor, now)
     except IntegrityError as exc:  # a concurrent accept committed first

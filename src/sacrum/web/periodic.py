@@ -36,6 +36,13 @@ def _providers() -> list[Any]:
     return found
 
 
+def tick(now: dt.datetime) -> dict[str, int]:
+    """The web app's own periodic work: prune finished background jobs."""
+    from sacrum.web.retention import prune_finished_tasks
+
+    return {"tasks_pruned": prune_finished_tasks(now)}
+
+
 def run_ticks(now: dt.datetime) -> dict[str, Any]:
     """Run every app's tick; one app's failure is logged and does not stop the others."""
     results: dict[str, Any] = {}

@@ -41,6 +41,7 @@ urlpatterns = [
         staff.invitation_revoke,
         name="invitation_revoke",
     ),
+    path("invitations/resume/", joining.invitation_resume, name="invitation_resume"),
     path("invitations/<str:token>/", joining.invitation_accept, name="invitation_accept"),
     path("practitioners/", practitioners.practitioner_list, name="practitioner_list"),
     path(

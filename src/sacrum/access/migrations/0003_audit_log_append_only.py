@@ -3,6 +3,7 @@
 PostgreSQL: a trigger rejects UPDATE and DELETE (TRUNCATE, an owner-only maintenance
 operation, stays possible so test databases can be reset). SQLite: a trigger rejects
 UPDATE; DELETE is refused by the application layer (SQLite's test flush needs it).
+Migration 0004 adds SQLite's DELETE trigger, which lets only ``flush`` through.
 """
 
 from django.db import migrations

@@ -5,12 +5,12 @@ any row under a signed note (rhythm findings, still points, restrictions, techni
 and UPDATE/DELETE of addenda and access reasons. TRUNCATE (an owner's maintenance
 operation, and how test databases are reset) stays possible.
 
-SQLite: the same triggers for UPDATE and INSERT. DELETE is refused by the models and
-querysets only, because Django's test flush empties SQLite tables with DELETE in no
-fixed order (the audit log made the same choice).
+SQLite: the same triggers for UPDATE and INSERT. DELETE was refused by the models and
+querysets only here, because Django's test flush empties SQLite tables with DELETE;
+migration 0004 adds the SQLite DELETE triggers, which let only ``flush`` through.
 
-The trigger names are in ``sacrum.charting.signing.TRIGGERS`` so the ``verify`` test
-can lift one inside its own transaction to plant a mismatch.
+``tests/charting/test_signing.py`` lifts these triggers by name inside its own
+transaction to plant changes for the ``verify`` tests.
 """
 
 # ruff: noqa: S608 - the SQL is built from this module's constants only, no input.

@@ -16,7 +16,7 @@ from sacrum.access.middleware import SESSION_CLINIC_KEY
 from sacrum.access.models import User
 from sacrum.clinics import services
 from sacrum.clinics.forms import JoinForm
-from sacrum.clinics.models import Membership
+from sacrum.clinics.models import Invitation, Membership
 from sacrum.web.forms import add_service_errors
 
 
@@ -28,12 +28,30 @@ def _joined(request: HttpRequest, member: Membership) -> HttpResponse:
     return redirect("web:dashboard")
 
 
+# The invitation whose link this browser opened, while its holder signs in: the sign-in
+# page's "next" is then a fixed address, so the token never reaches the session store.
+PENDING_INVITATION_KEY = "sacrum_pending_invitation"
+
+
 @never_cache
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """Open to whoever holds the link; an unknown, used, revoked or expired one is a 404."""
     invitation = services.find_invitation(token)
     if invitation is None:
         return render(request, "clinics/invitation_invalid.html", status=404)
+    return _invitation_page(request, invitation)
+
+
+@never_cache
+def invitation_resume(request: HttpRequest) -> HttpResponse:
+    """After signing in: the invitation this browser opened by its link, if still open."""
+    invitation = services.open_invitation(request.session.get(PENDING_INVITATION_KEY))
+    if invitation is None or not request.user.is_authenticated:
+        return render(request, "clinics/invitation_invalid.html", status=404)
+    return _invitation_page(request, invitation)
+
+
+def _invitation_page(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     context: dict[str, object] = {"invitation": invitation}
     actor = Actor.from_request(request)
 
@@ -52,11 +70,14 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             except PermissionError as exc:
                 messages.error(request, str(exc))
                 return redirect("web:dashboard")
+            request.session.pop(PENDING_INVITATION_KEY, None)
             return _joined(request, member)
         return render(request, "clinics/invitation_accept.html", context)
 
     if User.objects.filter(email__iexact=invitation.email).exists():
-        login_url = reverse("account_login") + "?" + urlencode({"next": request.path})
+        request.session[PENDING_INVITATION_KEY] = str(invitation.pk)
+        next_url = reverse("web:invitation_resume")
+        login_url = reverse("account_login") + "?" + urlencode({"next": next_url})
         return render(
             request, "clinics/invitation_accept.html", {**context, "login_url": login_url}
         )

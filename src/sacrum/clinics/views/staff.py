@@ -39,7 +39,7 @@ def staff_invite(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            invitation, _raw = services.invite(
+            invitation = services.invite(
                 actor=actor, email=form.cleaned_data["email"], role=form.cleaned_data["role"]
             )
         except ValidationError as exc:

@@ -28,15 +28,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from sacrum.access import audit
+from sacrum.access import audit, capabilities
 from sacrum.access.actor import Actor
 from sacrum.access.models import AuditAction
 from sacrum.api.core import Conflict
@@ -67,18 +65,18 @@ from sacrum.scheduling.services.booking import (
     when,
 )
 from sacrum.scheduling.slots import bookable_practitioners, free_starts, working_time
-from sacrum.web.tasks import send_email
+from sacrum.web.tasks import Message, enqueue_message, message, send_email
 
 REQUEST_MINUTES = 60  # the e-mailed confirmation link works this long
 MANAGE_MAX_DAYS = 400  # a manage link's signature is refused after this, whatever the DB says
-ICS_FOLDER = "scheduling/ics"
+ICS_FOLDER = "scheduling/ics"  # .ics files queued by earlier versions; periodic.py removes them
 MAX_AGE_YEARS = 130
 TAKEN = "This time was just taken. Please choose another time."
 
 
 def public_actor(ip: str | None, user_agent: str = "") -> Actor:
     """The visitor of the public page or a link: no account, audited by address."""
-    return Actor(user=None, member=None, ip=ip, user_agent=user_agent[:300], via="online")
+    return capabilities.public_actor(ip=ip, user_agent=user_agent, via="online")
 
 
 def practitioner_name(member: Membership) -> str:
@@ -442,7 +440,6 @@ def request_booking(
             reply_to=_reply_to(clinic),
         )
         return
-    token, token_digest = links.new_token(links.REQUEST)
     now = timezone.now()
     with transaction.atomic():
         pending = OnlineRequest.objects.create(
@@ -456,43 +453,64 @@ def request_booking(
             last_name=details.last_name if details.new_client else "",
             email=details.email,
             date_of_birth=details.date_of_birth,
-            token_digest=token_digest,
+            token_digest=capabilities.placeholder(),
             expires_at=now + dt.timedelta(minutes=REQUEST_MINUTES),
         )
         audit.record(actor, AuditAction.CREATE, pending, clinic=clinic)
-        url = _site(reverse("web:online_booking_confirm", kwargs={"token": token}))
-        body = (
-            "Hello,\n\n"
-            f"To book {choice.service.name} on {label} at {clinic.name}, "
-            f"{choice.location.name}, open this link within {REQUEST_MINUTES} minutes and "
-            "press “Confirm”:\n\n"
-            f"{url}\n\n"
-            "The time is not held until you confirm. If you did not ask for this, you can "
-            "ignore this e-mail.\n\n" + _signature(clinic)
-        )
-        send_email.enqueue(
-            subject=f"{clinic.name}: confirm your booking",
-            body=body,
-            to=[details.email],
-            reply_to=_reply_to(clinic),
-        )
+        enqueue_message(REQUEST_EMAIL, pending.pk)
+
+
+REQUEST_EMAIL = "sacrum.scheduling.services.online:request"
+CONFIRMATION_EMAIL = "sacrum.scheduling.services.online:confirmation"
+CANCELLATION_EMAIL = "sacrum.scheduling.services.online:cancellation"
+
+
+def _open_requests() -> QuerySet[OnlineRequest]:
+    return OnlineRequest.objects.filter(used_at__isnull=True, expires_at__gt=timezone.now())
+
+
+@message(REQUEST_EMAIL)
+def _request_email(ref: str) -> Message | None:
+    """Rendered by the worker: the confirmation link of a still-open request, or nothing."""
+    pending = (
+        _open_requests().select_related("clinic", "service", "location").filter(pk=ref).first()
+    )
+    token = links.reissue(_open_requests(), pending.pk, links.REQUEST) if pending else None
+    if pending is None or token is None:
+        return None
+    clinic = pending.clinic
+    label = when(pending.start, zone(pending.location.time_zone))
+    url = _site(reverse("web:online_booking_confirm", kwargs={"token": token}))
+    body = (
+        "Hello,\n\n"
+        f"To book {pending.service.name} on {label} at {clinic.name}, "
+        f"{pending.location.name}, open this link within {REQUEST_MINUTES} minutes and "
+        "press “Confirm”:\n\n"
+        f"{url}\n\n"
+        "The time is not held until you confirm. If you did not ask for this, you can "
+        "ignore this e-mail.\n\n" + _signature(clinic)
+    )
+    return Message(
+        subject=f"{clinic.name}: confirm your booking",
+        body=body,
+        to=[pending.email],
+        reply_to=_reply_to(clinic),
+    )
 
 
 def open_request(token: str) -> OnlineRequest | None:
     """The pending request behind a link, or ``None`` (tampered, expired, used: no reason)."""
-    found = links.digest_of(token, links.REQUEST, REQUEST_MINUTES * 60)
-    if found is None:
-        return None
-    return (
-        OnlineRequest.objects.select_related(
+    return links.find(
+        _open_requests().select_related(
             "clinic",
             "service",
             "location",
             "practitioner__user",
             "practitioner__practitioner_profile",
-        )
-        .filter(token_digest=found, used_at__isnull=True, expires_at__gt=timezone.now())
-        .first()
+        ),
+        token,
+        links.REQUEST,
+        dt.timedelta(minutes=REQUEST_MINUTES),
     )
 
 
@@ -558,27 +576,25 @@ def confirm_request(*, pending: OnlineRequest, actor: Actor) -> Appointment:
 # --- e-mails ------------------------------------------------------------------------------
 
 
-def _attach_calendar(appointment: Appointment) -> list[dict[str, str]]:
-    """Store the .ics where the worker reads attachments; the queue carries only its name."""
+def _calendar(appointment: Appointment) -> list[tuple[str, bytes, str]]:
+    """The .ics file, rendered by the worker as the appointment is when the e-mail leaves."""
     content = ics.appointment_calendar(appointment, practitioner_name(appointment.practitioner))
-    name = default_storage.save(f"{ICS_FOLDER}/{uuid.uuid4().hex}.ics", ContentFile(content))
-    return [{"storage_name": name, "filename": "appointment.ics", "mimetype": "text/calendar"}]
+    return [("appointment.ics", content, "text/calendar")]
 
 
-def issue_manage_link(appointment: Appointment) -> str:
-    """A new manage link (earlier ones revoked), valid until the appointment starts."""
+def issue_manage_link(appointment: Appointment) -> ManageLink:
+    """A new manage link (earlier ones revoked), valid until the appointment starts.
+
+    Its token is minted by the worker when the confirmation e-mail leaves.
+    """
     now = timezone.now()
-    ManageLink.objects.filter(appointment=appointment, revoked_at__isnull=True).update(
-        revoked_at=now
-    )
-    token, token_digest = links.new_token(links.MANAGE)
-    ManageLink.objects.create(
+    capabilities.revoke(ManageLink.objects.filter(appointment=appointment), now=now)
+    return ManageLink.objects.create(
         appointment=appointment,
-        token_digest=token_digest,
+        token_digest=capabilities.placeholder(),
         sent_to=appointment.client.email,
         expires_at=max(appointment.start, now + dt.timedelta(minutes=1)),
     )
-    return _site(reverse("web:online_booking_manage", kwargs={"token": token}))
 
 
 def _what(appointment: Appointment) -> str:
@@ -593,13 +609,42 @@ def _what(appointment: Appointment) -> str:
 
 
 def send_confirmation(appointment: Appointment) -> None:
-    """Booked: the details, the .ics file and a manage link. Requested: the same, tentative."""
-    client = appointment.client
-    if not client.email:
+    """Booked: the details, the .ics file and a manage link. Requested: the same, tentative.
+
+    Queues the manage link's id; the worker renders the e-mail and mints the token.
+    """
+    if not appointment.client.email:
         return
-    clinic = appointment.clinic
+    enqueue_message(CONFIRMATION_EMAIL, issue_manage_link(appointment).pk)
+
+
+def _open_manage_links() -> QuerySet[ManageLink]:
+    return ManageLink.objects.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+def _with_appointment(queryset: QuerySet[ManageLink]) -> QuerySet[ManageLink]:
+    return queryset.select_related(
+        "appointment__clinic",
+        "appointment__client",
+        "appointment__service",
+        "appointment__location",
+        "appointment__practitioner__user",
+        "appointment__practitioner__practitioner_profile",
+    )
+
+
+@message(CONFIRMATION_EMAIL)
+def _confirmation_email(ref: str) -> Message | None:
+    link = _with_appointment(_open_manage_links()).filter(pk=ref).first()
+    if link is None or link.appointment.status not in MOVABLE:
+        return None
+    token = links.reissue(_open_manage_links(), link.pk, links.MANAGE)
+    if token is None:
+        return None
+    appointment = link.appointment
+    client, clinic = appointment.client, appointment.clinic
     policy = SchedulingPolicy.for_clinic(clinic.pk)
-    url = issue_manage_link(appointment)
+    url = _site(reverse("web:online_booking_manage", kwargs={"token": token}))
     requested = appointment.status == AppointmentStatus.REQUESTED
     opening = (
         f"Thank you. {clinic.name} has your request; the front desk will confirm it soon "
@@ -618,20 +663,32 @@ def send_confirmation(appointment: Appointment) -> None:
     )
     subject = "Request received" if requested else "Booked"
     label = when(appointment.start, zone(appointment.location.time_zone))
-    send_email.enqueue(
+    return Message(
         subject=f"{subject}: {appointment.service.name}, {label} {DASH} {clinic.name}",
         body=body,
-        to=[client.email],
+        to=[link.sent_to],
         reply_to=_reply_to(clinic),
-        attachments=_attach_calendar(appointment),
+        attachments=_calendar(appointment),
     )
 
 
 def send_cancellation(appointment: Appointment) -> None:
-    client = appointment.client
-    if not client.email:
-        return
-    clinic = appointment.clinic
+    if appointment.client.email:
+        enqueue_message(CANCELLATION_EMAIL, appointment.pk)
+
+
+@message(CANCELLATION_EMAIL)
+def _cancellation_email(ref: str) -> Message | None:
+    appointment = (
+        Appointment.objects.select_related(
+            "clinic", "client", "service", "location", "practitioner__user"
+        )
+        .filter(pk=ref)
+        .first()
+    )
+    if appointment is None or not appointment.client.email:
+        return None
+    client, clinic = appointment.client, appointment.clinic
     body = (
         f"Hello {client.preferred_name or client.first_name},\n\n"
         f"Your appointment at {clinic.name} is cancelled:\n\n{_what(appointment)}\n"
@@ -639,12 +696,12 @@ def send_cancellation(appointment: Appointment) -> None:
         f"{_site(reverse('web:online_booking', kwargs={'clinic_slug': clinic.slug}))}\n\n"
         + _signature(clinic)
     )
-    send_email.enqueue(
+    return Message(
         subject=f"Cancelled: {appointment.service.name} {DASH} {clinic.name}",
         body=body,
         to=[client.email],
         reply_to=_reply_to(clinic),
-        attachments=_attach_calendar(appointment),
+        attachments=_calendar(appointment),
     )
 
 
@@ -652,20 +709,11 @@ def send_cancellation(appointment: Appointment) -> None:
 
 
 def open_manage(token: str) -> ManageLink | None:
-    found = links.digest_of(token, links.MANAGE, MANAGE_MAX_DAYS * 86400)
-    if found is None:
-        return None
-    return (
-        ManageLink.objects.select_related(
-            "appointment__clinic",
-            "appointment__client",
-            "appointment__service",
-            "appointment__location",
-            "appointment__practitioner__user",
-            "appointment__practitioner__practitioner_profile",
-        )
-        .filter(token_digest=found, revoked_at__isnull=True, expires_at__gt=timezone.now())
-        .first()
+    return links.find(
+        _with_appointment(_open_manage_links()),
+        token,
+        links.MANAGE,
+        dt.timedelta(days=MANAGE_MAX_DAYS),
     )
 
 

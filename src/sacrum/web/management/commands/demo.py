@@ -1,18 +1,29 @@
-"""`sacrum demo`: migrate the embedded database, seed the demo clinic, serve it."""
+"""`sacrum demo`: migrate the embedded database, seed the demo clinic, serve it.
+
+What a person at the terminal needs (progress, the address, the demo logins) is plain
+text on stdout; the server's log lines are JSON on stderr, as with `sacrum serve`.
+"""
 
 from __future__ import annotations
 
+import logging
+import sys
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from sacrum.logs import log_system_checks
 from sacrum.web.demo import seed_demo
+
+log = logging.getLogger("sacrum.demo")
 
 
 class Command(BaseCommand):
     help = "Set up the demo clinic on the embedded database and start Sacrum."
+    # Checked in handle() and logged as JSON lines, like every other log line.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=8000)
@@ -22,6 +33,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        if not log_system_checks(log):
+            sys.exit(1)
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         db = settings.DATABASES["default"]
         where = db["NAME"] if db["ENGINE"].endswith("sqlite3") else f"{db['ENGINE']} {db['NAME']}"
@@ -42,6 +55,6 @@ class Command(BaseCommand):
         self.stdout.write("\n".join(lines) + "\n")
         if opts["seed_only"]:
             return
-        from sacrum.web.management.commands.serve import run_gunicorn
+        from sacrum.web.serving import run_gunicorn
 
         run_gunicorn(host=opts["host"], port=opts["port"], workers=2, threads=1)

@@ -1,42 +1,30 @@
-"""`sacrum serve`: the production WSGI server (gunicorn), not Django's runserver."""
+"""`sacrum serve`: the production WSGI server (gunicorn), not Django's runserver.
+
+Everything it writes is a JSON log line on stderr (``sacrum.logs``): a process
+supervisor or log shipper reads one format. See ``sacrum.web.serving`` for why no
+database connection survives into the workers.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+import logging
+import sys
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from sacrum.logs import log_system_checks
+from sacrum.web.serving import run_gunicorn
 
-def run_gunicorn(*, host: str, port: int, workers: int, threads: int) -> None:
-    from gunicorn.app.base import BaseApplication
-
-    from sacrum.wsgi import application
-
-    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
-
-    class SacrumServer(BaseApplication):  # type: ignore[misc]
-        def load_config(self) -> None:
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)
-            self.cfg.set("threads", threads)
-            self.cfg.set("worker_class", "gthread" if threads > 1 else "sync")
-            self.cfg.set("accesslog", "-")
-            # Paths only: query strings could carry search terms; never log them.
-            self.cfg.set("access_log_format", '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms')
-            self.cfg.set("forwarded_allow_ips", "127.0.0.1")
-            self.cfg.set("timeout", 60)
-
-        def load(self) -> Any:
-            return application
-
-    SacrumServer().run()
+log = logging.getLogger("sacrum.serve")
 
 
 class Command(BaseCommand):
     help = "Serve Sacrum with gunicorn (production WSGI server)."
+    # Checked in handle() and logged as JSON lines instead of printed as text.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
@@ -48,12 +36,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        if not log_system_checks(log):
+            sys.exit(1)
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         if not opts["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
         if settings.PRODUCTION:
             call_command("collectstatic", interactive=False, verbosity=0)
-        self.stdout.write(f"Sacrum listening on http://{opts['host']}:{opts['port']}/")
+        log.info("Sacrum listening on http://%s:%s/", opts["host"], opts["port"])
         run_gunicorn(
             host=opts["host"], port=opts["port"], workers=opts["workers"], threads=opts["threads"]
         )

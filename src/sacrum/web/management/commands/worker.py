@@ -2,10 +2,15 @@
 
 Beside the job queue, a thread runs every app's periodic ``tick`` once a minute
 (reminders, measurement links, waitlist offers); see ``sacrum.web.periodic``.
+Nothing here forks: the job loop and the tick thread each open their own database
+connection (Django's connections belong to a thread), so none is shared. Its log
+lines are JSON on stderr like every Sacrum process's.
 """
 
 from __future__ import annotations
 
+import logging
+import sys
 import threading
 import time
 from argparse import ArgumentParser
@@ -15,6 +20,7 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorker
 
+from sacrum.logs import log_system_checks
 from sacrum.web.periodic import run_ticks
 
 
@@ -26,8 +32,13 @@ def _tick_forever(every: float) -> None:
         time.sleep(every)
 
 
+log = logging.getLogger("sacrum.worker")
+
+
 class Command(DatabaseWorker):
     help = "Run Sacrum's background jobs (e-mail, reminders, reports) from the database queue."
+    # Checked in handle() and logged as JSON lines instead of printed as text.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         super().add_arguments(parser)
@@ -39,6 +50,8 @@ class Command(DatabaseWorker):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not log_system_checks(log):
+            sys.exit(1)
         every = options.pop("tick_every")
         if every > 0:
             threading.Thread(target=_tick_forever, args=(every,), daemon=True).start()
