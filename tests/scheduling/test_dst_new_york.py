@@ -77,3 +77,62 @@ def test_slots_follow_the_local_clock_on_the_change_day(api, front_desk, new_yor
     for slot in page["slots"]:
         firsts.setdefault(slot["local_start"][:10], slot["local_start"][11:16])
     assert firsts == {"2026-10-31": "09:00", "2026-11-01": "09:00", "2026-11-02": "09:00"}
+
+
+def _preview(api, owner, a_client, practitioner, place, service, first_date, local_time):
+    return api(owner).post(
+        "/series/preview",
+        {
+            "client_id": str(a_client.pk),
+            "practitioner_id": str(practitioner.member.pk),
+            "service_id": str(service.pk),
+            "location_id": str(place.pk),
+            "first_date": first_date,
+            "local_time": local_time,
+            "phases": [{"rule": "weekly", "count": 3}],
+        },
+    )
+
+
+def test_the_planner_says_when_spring_forward_moves_an_occurrence(
+    api, owner, a_client, practitioner, new_york
+):
+    """A weekly 02:30 on 14 March 2027 (02:00 jumps to 03:00) is at 03:30 — and says so."""
+    status, plan = _preview(api, owner, a_client, practitioner, *new_york, "2027-02-28", "02:30")
+    assert status == 200, plan
+    first, second, changed = plan["occurrences"]
+    assert first["clock_change"] == second["clock_change"] == ""
+    assert changed["local_start"][:16] == "2027-03-14T03:30"
+    assert changed["clock_change"] == (
+        "02:30 does not exist on Sun 14 Mar 2027 (the clocks go forward), "
+        "so this appointment is at 03:30."
+    )
+    assert changed["label"] == "Sun 14 Mar 2027 03:30 EDT"
+
+
+def test_the_planner_shows_the_offset_when_the_hour_repeats(
+    api, owner, a_client, practitioner, new_york
+):
+    """On 1 November 2026 01:00 happens twice: the occurrence says which one it is."""
+    status, plan = _preview(api, owner, a_client, practitioner, *new_york, "2026-10-18", "01:00")
+    assert status == 200, plan
+    repeated = plan["occurrences"][-1]
+    assert repeated["label"] == "Sun 1 Nov 2026 01:00 EDT (UTC-04:00)"
+    assert repeated["clock_change"] == (
+        "01:00 happens twice on Sun 1 Nov 2026 (the clocks go back); this appointment is "
+        "at the first 01:00, UTC-04:00."
+    )
+    assert plan["occurrences"][0]["label"] == "Sun 18 Oct 2026 01:00 EDT"
+
+
+def test_the_two_repeated_wall_times_read_differently():
+    from zoneinfo import ZoneInfo
+
+    from sacrum.scheduling.local_time import wall_label
+
+    tz = ZoneInfo("America/New_York")
+    first = dt.datetime(2026, 11, 1, 5, 0, tzinfo=dt.UTC)  # 01:00 EDT
+    second = dt.datetime(2026, 11, 1, 6, 0, tzinfo=dt.UTC)  # 01:00 EST, an hour later
+    assert wall_label(first, tz) == "Sun 1 Nov 2026 01:00 EDT (UTC-04:00)"
+    assert wall_label(second, tz) == "Sun 1 Nov 2026 01:00 EST (UTC-05:00)"
+    assert wall_label(first, ZoneInfo("Europe/Berlin")) == "Sun 1 Nov 2026 06:00 CET"

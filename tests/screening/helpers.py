@@ -5,7 +5,14 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from sacrum.screening.questions import CHECKIN, INTAKE, YES_NO_VALUES, question_set
+from sacrum.screening.questions import (
+    CHECKIN,
+    DERIVED,
+    INTAKE,
+    NOT_SURE_REFERS_DEFAULT,
+    YES_NO_VALUES,
+    question_set,
+)
 from sacrum.screening.rules import rule_fields, shipped_rules
 
 
@@ -23,7 +30,8 @@ def quiet_answers(set_name: str) -> dict[str, Any]:
 
 
 def set_for(question: str) -> str:
-    return INTAKE if question in question_set(INTAKE).by_key else CHECKIN
+    """The set a rule's question belongs to (derived facts, like the age, go with the intake)."""
+    return INTAKE if question in question_set(INTAKE).by_key or question in DERIVED else CHECKIN
 
 
 def rule_object(entry: dict[str, Any]) -> SimpleNamespace:
@@ -36,10 +44,23 @@ def triggering_answers(entry: dict[str, Any]) -> list[Any]:
     return list(entry["trigger_answers"])
 
 
+def unsure_refers(entry: dict[str, Any]) -> bool:
+    """Whether "Not sure" to this rule's question proposes a referral (see the engine)."""
+    return (
+        entry["trigger_at_least"] is None
+        and "not_sure" not in entry["trigger_answers"]
+        and entry.get("refer_when_unsure", NOT_SURE_REFERS_DEFAULT)
+    )
+
+
 def silent_answers(entry: dict[str, Any]) -> list[Any]:
     if entry["trigger_at_least"] is not None:
         return [entry["trigger_at_least"] - 1, 0]
-    return [a for a in YES_NO_VALUES if a not in entry["trigger_answers"]]
+    return [
+        a
+        for a in YES_NO_VALUES
+        if a not in entry["trigger_answers"] and not (a == "not_sure" and unsure_refers(entry))
+    ]
 
 
 def answers_firing(entry: dict[str, Any], value: Any) -> dict[str, Any]:

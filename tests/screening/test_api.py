@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sacrum.access.models import AuditEntry
 from sacrum.screening.models import Firing, Intake, Rule
 from tests.screening.conftest import sign_consent
@@ -63,10 +65,10 @@ def test_amend_through_the_api_is_audited(practitioner, api, intake_with):
 
 
 def test_check_in_through_the_api(practitioner, api, a_client):
-    answers = quiet_answers("checkin") | {"checkin_urgent_symptoms": "yes", "checkin_pain": 8}
+    answers = quiet_answers("checkin") | {"checkin_thunderclap_since": "yes", "checkin_pain": 8}
     status, body = api(practitioner).post(f"/clients/{a_client.pk}/check-ins", {"answers": answers})
     assert status == 201, body
-    assert [f["rule_code"] for f in body["firings"]] == ["checkin-urgent-symptoms"]
+    assert [f["rule_code"] for f in body["firings"]] == ["checkin-thunderclap-since"]
     status, body = api(practitioner).get(f"/check-ins/{body['id']}")
     assert status == 200 and body["answers"]["checkin_pain"] == 8
 
@@ -125,7 +127,9 @@ def test_the_question_sets_are_published(practitioner, api):
     assert "checkin_pain" in {q["key"] for s in body["sections"] for q in s["questions"]}
 
 
-def test_firings_record_the_answer(intake_with):
+def test_firings_record_the_answer(intake_with, a_client):
+    a_client.date_of_birth = dt.date(1950, 6, 1)  # old enough for headaches that began at 70
+    a_client.save()
     intake_with(hx_onset_age=70)
-    firing = Firing.objects.get()
+    firing = Firing.objects.get(rule__code="snnoop-05-older-onset")
     assert (firing.question, firing.answer, firing.answer_label) == ("hx_onset_age", "70", "70")

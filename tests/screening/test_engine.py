@@ -9,14 +9,16 @@ import pytest
 
 from sacrum.screening.engine import answer_triggers, evaluate, urgent_triggers
 from sacrum.screening.models import Rule
-from sacrum.screening.questions import CHECKIN, INTAKE, all_questions, question_set
+from sacrum.screening.questions import CHECKIN, DERIVED, INTAKE, all_questions, question_set
 from tests.screening.helpers import (
     SHIPPED,
     answers_firing,
     quiet_answers,
     rule_object,
+    set_for,
     silent_answers,
     triggering_answers,
+    unsure_refers,
 )
 
 RULES = [rule_object(entry) for entry in SHIPPED]
@@ -30,16 +32,27 @@ def codes(hits):
 
 def test_the_shipped_set_covers_safety_md():
     actions = [e["action"] for e in SHIPPED]
-    assert actions.count("block") == 6
+    assert actions.count("block") == 7
     assert actions.count("warn") >= 9
-    snnoop = [e for e in SHIPPED if e["code"].startswith("snnoop-")]
+    # The 15 SNNOOP10 items as asked; item 5 also from the date of birth (client_age).
+    snnoop = [
+        e for e in SHIPPED if e["code"].startswith("snnoop-") and e["question"] not in DERIVED
+    ]
     assert len(snnoop) == 15
     assert all("Neurology 2019" in e["source"] for e in snnoop)
     assert all(
         e["requires"] == {"question": "headaches", "answers": ["yes", "not_sure"]} for e in snnoop
     )
     urgent = {e["code"] for e in SHIPPED if e["urgent"]}
-    assert {"snnoop-03-neuro-deficit", "snnoop-04-thunderclap"} <= urgent
+    assert {
+        "snnoop-03-neuro-deficit",
+        "snnoop-04-thunderclap",
+        "urgent-new-neuro-deficit",
+        "urgent-fever-stiff-neck-or-rash",
+        "checkin-thunderclap-since",
+        "checkin-neuro-since",
+        "checkin-fever-stiff-neck-or-rash",
+    } == urgent
     assert len({e["code"] for e in SHIPPED}) == len(SHIPPED)
 
 
@@ -65,10 +78,13 @@ def test_rule_fires_on_its_trigger(entry, value):
     assert len(hits) == 1
     assert hits[0].answer == value and hits[0].question == entry["question"]
     assert hits[0].action == entry["action"]
-    # The answers are valid for the real form, so the stored path sees the same thing.
-    set_name = INTAKE if entry["question"] in question_set(INTAKE).by_key else CHECKIN
-    cleaned, errors = question_set(set_name).clean(answers)
-    assert errors == {} and cleaned[entry["question"]] == value
+    # The answers are valid for the real form, so the stored path sees the same thing
+    # (a derived fact such as the age is not asked: the service adds it from the record).
+    set_name = set_for(entry["question"])
+    asked = {k: v for k, v in answers.items() if k not in DERIVED}
+    cleaned, errors = question_set(set_name).clean(asked)
+    assert errors == {}
+    assert entry["question"] in DERIVED or cleaned[entry["question"]] == value
 
 
 @pytest.mark.parametrize(
@@ -112,4 +128,82 @@ def test_urgent_questions_for_the_form():
     urgent = urgent_triggers(RULES)
     assert urgent["hx_thunderclap"] == ["yes"]
     assert urgent["hx_neuro_deficit"] == ["yes"]
+    assert urgent["neuro_new"] == ["yes"]
+    assert urgent["stiff_neck_or_rash"] == ["yes"]
+    assert urgent["checkin_thunderclap_since"] == ["yes"]
     assert "anticoagulants" not in urgent
+
+
+UNSURE = [e for e in SHIPPED if unsure_refers(e)]
+
+
+@pytest.mark.parametrize("entry", UNSURE, ids=lambda e: e["code"])
+def test_not_sure_to_a_red_flag_refers(entry):
+    """ "Not sure" is never silent: it proposes a referral, never urgent, never a block."""
+    hits = [
+        h
+        for h in evaluate(RULES, answers_firing(entry, "not_sure"))
+        if h.rule.code == entry["code"]
+    ]
+    assert len(hits) == 1
+    assert hits[0].action == "refer" and not hits[0].urgent and hits[0].unsure
+
+
+def test_every_yes_only_yes_no_rule_refers_on_not_sure():
+    yes_no = [e for e in SHIPPED if e["trigger_at_least"] is None and e["question"] not in DERIVED]
+    assert all("not_sure" in e["trigger_answers"] or e in UNSURE for e in yes_no)
+    assert {"snnoop-04-thunderclap", "urgent-new-neuro-deficit", "checkin-neuro-since"} <= {
+        e["code"] for e in UNSURE
+    }
+
+
+@pytest.mark.parametrize("entry", UNSURE[:3], ids=lambda e: e["code"])
+def test_a_rule_can_opt_out_of_not_sure(entry):
+    rule = rule_object(entry)
+    rule.refer_when_unsure = False
+    assert evaluate([rule], answers_firing(entry, "not_sure")) == []
+
+
+NEW_RULES = {
+    "urgent-new-neuro-deficit",
+    "urgent-fever-stiff-neck-or-rash",
+    "block-post-puncture-headache",
+    "snoop4-onset-after-50",
+    "snoop4-new-pattern-after-50",
+    "snnoop-05-new-pattern-after-65",
+    "checkin-thunderclap-since",
+    "checkin-neuro-since",
+    "checkin-fever",
+    "checkin-fever-stiff-neck-or-rash",
+}
+
+
+@pytest.mark.parametrize(
+    "entry", [e for e in SHIPPED if e["code"] in NEW_RULES], ids=lambda e: e["code"]
+)
+def test_each_new_rule_has_a_source_an_explanation_and_client_wording(entry):
+    assert len(entry["source"]) > 40 and len(entry["explanation"]) > 60
+    question = all_questions()[entry["question"]]
+    assert question.text  # the client's wording (or, for the age, what the record gives)
+    if entry["urgent"]:
+        assert "medically assessed" in entry["explanation"]
+
+
+def test_the_new_rule_set_is_shipped():
+    assert {e["code"] for e in SHIPPED} >= NEW_RULES
+
+
+def test_the_check_in_asks_since_the_last_visit_not_right_now():
+    texts = [q.text for q in question_set(CHECKIN).questions()]
+    assert not any(t.startswith("Right now") for t in texts)
+    since = [t for t in texts if t.startswith("Since your last visit")]
+    assert any("all at once" in t for t in since) and any("weakness" in t for t in since)
+
+
+def test_neurological_symptoms_are_asked_of_everyone():
+    intake = question_set(INTAKE)
+    section = next(s for s in intake.sections if any(q.key == "neuro_new" for q in s.questions))
+    assert section.show_if is None
+    text = intake.by_key["neuro_new"].text.lower()
+    for word in ("weakness", "numbness", "speaking", "sight", "confusion", "balance"):
+        assert word in text

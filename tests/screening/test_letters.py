@@ -27,6 +27,7 @@ def pdf_text(content: bytes) -> str:
 def referred(practitioner, a_client, intake_with):
     """Ada (70 when headaches began, on a blood thinner, recent head injury)."""
     a_client.physician_name = "Dr Mary Somerville"
+    a_client.date_of_birth = dt.date(1950, 6, 1)  # old enough for headaches that began at 70
     a_client.physician_practice = "Harbour Surgery"
     a_client.physician_email = "mary@surgery.example"
     a_client.save()
@@ -46,6 +47,7 @@ def test_draft_is_generated_from_the_record(practitioner, referred):
     assert letter.recipient_name == "Dr Mary Somerville" and letter.is_draft
     assert {a.rule.code for a in letter.alerts.all()} == {
         "snnoop-05-older-onset",
+        "snoop4-onset-after-50",
         "block-head-injury",
     }
     assert "Headache that began at 65 or later" in letter.reason and "“70”" in letter.reason
@@ -164,7 +166,7 @@ def test_letters_through_the_api(practitioner, api, referred):
     status, body = http.post(f"/clients/{referred.pk}/referral-letters", {})
     assert status == 201, body
     letter_id = body["id"]
-    assert body["status"] == "draft" and len(body["alert_ids"]) == 2
+    assert body["status"] == "draft" and len(body["alert_ids"]) == 3
     status, body = http.patch(f"/referral-letters/{letter_id}", {"subject": "Headache after 65"})
     assert status == 200 and body["subject"] == "Headache after 65"
     status, body = http.patch(f"/referral-letters/{letter_id}", {"recipient_email": "nope"})

@@ -51,7 +51,11 @@ def test_fill_in_from_the_link_once(front_desk, a_client):
     token = emailed_token(front_desk, a_client)
     http = HttpClient()
     page = http.get(f"/intake/{token}/")
-    assert page.status_code == 200 and "Do you get headaches?" in page.content.decode()
+    assert (
+        page.status_code == 200
+        and "Do you get headaches, or have you had an unusual headache recently?"
+        in page.content.decode()
+    )
     assert page["Cache-Control"].startswith("max-age=0") or "no-cache" in page["Cache-Control"]
     data = (
         quiet_answers("intake")

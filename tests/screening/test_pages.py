@@ -63,7 +63,8 @@ def test_clearance_page_with_a_letter(practitioner, browser_as, a_client, intake
 def test_practitioner_enters_an_intake_on_the_page(practitioner, browser_as, a_client):
     http = browser_as(practitioner)
     assert (
-        "Do you get headaches?" in http.get(f"/clients/{a_client.pk}/intake/new").content.decode()
+        "Do you get headaches, or have you had an unusual headache recently?"
+        in http.get(f"/clients/{a_client.pk}/intake/new").content.decode()
     )
     answers = quiet_answers("intake") | {"epilepsy": "yes"}
     answers.pop("hx_cancer")

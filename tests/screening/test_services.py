@@ -122,9 +122,15 @@ def test_a_warning_needs_acknowledgement_before_charting(intake_with, a_client, 
 def test_a_referral_does_not_gate_but_needs_a_reason_to_dismiss(
     intake_with, a_client, practitioner
 ):
+    a_client.date_of_birth = dt.date(1950, 6, 1)
+    a_client.save()
     _intake, firings = intake_with(hx_onset_age=67)
-    assert [f.rule.code for f in firings] == ["snnoop-05-older-onset"]
-    assert firings[0].answer == "67"
+    # SNNOOP10 (after 65) and SNOOP4 (after 50) both propose a referral.
+    assert sorted(f.rule.code for f in firings) == [
+        "snnoop-05-older-onset",
+        "snoop4-onset-after-50",
+    ]
+    assert {f.answer for f in firings} == {"67"}
     assert charting_gate(a_client) == [] and booking_gate(a_client) == []
     with pytest.raises(ValidationError):
         services.acknowledge(actor=practitioner.actor, alert=firings[0].alert, note="")

@@ -54,6 +54,27 @@ def local(instant: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
     return instant.astimezone(tz)
 
 
+def repeated(moment: dt.datetime) -> bool:
+    """Whether this local wall time happens twice that day (the hour the clocks go back)."""
+    other = moment.replace(fold=1 - moment.fold)
+    return other.utcoffset() != moment.utcoffset()
+
+
+def offset_text(moment: dt.datetime) -> str:
+    """'UTC+01:00': the offset, for telling apart two instants that read the same."""
+    offset = moment.utcoffset() or dt.timedelta(0)
+    sign = "-" if offset < dt.timedelta(0) else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def wall_label(instant: dt.datetime, tz: dt.tzinfo) -> str:
+    """'Sun 25 Oct 2026 01:00 BST', with the offset added when that wall time repeats."""
+    moment = local(instant, tz)
+    text = f"{moment:%a} {moment.day} {moment:%b %Y %H:%M %Z}"
+    return f"{text} ({offset_text(moment)})" if repeated(moment) else text
+
+
 def aware(value: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
     """An input datetime as aware UTC: a naive one is read as local time in ``tz``."""
     if value.tzinfo is None or value.utcoffset() is None:

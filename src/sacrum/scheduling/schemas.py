@@ -344,9 +344,18 @@ class OccurrenceOut(Schema):
     start: dt.datetime
     end: dt.datetime
     local_start: dt.datetime
+    label: str = Field(
+        description="Local date and time as people read it; the UTC offset is added when "
+        "that wall time happens twice (the clocks go back)."
+    )
+    clock_change: str = Field(
+        description="Empty, or why this occurrence is not at the series' time (the clocks "
+        "go forward) or which of a repeated hour it is (the clocks go back)."
+    )
     free: bool
     problem: str
     alternatives: list[dt.datetime]
+    alternative_labels: list[str]
 
 
 class SeriesPlanOut(Schema):

@@ -33,6 +33,7 @@ from sacrum.screening.pdf import letter_pdf
 from sacrum.screening.questions import question_set
 from sacrum.screening.schemas import (
     AcknowledgeIn,
+    AssessmentIn,
     CheckInIn,
     CheckInOut,
     ClearanceIn,
@@ -221,6 +222,23 @@ def clear_alert(request: HttpRequest, alert_id: uuid.UUID, payload: ClearanceIn)
         physician_name=payload.physician_name,
         cleared_on=payload.cleared_on,
         note=payload.note,
+    )
+    return selectors.alert_for(actor, alert_id)
+
+
+@router.post("/alerts/{alert_id}/assessment", response=ScreeningAlertOut, openapi_extra=CLINICAL)
+def assess_alert(request: HttpRequest, alert_id: uuid.UUID, payload: AssessmentIn) -> ClientAlert:
+    """Record that a client with an urgent finding has been medically assessed (lifts the hold)."""
+    actor = actor_of(request)
+    if not actor.can("clinical.edit"):
+        raise PermissionError("Only practitioners and owners record assessments.")
+    alert = selectors.alert_for(actor, alert_id)
+    services.record_assessment(
+        actor=actor,
+        alert=alert,
+        assessed_by=payload.assessed_by,
+        assessed_on=payload.assessed_on,
+        outcome=payload.outcome,
     )
     return selectors.alert_for(actor, alert_id)
 

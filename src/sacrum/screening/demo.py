@@ -70,7 +70,7 @@ PHYSICIANS = [
 ]
 
 
-def _quiet(set_name: str, headaches: bool) -> dict[str, Any]:
+def _quiet(set_name: str, headaches: bool, age: int = 99) -> dict[str, Any]:
     answers: dict[str, Any] = {}
     for q in question_set(set_name).questions():
         if q.type == "yes_no":
@@ -79,7 +79,7 @@ def _quiet(set_name: str, headaches: bool) -> dict[str, Any]:
             answers[q.key] = q.min or 0
     if set_name == INTAKE:
         answers["headaches"] = "yes" if headaches else "no"
-        answers["hx_onset_age"] = 25
+        answers["hx_onset_age"] = min(25, age)
     return answers
 
 
@@ -149,7 +149,7 @@ def seed(ctx: dict[str, Any]) -> str:
             _physician(client, n)
         client.save()
         _sign(client, "tablet" if n % 4 == 0 else "link")
-        answers = _quiet(INTAKE, "migraine_headache" in conditions)
+        answers = _quiet(INTAKE, "migraine_headache" in conditions, client.age)
         if client is blocked:
             answers |= {
                 "head_injury_recent": "yes",

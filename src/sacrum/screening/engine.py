@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 BLOCK, WARN, REFER = "block", "warn", "refer"
 SEVERITY = {BLOCK: 0, WARN: 1, REFER: 2}
+NOT_SURE = "not_sure"
 
 
 class RuleLike(Protocol):
@@ -27,23 +28,29 @@ class RuleLike(Protocol):
     action: str
     urgent: bool
     active: bool
+    refer_when_unsure: bool
 
 
 @dataclass(frozen=True)
 class Hit:
-    """One rule fired by one answer."""
+    """One rule fired by one answer.
+
+    ``unsure``: the answer was "Not sure" to a rule that triggers on "yes" only; it
+    refers (never urgent, never a block) so the uncertainty is talked through.
+    """
 
     rule: Any
     question: str
     answer: Any
+    unsure: bool = False
 
     @property
     def action(self) -> str:
-        return str(self.rule.action)
+        return REFER if self.unsure else str(self.rule.action)
 
     @property
     def urgent(self) -> bool:
-        return bool(self.rule.urgent)
+        return False if self.unsure else bool(self.rule.urgent)
 
 
 def answer_triggers(rule: RuleLike, value: Any) -> bool:
@@ -63,19 +70,31 @@ def applies(rule: RuleLike, answers: Mapping[str, Any]) -> bool:
     return answers.get(rule.requires_question) in set(rule.requires_answers)
 
 
+def unsure_refers(rule: RuleLike, value: Any) -> bool:
+    """ "Not sure" to a rule that fires on "yes" only refers, unless the rule says otherwise."""
+    return (
+        value == NOT_SURE
+        and getattr(rule, "refer_when_unsure", True)
+        and rule.trigger_at_least is None
+        and NOT_SURE not in {str(a) for a in rule.trigger_answers}
+    )
+
+
 def evaluate(rules: Iterable[RuleLike], answers: Mapping[str, Any]) -> list[Hit]:
     """Every active rule whose question was answered with a triggering answer.
 
+    A "Not sure" the rule does not trigger on still refers (see ``unsure_refers``).
     Ordered block, warn, refer (then by code), the order a practitioner reads them in.
     """
-    hits = [
-        Hit(rule, rule.question, answers[rule.question])
-        for rule in rules
-        if rule.active
-        and rule.question in answers
-        and applies(rule, answers)
-        and answer_triggers(rule, answers[rule.question])
-    ]
+    hits: list[Hit] = []
+    for rule in rules:
+        if not rule.active or rule.question not in answers or not applies(rule, answers):
+            continue
+        value = answers[rule.question]
+        if answer_triggers(rule, value):
+            hits.append(Hit(rule, rule.question, value))
+        elif unsure_refers(rule, value):
+            hits.append(Hit(rule, rule.question, value, unsure=True))
     return sorted(hits, key=lambda h: (SEVERITY.get(h.action, 9), h.rule.code))
 
 

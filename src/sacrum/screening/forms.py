@@ -104,6 +104,21 @@ class ClearanceForm(forms.Form):
     )
 
 
+class AssessmentForm(forms.Form):
+    assessed_by = forms.CharField(
+        max_length=150,
+        label="Who assessed the client",
+        help_text="The doctor, hospital or service that saw them.",
+    )
+    assessed_on = forms.DateField(widget=DateInput(), label="Date of the assessment")
+    outcome = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        label="What the assessment found or advised",
+        help_text="From the client's account, a discharge letter or a call with the doctor.",
+    )
+
+
 def _question_choices() -> list[tuple[str, str]]:
     return [
         (key, f"{key} — {q.text[:70]}")
@@ -132,6 +147,7 @@ class RuleForm(forms.ModelForm):
             "requires_answers",
             "action",
             "urgent",
+            "refer_when_unsure",
             "explanation",
             "source",
             "active",

@@ -4,10 +4,14 @@
 may not go ahead now; an empty list means it may. They read the database directly
 (no actor) because the caller has already decided who may see the client; the
 booking reasons never name a condition, so they can be shown to the front desk and
-to the client booking online. See docs/screening.md.
+to the client booking online. ``urgent_gate(client)`` is the part that holds every
+booking route, staff included: an urgent finding (the client was told to seek care
+now) until a practitioner records a medical assessment. See docs/screening.md.
 """
 
 from __future__ import annotations
+
+from django.db.models import Q
 
 from sacrum.clients.consent import consent_state
 from sacrum.clients.models import Client
@@ -26,13 +30,17 @@ CONSENT_MISSING = {
 BOOKING_BLOCKED = (
     "A practitioner needs to review this client's health answers before a session can be booked."
 )
+URGENT_HOLD = (
+    "This client was advised to seek urgent medical care. No session can be booked until a "
+    "practitioner records that they have been medically assessed."
+)
 
 
 def _open_alerts(client: Client) -> list[ClientAlert]:
     return list(
-        ClientAlert.objects.filter(
-            client=client, status=AlertStatus.OPEN, action__in=(BLOCK, WARN)
-        ).select_related("rule")
+        ClientAlert.objects.filter(client=client, status=AlertStatus.OPEN)
+        .filter(Q(action__in=(BLOCK, WARN)) | Q(urgent=True))
+        .select_related("rule")
     )
 
 
@@ -40,7 +48,8 @@ def charting_gate(client: Client) -> list[str]:
     """Why a session can't be charted for ``client`` now (empty: it can).
 
     A current signed consent is needed; blocks need a recorded physician's clearance,
-    warnings a practitioner's acknowledgement; without an intake nothing was screened.
+    urgent findings a recorded medical assessment, warnings a practitioner's
+    acknowledgement; without an intake nothing was screened.
     """
     reasons: list[str] = []
     state = consent_state(client)
@@ -48,18 +57,36 @@ def charting_gate(client: Client) -> list[str]:
         reasons.append(CONSENT_MISSING[state])
     if not Intake.objects.filter(client=client).exists():
         reasons.append(NO_INTAKE)
-    for alert in sorted(_open_alerts(client), key=lambda a: (a.action != BLOCK, a.rule.title)):
+    alerts = sorted(
+        _open_alerts(client), key=lambda a: (not a.urgent, a.action != BLOCK, a.rule.title)
+    )
+    for alert in alerts:
         if alert.action == BLOCK:
             reasons.append(
                 f"Blocked: {alert.rule.title}. Record a physician's clearance before charting."
+            )
+        elif alert.urgent:
+            reasons.append(
+                f"Urgent: {alert.rule.title}. The client was told to seek urgent medical care; "
+                "record that they have been medically assessed before charting."
             )
         else:
             reasons.append(f"Warning not yet acknowledged: {alert.rule.title}.")
     return reasons
 
 
+def urgent_gate(client: Client) -> list[str]:
+    """Why no one, staff included, may book ``client`` now (empty: nothing urgent is open)."""
+    if ClientAlert.objects.filter(client=client, status=AlertStatus.OPEN, urgent=True).exists():
+        return [URGENT_HOLD]
+    return []
+
+
 def booking_gate(client: Client) -> list[str]:
     """Why ``client`` can't be booked online now (empty: they can). Names no condition."""
+    urgent = urgent_gate(client)
+    if urgent:
+        return urgent
     if ClientAlert.objects.filter(client=client, status=AlertStatus.OPEN, action=BLOCK).exists():
         return [BOOKING_BLOCKED]
     return []

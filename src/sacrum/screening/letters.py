@@ -3,7 +3,7 @@
 The draft names the rules that fired with the client's own answers, relevant history,
 sessions so far and outcome scores. Finalising stores the PDF that leaves the clinic
 (with its SHA-256) and settles the referral alerts it answers; blocks stay until a
-physician's clearance is recorded.
+physician's clearance is recorded, urgent findings until a medical assessment is.
 """
 
 from __future__ import annotations
@@ -222,7 +222,8 @@ def finalize(*, actor: Actor, letter: ReferralLetter, how: str) -> ReferralLette
     locked.pdf.save(f"{locked.pk}.pdf", ContentFile(content), save=False)
     # The row is still a draft in the database, so this one save is allowed.
     locked.save()
-    for alert in locked.alerts.filter(status=AlertStatus.OPEN, action=REFER):
+    # An urgent finding stays open: only a recorded medical assessment settles it.
+    for alert in locked.alerts.filter(status=AlertStatus.OPEN, action=REFER, urgent=False):
         alert.status = AlertStatus.REFERRED
         alert.resolved_at = locked.finalized_at
         alert.resolved_by = actor.user

@@ -45,7 +45,14 @@ class Rule(models.Model):
     requires_answers = models.JSONField(default=list, blank=True)
     action = models.CharField(max_length=10, choices=Action.choices)
     urgent = models.BooleanField(
-        default=False, help_text="Tell the client on the form to seek urgent care now."
+        default=False,
+        help_text="Tell the client on the form to seek urgent care now; no session or booking "
+        "until a practitioner records that the client has been medically assessed.",
+    )
+    refer_when_unsure = models.BooleanField(
+        default=True,
+        help_text="“Not sure” to this question proposes a referral even when only “yes” "
+        "triggers the rule (an uncertain answer to a red flag is never silent).",
     )
     explanation = models.TextField(max_length=2000)
     source = models.CharField(max_length=400, blank=True)
@@ -210,6 +217,7 @@ class AlertStatus(models.TextChoices):
     CLEARED = "cleared", "Cleared by a physician"
     REFERRED = "referred", "Referred"
     WITHDRAWN = "withdrawn", "Withdrawn (answer amended)"
+    ASSESSED = "assessed", "Medically assessed"
 
 
 class ClientAlert(models.Model):
@@ -260,6 +268,11 @@ class ClientAlert(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == AlertStatus.OPEN
+
+    @property
+    def needs_assessment(self) -> bool:
+        """An open urgent finding: it holds both gates until an assessment is recorded."""
+        return self.is_open and self.urgent
 
 
 class Firing(models.Model):
@@ -326,6 +339,37 @@ class Acknowledgement(models.Model):
 
     def __str__(self) -> str:
         return f"Acknowledged by {self.by} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class MedicalAssessment(models.Model):
+    """The client told to seek urgent care has been medically assessed: by whom, when, outcome.
+
+    Recorded by a practitioner (from the client's account, a discharge letter or a call);
+    it lifts an urgent finding's hold on charting and booking.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    alert = models.OneToOneField(ClientAlert, on_delete=models.CASCADE, related_name="assessment")
+    assessed_by = models.CharField(
+        max_length=150, help_text="Who assessed the client: a doctor, a hospital, a service."
+    )
+    assessed_on = models.DateField()
+    outcome = models.TextField(max_length=2000, help_text="What the assessment found or advised.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = (
+            models.CheckConstraint(
+                condition=~Q(assessed_by="") & ~Q(outcome=""),
+                name="screening_assessment_says_who_and_what",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"Assessed by {self.assessed_by} on {self.assessed_on}"
 
 
 def clearance_upload_to(instance: PhysicianClearance, filename: str) -> str:

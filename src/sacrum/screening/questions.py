@@ -3,11 +3,13 @@
 A set is data (``data/<set>-v<version>.json``): sections of questions, each with a key,
 a type (``yes_no``, ``number``, ``text``) and the lay-person wording. Answers are stored
 by key, so a rule names the question it reads, and a new version of a set keeps old
-answers readable.
+answers readable. A few facts are not asked but derived from the record (``DERIVED``,
+e.g. the client's age from the date of birth); rules may read them like answers.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from functools import cache
@@ -20,7 +22,9 @@ YES_NO_CHOICES = (("yes", "Yes"), ("no", "No"), ("not_sure", "Not sure"))
 YES_NO_VALUES = tuple(value for value, _label in YES_NO_CHOICES)
 INTAKE = "intake"
 CHECKIN = "checkin"
-CURRENT_VERSION = {INTAKE: 1, CHECKIN: 1}
+CURRENT_VERSION = {INTAKE: 2, CHECKIN: 2}
+CLIENT_AGE = "client_age"
+NOT_SURE_REFERS_DEFAULT = True  # "Not sure" to a red-flag question refers unless a rule opts out
 
 
 @dataclass(frozen=True)
@@ -151,9 +155,28 @@ def question_set(name: str, version: int | None = None) -> QuestionSet:
     return qs
 
 
+DERIVED = {
+    CLIENT_AGE: Question(
+        key=CLIENT_AGE,
+        type="number",
+        text="The client's age in whole years on the day of the answers (from the date of birth)",
+        min=0,
+        max=130,
+    ),
+}
+
+
+def age_on(born: dt.date, day: dt.date) -> int:
+    """Whole years from ``born`` to ``day`` (a birthday on 29 February counts from 1 March)."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
 def all_questions() -> dict[str, Question]:
-    """Every question of the current sets, by key (what a rule may read)."""
+    """Every question of every version and every derived fact, by key (what a rule may read)."""
     found: dict[str, Question] = {}
-    for name in CURRENT_VERSION:
-        found.update(question_set(name).by_key)
+    for name, current in CURRENT_VERSION.items():
+        # Older versions first, so answers and rules of a retired question stay readable.
+        for version in range(1, current + 1):
+            found.update(question_set(name, version).by_key)
+    found.update(DERIVED)
     return found

@@ -12,6 +12,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from sacrum.screening.questions import NOT_SURE_REFERS_DEFAULT
+
 DATA = Path(__file__).resolve().parent / "data" / "rules.json"
 
 
@@ -38,6 +40,7 @@ def rule_fields(entry: dict[str, Any]) -> dict[str, Any]:
         "requires_answers": list(requires.get("answers", [])),
         "action": entry["action"],
         "urgent": bool(entry.get("urgent")),
+        "refer_when_unsure": bool(entry.get("refer_when_unsure", NOT_SURE_REFERS_DEFAULT)),
         "explanation": entry["explanation"],
         "source": entry.get("source", ""),
         "shipped": True,
@@ -52,8 +55,12 @@ def install_shipped_rules(clinic_id: Any, rule_model: Any = None) -> int:
 
         rule_model = Rule
     have = set(rule_model.objects.filter(clinic_id=clinic_id).values_list("code", flat=True))
+    # A migration's historical model may predate a field (e.g. refer_when_unsure): skip it.
+    known = {f.name for f in rule_model._meta.get_fields()}
     new = [
-        rule_model(clinic_id=clinic_id, **rule_fields(entry))
+        rule_model(
+            clinic_id=clinic_id, **{k: v for k, v in rule_fields(entry).items() if k in known}
+        )
         for entry in _load()
         if entry["code"] not in have
     ]

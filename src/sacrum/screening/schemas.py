@@ -119,6 +119,13 @@ class ClearanceOut(Schema):
         return bool(obj.letter)
 
 
+class AssessmentOut(Schema):
+    assessed_by: str
+    assessed_on: dt.date
+    outcome: str
+    recorded_at: dt.datetime
+
+
 class ScreeningAlertOut(Schema):
     id: uuid.UUID
     client_id: uuid.UUID
@@ -134,6 +141,7 @@ class ScreeningAlertOut(Schema):
     firings: list[FiringOut]
     acknowledgement: AcknowledgementOut | None = None
     clearance: ClearanceOut | None = None
+    assessment: AssessmentOut | None = None
 
     @staticmethod
     def resolve_firings(obj: Any) -> list[Any]:
@@ -159,6 +167,12 @@ class AcknowledgeIn(Schema):
     note: str = Field(default="", max_length=2000)
 
 
+class AssessmentIn(Schema):
+    assessed_by: str = Field(max_length=150, description="Who assessed the client.")
+    assessed_on: dt.date
+    outcome: str = Field(max_length=2000, description="What the assessment found or advised.")
+
+
 class ClearanceIn(Schema):
     physician_name: str = Field(max_length=150)
     cleared_on: Day
@@ -176,6 +190,7 @@ class RuleOut(Schema):
     requires_answers: list[str]
     action: str
     urgent: bool
+    refer_when_unsure: bool
     explanation: str
     source: str
     shipped: bool
@@ -192,6 +207,7 @@ class RuleIn(Schema):
     requires_answers: list[str] = Field(default_factory=list)
     action: Literal["block", "warn", "refer"]
     urgent: bool = False
+    refer_when_unsure: bool = True
     explanation: str = Field(max_length=2000)
     source: str = Field(default="", max_length=400)
     active: bool = True
@@ -206,6 +222,7 @@ class RulePatch(Schema):
     requires_answers: list[str] | None = None
     action: Literal["block", "warn", "refer"] | None = None
     urgent: bool | None = None
+    refer_when_unsure: bool | None = None
     explanation: str | None = Field(default=None, max_length=2000)
     source: str | None = Field(default=None, max_length=400)
     active: bool | None = None

@@ -81,7 +81,11 @@ def check_ins_of(client: Client) -> list[CheckIn]:
 def alerts_of(client: Client, *, include_withdrawn: bool = False) -> list[ClientAlert]:
     """Every alert of the client with its rule, firings, acknowledgement and clearance."""
     qs = ClientAlert.objects.filter(client=client).select_related(
-        "rule", "resolved_by", "acknowledgement__by", "clearance__recorded_by"
+        "rule",
+        "resolved_by",
+        "acknowledgement__by",
+        "clearance__recorded_by",
+        "assessment__recorded_by",
     )
     if not include_withdrawn:
         qs = qs.exclude(status=AlertStatus.WITHDRAWN)
@@ -95,13 +99,14 @@ class AlertSummary:
     """The banner's view of a client: what must happen, and what is known."""
 
     blocks: list[ClientAlert] = field(default_factory=list)
+    holds: list[ClientAlert] = field(default_factory=list)  # urgent: awaiting an assessment
     warnings: list[ClientAlert] = field(default_factory=list)
     referrals: list[ClientAlert] = field(default_factory=list)
     settled: list[ClientAlert] = field(default_factory=list)
 
     @property
     def open(self) -> list[ClientAlert]:
-        return self.blocks + self.warnings + self.referrals
+        return self.blocks + self.holds + self.warnings + self.referrals
 
     @property
     def urgent(self) -> list[ClientAlert]:
@@ -118,6 +123,8 @@ def summary_of(client: Client) -> AlertSummary:
             summary.settled.append(alert)
         elif alert.action == BLOCK:
             summary.blocks.append(alert)
+        elif alert.urgent:
+            summary.holds.append(alert)
         elif alert.action == WARN:
             summary.warnings.append(alert)
         elif alert.action == REFER:

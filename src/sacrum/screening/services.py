@@ -18,7 +18,7 @@ from sacrum.access.models import AuditAction
 from sacrum.api.core import Conflict
 from sacrum.clients.models import Client
 from sacrum.clinics.services import require
-from sacrum.screening.engine import BLOCK, REFER, Hit, evaluate
+from sacrum.screening.engine import BLOCK, REFER, SEVERITY, Hit, evaluate
 from sacrum.screening.models import (
     Acknowledgement,
     AlertStatus,
@@ -28,11 +28,12 @@ from sacrum.screening.models import (
     Firing,
     Intake,
     IntakeAmendment,
+    MedicalAssessment,
     PhysicianClearance,
     Rule,
     Source,
 )
-from sacrum.screening.questions import CHECKIN, INTAKE, question_set
+from sacrum.screening.questions import CHECKIN, CLIENT_AGE, INTAKE, age_on, question_set
 
 RULE_FIELDS = (
     "title",
@@ -43,6 +44,7 @@ RULE_FIELDS = (
     "requires_answers",
     "action",
     "urgent",
+    "refer_when_unsure",
     "explanation",
     "source",
     "active",
@@ -57,6 +59,25 @@ def _clean_answers(set_name: str, answers: dict[str, Any]) -> dict[str, Any]:
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def _facts(client: Client, answers: dict[str, Any], on: dt.date) -> dict[str, Any]:
+    """The answers plus what the record says (the age from the date of birth), for the rules."""
+    return {**answers, CLIENT_AGE: age_on(client.date_of_birth, on)}
+
+
+def _check_onset_age(client: Client, answers: dict[str, Any], on: dt.date) -> None:
+    """An onset age above the client's age is a slip: ask again rather than screen on it."""
+    onset = answers.get("hx_onset_age")
+    age = age_on(client.date_of_birth, on)
+    if isinstance(onset, int) and onset > age:
+        raise ValidationError(
+            {
+                "hx_onset_age": f"This is more than your age today ({age}, from the date of "
+                "birth the clinic has). Please check the age when your headaches started; "
+                "if they started recently, give your age now."
+            }
+        )
 
 
 def _active_rules(client: Client) -> list[Rule]:
@@ -90,6 +111,13 @@ def _record_hits(
             )
             open_alerts[hit.rule.pk] = alert
             audit.record(actor, AuditAction.CREATE, alert, clinic=client.clinic)
+        elif _escalates(alert, hit):
+            # A "not sure" opened a referral; a later "yes" makes it what the rule says.
+            alert.urgent = alert.urgent or hit.urgent
+            if SEVERITY[hit.action] < SEVERITY.get(alert.action, 9):
+                alert.action = hit.action
+            alert.save(update_fields=["urgent", "action"])
+            audit.record(actor, AuditAction.UPDATE, alert, clinic=client.clinic)
         firings.append(
             Firing(
                 client=client,
@@ -106,11 +134,17 @@ def _record_hits(
     return Firing.objects.bulk_create(firings)
 
 
+def _escalates(alert: ClientAlert, hit: Hit) -> bool:
+    return (hit.urgent and not alert.urgent) or SEVERITY[hit.action] < SEVERITY.get(alert.action, 9)
+
+
 def _store_intake(
     *, actor: Actor, client: Client, answers: dict[str, Any], via: str
 ) -> tuple[Intake, list[Firing]]:
     """Validate, store and screen an intake (the caller has already authorised it)."""
     cleaned = _clean_answers(INTAKE, answers)
+    today = timezone.localdate()
+    _check_onset_age(client, cleaned, today)
     intake = Intake.objects.create(
         client=client,
         version=question_set(INTAKE).version,
@@ -119,7 +153,8 @@ def _store_intake(
         submitted_by=actor.user,
     )
     audit.record(actor, AuditAction.CREATE, intake, clinic=client.clinic)
-    firings = _record_hits(actor, client, evaluate(_active_rules(client), cleaned), intake=intake)
+    hits = evaluate(_active_rules(client), _facts(client, cleaned, today))
+    firings = _record_hits(actor, client, hits, intake=intake)
     return intake, firings
 
 
@@ -135,7 +170,7 @@ def _store_check_in(
         submitted_by=actor.user,
     )
     audit.record(actor, AuditAction.CREATE, check_in, clinic=client.clinic)
-    hits = evaluate(_active_rules(client), cleaned)
+    hits = evaluate(_active_rules(client), _facts(client, cleaned, timezone.localdate()))
     return check_in, _record_hits(actor, client, hits, check_in=check_in)
 
 
@@ -172,6 +207,8 @@ def amend_intake(*, actor: Actor, intake: Intake, answers: dict[str, Any], note:
     cleaned, errors = question_set(INTAKE, intake.version).clean(merged)
     if errors:
         raise ValidationError(errors)
+    answered_on = timezone.localdate(intake.submitted_at)
+    _check_onset_age(intake.client, cleaned, answered_on)
     keys = set(intake.answers) | set(cleaned)
     changes = {
         key: {"from": intake.answers.get(key), "to": cleaned.get(key)}
@@ -195,7 +232,7 @@ def amend_intake(*, actor: Actor, intake: Intake, answers: dict[str, Any], note:
     audit.record(actor, AuditAction.UPDATE, intake)
 
     client = intake.client
-    hits = evaluate(_active_rules(client), cleaned)
+    hits = evaluate(_active_rules(client), _facts(client, cleaned, answered_on))
     earlier = {f.rule_id: f.answer for f in intake.firings.all()}
     _record_hits(
         actor,
@@ -241,6 +278,11 @@ def acknowledge(*, actor: Actor, alert: ClientAlert, note: str = "") -> Acknowle
     note = (note or "").strip()
     if alert.action == BLOCK:
         raise Conflict("A block needs a physician's clearance, not an acknowledgement.")
+    if alert.urgent:
+        raise Conflict(
+            "An urgent finding needs a record that the client has been medically assessed, "
+            "not an acknowledgement."
+        )
     if alert.action == REFER and not note:
         raise ValidationError({"note": "Say why no referral letter is needed."})
     if len(note) > 2000:
@@ -309,6 +351,56 @@ def record_clearance(
     audit.record(actor, AuditAction.CREATE, clearance)
     _resolve(actor, alert, AlertStatus.CLEARED)
     return clearance
+
+
+@transaction.atomic
+def record_assessment(
+    *,
+    actor: Actor,
+    alert: ClientAlert,
+    assessed_by: str,
+    assessed_on: dt.date | None,
+    outcome: str,
+) -> MedicalAssessment:
+    """Record that a client told to seek urgent care has been medically assessed.
+
+    Only this lifts an urgent finding's hold on charting and booking (an urgent block
+    needs a physician's clearance instead). Who assessed, when, and what they found.
+    """
+    require(actor, "clinical.edit")
+    alert = _lock_open(alert)
+    if not alert.urgent:
+        raise Conflict("Only an urgent finding needs a medical assessment.")
+    if alert.action == BLOCK:
+        raise Conflict("This is a block: record the physician's clearance instead.")
+    errors: dict[str, str] = {}
+    assessed_by = (assessed_by or "").strip()
+    outcome = (outcome or "").strip()
+    if not assessed_by:
+        errors["assessed_by"] = "Say who assessed the client (a doctor, a hospital, a service)."
+    elif len(assessed_by) > 150:
+        errors["assessed_by"] = "Keep this under 150 characters."
+    if assessed_on is None:
+        errors["assessed_on"] = "Give the date of the assessment."
+    elif assessed_on > timezone.localdate():
+        errors["assessed_on"] = "The assessment date cannot be in the future."
+    if not outcome:
+        errors["outcome"] = "Say what the assessment found or advised."
+    elif len(outcome) > 2000:
+        errors["outcome"] = "Keep the outcome under 2000 characters."
+    if errors:
+        raise ValidationError(errors)
+    assert actor.user is not None and assessed_on is not None
+    assessment = MedicalAssessment.objects.create(
+        alert=alert,
+        assessed_by=assessed_by,
+        assessed_on=assessed_on,
+        outcome=outcome,
+        recorded_by=actor.user,
+    )
+    audit.record(actor, AuditAction.CREATE, assessment, clinic=alert.client.clinic)
+    _resolve(actor, alert, AlertStatus.ASSESSED)
+    return assessment
 
 
 def _normalise_rule_data(data: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("alerts/<uuid:alert_id>/", views.alert_detail, name="alert_detail"),
     path("alerts/<uuid:alert_id>/acknowledge", views.alert_acknowledge, name="alert_acknowledge"),
     path("alerts/<uuid:alert_id>/clearance", views.alert_clearance, name="alert_clearance"),
+    path("alerts/<uuid:alert_id>/assessment", views.alert_assessment, name="alert_assessment"),
     path(
         "alerts/<uuid:alert_id>/clearance/letter", views.clearance_letter, name="clearance_letter"
     ),

@@ -21,6 +21,7 @@ from sacrum.screening import selectors, services
 from sacrum.screening.engine import SEVERITY
 from sacrum.screening.forms import (
     AcknowledgeForm,
+    AssessmentForm,
     ClearanceForm,
     NewRuleForm,
     NoteForm,
@@ -226,6 +227,7 @@ def alert_detail(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
             "firings": alert.firings.select_related("intake", "check_in"),
             "acknowledgement": getattr(alert, "acknowledgement", None),
             "clearance": getattr(alert, "clearance", None),
+            "assessment": getattr(alert, "assessment", None),
             "ack_form": AcknowledgeForm(),
             "is_open": alert.status == AlertStatus.OPEN,
             "can_clinical_edit": actor.can("clinical.edit"),
@@ -296,6 +298,42 @@ def alert_clearance(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
     return render(
         request,
         "screening/clearance_form.html",
+        {"alert": alert, "client": alert.client, "form": form},
+        status=422 if form.errors else 200,
+    )
+
+
+@member_required("clinical.edit")
+def alert_assessment(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
+    """Record that a client told to seek urgent care has been medically assessed."""
+    actor = Actor.from_request(request)
+    alert = selectors.alert_for(actor, alert_id)
+    form = AssessmentForm(request.POST or None)
+    if not alert.needs_assessment or alert.action == "block":
+        messages.error(request, "Only an open urgent finding needs a medical assessment.")
+        return redirect("web:alert_detail", alert_id=alert.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_assessment(
+                actor=actor,
+                alert=alert,
+                assessed_by=form.cleaned_data["assessed_by"],
+                assessed_on=form.cleaned_data["assessed_on"],
+                outcome=form.cleaned_data["outcome"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except Conflict as exc:
+            messages.error(request, exc.message)
+            return redirect("web:alert_detail", alert_id=alert.pk)
+        else:
+            messages.success(
+                request, f"Assessment recorded; {alert.rule.title} no longer holds sessions."
+            )
+            return redirect("web:client_detail", client_id=alert.client_id)
+    return render(
+        request,
+        "screening/assessment_form.html",
         {"alert": alert, "client": alert.client, "form": form},
         status=422 if form.errors else 200,
     )

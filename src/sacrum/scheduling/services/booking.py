@@ -86,6 +86,18 @@ def check_online_gate(client: Client) -> None:
         )
 
 
+def check_urgent_gate(client: Client) -> None:
+    """Refuse any new booking, staff included, while an urgent finding awaits assessment.
+
+    The client was told to seek urgent medical care; the reason names no condition.
+    """
+    from sacrum.screening.gates import urgent_gate
+
+    reasons = urgent_gate(client)
+    if reasons:
+        raise ValidationError({"client": " ".join(reasons)})
+
+
 def when(instant: dt.datetime, tz: dt.tzinfo, end: dt.datetime | None = None) -> str:
     """'Tue 3 Mar 10:00-10:50 GMT' (with an en dash) in the location's local time."""
     start = local(instant, tz)
@@ -394,6 +406,8 @@ def book_for_clinic(
     _validate_people_and_place(appointment)
     if booking.source == Source.ONLINE:
         check_online_gate(booking.client)
+    else:
+        check_urgent_gate(booking.client)
     _set_blocked(appointment)
     _check_new_client(appointment)
     if check_hours:

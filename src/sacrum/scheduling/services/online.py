@@ -61,6 +61,7 @@ from sacrum.scheduling.services.booking import (
     cancel_unchecked,
     change_status,
     check_online_gate,
+    check_urgent_gate,
     reschedule_unchecked,
     when,
 )
@@ -792,6 +793,7 @@ def accept_request(*, actor: Actor, appointment: Appointment) -> Appointment:
         return appointment
     if appointment.status != AppointmentStatus.REQUESTED:
         raise ValidationError({"status": "Only a requested appointment can be accepted."})
+    check_urgent_gate(appointment.client)  # told to seek urgent care: not until assessed
     with transaction.atomic():
         change_status(actor=actor, appointment=appointment, status=AppointmentStatus.BOOKED)
         if appointment.source == Source.ONLINE:

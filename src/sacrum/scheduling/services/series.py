@@ -24,7 +24,15 @@ from sacrum.api.core import Conflict
 from sacrum.clients.models import Client
 from sacrum.clinics.models import Location, Membership, Room
 from sacrum.clinics.services import require
-from sacrum.scheduling.local_time import from_epoch, local, to_utc, zone
+from sacrum.scheduling.local_time import (
+    from_epoch,
+    local,
+    offset_text,
+    repeated,
+    to_utc,
+    wall_label,
+    zone,
+)
 from sacrum.scheduling.models import Appointment, SchedulingPolicy, Series, ServiceType
 from sacrum.scheduling.models.series import MAX_OCCURRENCES
 from sacrum.scheduling.recurrence import occurrence_dates
@@ -34,6 +42,7 @@ from sacrum.scheduling.services.booking import (
     book,
     cancel,
     check_online_gate,
+    check_urgent_gate,
     problem_with,
     when,
 )
@@ -66,6 +75,27 @@ class Occurrence:
     free: bool
     problem: str = ""
     alternatives: list[dt.datetime] = field(default_factory=list)
+    label: str = ""  # local date and time as people read it (offset shown if it repeats)
+    clock_change: str = ""  # why this one is not at the series' time, or which of two it is
+    alternative_labels: list[str] = field(default_factory=list)
+
+
+def clock_change_note(start: dt.datetime, wall: dt.time, tz: dt.tzinfo) -> str:
+    """Say so when a clock change moves an occurrence or makes its time happen twice."""
+    moment = local(start, tz)
+    asked = wall.strftime("%H:%M")
+    day = f"{moment:%a} {moment.day} {moment:%b %Y}"
+    if (moment.hour, moment.minute) != (wall.hour, wall.minute):
+        return (
+            f"{asked} does not exist on {day} (the clocks go forward), "
+            f"so this appointment is at {moment:%H:%M}."
+        )
+    if repeated(moment):
+        return (
+            f"{asked} happens twice on {day} (the clocks go back); this appointment is "
+            f"at the first {asked}, {offset_text(moment)}."
+        )
+    return ""
 
 
 def _build(actor: Actor, request: SeriesRequest) -> Series:
@@ -131,14 +161,22 @@ def plan_series(*, actor: Actor, request: SeriesRequest) -> tuple[Series, list[O
     grid = free.grid(step).by_practitioner.get(request.practitioner.pk, [])
     taken = {int(s.timestamp()) for s in starts}
     occurrences = []
+    series_tz = zone(series.time_zone)
     for start in starts:
-        occurrence = Occurrence(start=start, end=start + duration, free=True)
+        occurrence = Occurrence(
+            start=start,
+            end=start + duration,
+            free=True,
+            label=wall_label(start, series_tz),
+            clock_change=clock_change_note(start, series.local_time, series_tz),
+        )
         if not free.is_free(request.practitioner.pk, start):
             occurrence.free = False
             occurrence.problem = problem_with(_unsaved(actor, request, start)) or (
                 "Not free at that time."
             )
             occurrence.alternatives = _alternatives(grid, start, taken)
+            occurrence.alternative_labels = [wall_label(a, tz) for a in occurrence.alternatives]
         occurrences.append(occurrence)
     return series, occurrences
 
@@ -170,6 +208,8 @@ def create_series(
     tz = zone(request.location.time_zone)
     if request.source == "online":
         check_online_gate(request.client)  # refused before anything is written
+    else:
+        check_urgent_gate(request.client)
     booked: list[Appointment] = []
     with transaction.atomic():
         series.save()
