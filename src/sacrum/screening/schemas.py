@@ -169,7 +169,7 @@ class AcknowledgeIn(Schema):
 
 class AssessmentIn(Schema):
     assessed_by: str = Field(max_length=150, description="Who assessed the client.")
-    assessed_on: dt.date
+    assessed_on: Day
     outcome: str = Field(max_length=2000, description="What the assessment found or advised.")
 
 
