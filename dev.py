@@ -140,7 +140,7 @@ def cmd_demo(args: list[str]) -> None:
 
 # Cases per operation in the fuzzing phase (the coverage phase's boundary values come on
 # top and are most of the ~10 400 cases). Measured on this shared 2-core machine, seeding
-# included: ~3 minutes per database at load ~6, 7-10 minutes at load ~10.
+# included: 1.5-3 minutes per database at moderate load, 7-10 minutes at load ~10.
 FUZZ_EXAMPLES = os.environ.get("SACRUM_FUZZ_EXAMPLES", "10")
 FUZZ_CHECKS = (
     "not_a_server_error,status_code_conformance,content_type_conformance,"
