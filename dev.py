@@ -3,7 +3,8 @@
 
     python3 dev.py demo [--port 8000]   set up, seed the demo clinic, start Sacrum
     python3 dev.py test                 set up, then lint, type-check and run the whole
-                                        suite on SQLite and on PostgreSQL
+                                        suite on SQLite and on PostgreSQL; after each
+                                        database's suite, fuzz the API of a live server
 
 Setup = a virtual environment in .venv with the locked dependencies (requirements.lock,
 hash-checked) and Sacrum itself; for tests also Debian's Chromium and a reachable
@@ -13,6 +14,7 @@ PostgreSQL. With CI=true a missing Chromium or PostgreSQL is a failure, never a 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import socket
@@ -164,6 +166,135 @@ def cmd_demo(args: list[str]) -> None:
     os.execve(str(BIN / "sacrum"), [str(BIN / "sacrum"), "demo", *args], env)
 
 
+# --- API fuzzing against a live server ---------------------------------------------------
+
+# Cases per operation in the fuzzing phase (the coverage phase's boundary values come on
+# top and are most of the ~10 400 cases). Measured on this shared 2-core machine, seeding
+# included: 1.5-3 minutes per database at moderate load, 7-10 minutes at load ~10.
+FUZZ_EXAMPLES = os.environ.get("SACRUM_FUZZ_EXAMPLES", "10")
+FUZZ_CHECKS = (
+    "not_a_server_error,status_code_conformance,content_type_conformance,"
+    "response_schema_conformance"
+)
+# Operations that can end the caller's own access (revoke its token, deactivate or demote
+# its membership, make the clinic require a second factor): fuzzed after the main run with
+# a token of their own, so the main run cannot lock itself out halfway.
+FUZZ_SELF_LOCKOUT = (
+    "DELETE /api/v1/tokens/{token_id}",
+    "PATCH /api/v1/memberships/{membership_id}",
+    "PATCH /api/v1/clinic",
+)
+FUZZ_TOKENS = """
+import json, os
+from sacrum.access.actor import Actor
+from sacrum.access.tokens import create_token
+from sacrum.clinics.models import Clinic, Membership
+clinic = Clinic.objects.order_by("created_at").first()
+owner = Membership.objects.filter(clinic=clinic, role="owner", active=True).first()
+raw = [create_token(actor=Actor.system(owner), name=f"fuzz {n}")[1] for n in ("main", "last")]
+open(os.environ["SACRUM_FUZZ_TOKENS"], "w").write(json.dumps(raw))
+"""
+
+
+def _fresh_postgres_database(url: str) -> bool:
+    """Drop and create the database named in ``url`` (the suite itself uses test_<name>)."""
+    name = url.rsplit("/", 1)[1]
+    script = (
+        "import sys, psycopg\n"
+        "with psycopg.connect(sys.argv[1], autocommit=True) as c:\n"
+        "    c.execute(f'DROP DATABASE IF EXISTS \"{sys.argv[2]}\" WITH (FORCE)')\n"
+        "    c.execute(f'CREATE DATABASE \"{sys.argv[2]}\"')\n"
+    )
+    maintenance = url.rsplit("/", 1)[0] + "/postgres"
+    return run([str(BIN / "python"), "-c", script, maintenance, name], quiet=True) == 0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_for_health(port: int, server: subprocess.Popen[bytes], seconds: float = 60) -> bool:
+    import http.client
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and server.poll() is None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        try:
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return True
+        except OSError:
+            time.sleep(0.5)
+        finally:
+            connection.close()
+    return False
+
+
+def fuzz_api(env: dict[str, str], label: str) -> bool:
+    """Seed the demo into a fresh database, start `sacrum serve` on it, fuzz its API.
+
+    schemathesis reads /api/v1/openapi.json and sends generated cases to every operation as
+    the demo clinic's owner (a personal API token); it fails on any 5xx and on any status,
+    content type or body the document does not describe. Skipped for a targeted run
+    (extra pytest arguments), like the awkward-instant step.
+    """
+    say(f"API fuzzing on {label} (schemathesis, {FUZZ_EXAMPLES} examples per operation)")
+    with tempfile.TemporaryDirectory(prefix="sacrum-fuzz-") as data_dir:
+        tokens = Path(data_dir) / "tokens.json"
+        env = {**env, "SACRUM_DATA_DIR": data_dir, "SACRUM_FUZZ_TOKENS": str(tokens)}
+        if "DATABASE_URL" in env and not _fresh_postgres_database(env["DATABASE_URL"]):
+            return False
+        sacrum = str(BIN / "sacrum")
+        for cmd in ([sacrum, "demo", "--seed-only"], [sacrum, "shell", "-c", FUZZ_TOKENS]):
+            if run(cmd, env=env, quiet=True) != 0:
+                return False
+        main_token, last_token = json.loads(tokens.read_text())
+        port = int(os.environ.get("SACRUM_FUZZ_PORT") or _free_port())
+        base = f"http://127.0.0.1:{port}"
+        server_log = Path(data_dir) / "server.log"
+        with server_log.open("w") as log:
+            server = subprocess.Popen(
+                [sacrum, "serve", "--port", str(port), "--no-migrate"],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            try:
+                if not _wait_for_health(port, server):
+                    print(server_log.read_text()[-4000:])
+                    return False
+                st = [
+                    *(str(BIN / "st"), "run", f"{base}/api/v1/openapi.json"),
+                    *("--checks", FUZZ_CHECKS, "--max-examples", FUZZ_EXAMPLES),
+                    *("--workers", "2", "--no-shrink", "--warnings", "off"),
+                    *("--seed", os.environ.get("SACRUM_FUZZ_SEED", "20261207")),
+                ]
+                main = [*st, "-H", f"Authorization: Bearer {main_token}"]
+                last = [*st, "-H", f"Authorization: Bearer {last_token}"]
+                for name in FUZZ_SELF_LOCKOUT:
+                    main += ["--exclude-name", name]
+                    last += ["--include-name", name]
+                # In the throw-away folder: schemathesis keeps a cache of past crashes there.
+                ok = subprocess.run(main, cwd=data_dir, env=env).returncode == 0
+                ok = subprocess.run(last, cwd=data_dir, env=env).returncode == 0 and ok
+                if not ok:  # the server's own account of its errors (JSON lines, no data)
+                    errors = [
+                        line for line in server_log.read_text().splitlines() if "ERROR" in line
+                    ]
+                    print("\n".join(errors[-20:]))
+            finally:
+                server.terminate()
+                try:
+                    server.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+                    server.wait()
+        return ok
+
+
 def cmd_test(args: list[str]) -> None:
     setup_python()
     setup_chromium()
@@ -190,11 +321,15 @@ def cmd_test(args: list[str]) -> None:
         if run(pytest, env=env) != 0:
             failures.append("pytest (SQLite)")
         failures += run_at_awkward_instants(env, args)
+        if not args and not fuzz_api(env, "SQLite"):
+            failures.append("API fuzzing (SQLite)")
         if have_pg:
             say("pytest on PostgreSQL")
             pg_env = {**env, "DATABASE_URL": PG_URL}
             if run([*pytest, "--create-db"], env=pg_env) != 0:
                 failures.append("pytest (PostgreSQL)")
+            if not args and not fuzz_api(pg_env, "PostgreSQL"):
+                failures.append("API fuzzing (PostgreSQL)")
     if failures:
         sys.exit("FAILED: " + ", ".join(failures))
     say("All checks passed" + ("" if have_pg else " (PostgreSQL not run)"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
@@ -14,6 +14,7 @@ from sacrum.access.models import ApiToken
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.access.selectors import audit_entries_for
 from sacrum.api.core import PageOut, actor_of, paginate
+from sacrum.api.fields import Day, PageNumber, PageSize
 
 router = Router(tags=["access"])
 
@@ -78,10 +79,10 @@ def audit_log(
     object_type: str = "",
     object_id: str = "",
     actor_id: str = "",
-    since: date | None = None,
-    until: date | None = None,
-    page: int = 1,
-    page_size: int = 50,
+    since: Day | None = None,
+    until: Day | None = None,
+    page: PageNumber = 1,
+    page_size: PageSize = 50,
 ) -> dict:
     actor = actor_of(request)
     if not actor.can("audit.view"):

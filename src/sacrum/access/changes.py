@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 
 M = TypeVar("M", bound=models.Model)
@@ -23,6 +23,7 @@ def apply_changes(
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise ValidationError({name: "This field cannot be set here." for name in unknown})
+    refuse_nulls(instance, data)
     changed = []
     for name, value in data.items():
         if getattr(instance, name) != value:
@@ -30,3 +31,27 @@ def apply_changes(
             changed.append(name)
     instance.full_clean()
     return changed
+
+
+def refuse_nulls(instance: models.Model, data: Mapping[str, Any]) -> None:
+    """Refuse an explicit ``null`` for a column that cannot hold one, keyed by field.
+
+    ``full_clean`` lets None through for fields that may be blank, and the database then
+    fails on NOT NULL; a PATCH with ``{"pronouns": null}`` must be a 422, not a 500.
+    """
+    refused = {
+        name: "This field cannot be null; send an empty value to clear it instead."
+        for name, value in data.items()
+        if value is None and not _nullable(instance, name)
+    }
+    if refused:
+        raise ValidationError(refused)
+
+
+def _nullable(instance: models.Model, name: str) -> bool:
+    """Whether the column named ``name`` may hold NULL."""
+    try:
+        field = instance._meta.get_field(name)
+    except FieldDoesNotExist:
+        return True  # not a column (a property the model handles itself)
+    return bool(getattr(field, "null", True))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 
 from sacrum.access.api import router as access_router
 from sacrum.api.core import MemberSessionAuth, TokenAuth, install_error_handlers
+from sacrum.api.openapi import declare_error_responses
 from sacrum.charting.api import router as charting_router
 from sacrum.clients.api import router as clients_router
 from sacrum.clinics.api import router as clinics_router
@@ -17,7 +21,19 @@ from sacrum.scheduling.api import router as scheduling_router
 from sacrum.screening.api import router as screening_router
 from sacrum.waitlist.api import router as waitlist_router
 
-api = NinjaAPI(
+
+class SacrumAPI(NinjaAPI):
+    """The API, whose published document also lists the error answers of every operation."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        declare_error_responses(schema)
+        return schema
+
+
+api = SacrumAPI(
     title="Sacrum API",
     version="1",
     description=(

@@ -15,6 +15,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from sacrum.access.actor import Actor
 from sacrum.access.middleware import bearer_token_member
+from sacrum.api.fields import MAX_PAGE, MAX_PAGE_SIZE
 from sacrum.clinics.models import Membership
 
 logger = logging.getLogger("sacrum.api")
@@ -149,10 +150,15 @@ class PageOut(Schema, Generic[T]):
 
 
 def paginate(qs: Any, page: int, page_size: int) -> dict[str, Any]:
-    """Page-number pagination with a total; ``page_size`` is capped at 200."""
-    if page < 1:
-        raise HttpError(422, "page must be 1 or more")
-    page_size = max(1, min(page_size, 200))
+    """Page-number pagination with a total.
+
+    The operations declare ``page`` and ``page_size`` as ``PageNumber``/``PageSize``, so a
+    request outside the bounds is a 422 before this runs; the check here keeps a direct
+    caller from asking the database for an offset it cannot hold.
+    """
+    if not 1 <= page <= MAX_PAGE:
+        raise HttpError(422, f"page must be between 1 and {MAX_PAGE}")
+    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     count = qs.count()
     start = (page - 1) * page_size
     return {

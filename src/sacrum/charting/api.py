@@ -21,11 +21,13 @@ from sacrum.access.actor import Actor
 from sacrum.access.models import AuditAction
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.api.core import PageOut, actor_of, paginate
+from sacrum.api.fields import PageNumber, PageSize
 from sacrum.charting import regions, selectors, services
 from sacrum.charting.models import Addendum, NoteTemplate, SessionNote, TechniqueTemplate
 from sacrum.charting.schemas import (
     AddendumIn,
     AddendumOut,
+    ChartingPolicyOut,
     CopyForwardIn,
     NoteCreateIn,
     NoteOut,
@@ -36,7 +38,6 @@ from sacrum.charting.schemas import (
     NoteTemplateOut,
     NoteTemplatePatch,
     OpenIn,
-    PolicyOut,
     PolicyPatch,
     RegionOut,
     StationIn,
@@ -117,7 +118,7 @@ def _summary(actor: Actor, note: SessionNote) -> dict[str, Any]:
     openapi_extra=CLINICAL,
 )
 def list_notes(
-    request: HttpRequest, client_id: uuid.UUID, page: int = 1, page_size: int = 50
+    request: HttpRequest, client_id: uuid.UUID, page: PageNumber = 1, page_size: PageSize = 50
 ) -> dict[str, Any]:
     """The client's session notes, newest first (an owner sees others' "author only" notes
     listed with ``content_hidden``)."""
@@ -379,7 +380,7 @@ def patch_note_template(
     )
 
 
-@router.get("/charting/policy", response=PolicyOut, openapi_extra=CLINICAL)
+@router.get("/charting/policy", response=ChartingPolicyOut, openapi_extra=CLINICAL)
 def get_policy(request: HttpRequest) -> Any:
     actor = actor_of(request)
     if not actor.can("clinical.view"):
@@ -388,7 +389,7 @@ def get_policy(request: HttpRequest) -> Any:
     return services.policy_of(actor.member.clinic_id)
 
 
-@router.patch("/charting/policy", response=PolicyOut, openapi_extra=CLINICAL)
+@router.patch("/charting/policy", response=ChartingPolicyOut, openapi_extra=CLINICAL)
 def patch_policy(request: HttpRequest, payload: PolicyPatch) -> Any:
     return services.update_policy(actor=actor_of(request), data=payload.dict(exclude_unset=True))
 

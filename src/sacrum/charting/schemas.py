@@ -10,6 +10,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
+from sacrum.api.fields import Moment
 from sacrum.charting.models import Amplitude, Quality, SessionNote
 
 PALPATION_LABEL = (
@@ -64,7 +65,7 @@ class TechniqueIn(Schema):
 class NotePatch(Schema):
     """Autosave: send only what changed. A list given replaces that whole list."""
 
-    seen_at: dt.datetime | None = None
+    seen_at: Moment | None = None
     complaint: str = Text
     changes_since_last: str = Text
     health_changes: str = Text
@@ -100,7 +101,7 @@ class NoteCreateIn(Schema):
     appointment_id: uuid.UUID | None = Field(
         default=None, description="Empty for an unscheduled visit."
     )
-    seen_at: dt.datetime | None = None
+    seen_at: Moment | None = None
 
 
 class CopyForwardIn(NoteCreateIn):
@@ -351,7 +352,7 @@ class NoteTemplateOut(Schema):
     technique_template_id: uuid.UUID | None
 
 
-class PolicyOut(Schema):
+class ChartingPolicyOut(Schema):
     unsigned_alert_hours: int
 
 

@@ -13,6 +13,7 @@ from sacrum.access import audit
 from sacrum.access.models import AuditAction
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.api.core import PageOut, actor_of, paginate
+from sacrum.api.fields import Day, PageNumber, PageSize
 from sacrum.clients import consent, selectors, services
 from sacrum.clients.models import (
     Client,
@@ -57,7 +58,7 @@ class ClientIn(Schema):
     last_name: str
     preferred_name: str = ""
     pronouns: str = ""
-    date_of_birth: date
+    date_of_birth: Day
     email: str = ""
     phone: str = ""
     address: str = ""
@@ -77,7 +78,7 @@ class ClientPatch(Schema):
     last_name: str | None = None
     preferred_name: str | None = None
     pronouns: str | None = None
-    date_of_birth: date | None = None
+    date_of_birth: Day | None = None
     email: str | None = None
     phone: str | None = None
     address: str | None = None
@@ -111,8 +112,8 @@ def list_clients(
     request: HttpRequest,
     q: str = "",
     archived: bool = False,
-    page: int = 1,
-    page_size: int = 50,
+    page: PageNumber = 1,
+    page_size: PageSize = 50,
 ) -> dict:
     qs = selectors.clients_for(actor_of(request), search=q, include_archived=archived)
     return paginate(qs, page, page_size)
@@ -234,7 +235,9 @@ def _signature(request: HttpRequest, signature_id: uuid.UUID) -> ConsentSignatur
 
 
 @router.get("/consent-texts", response=PageOut[ConsentTextOut], tags=["consent"])
-def list_consent_texts(request: HttpRequest, page: int = 1, page_size: int = 50) -> dict:
+def list_consent_texts(
+    request: HttpRequest, page: PageNumber = 1, page_size: PageSize = 50
+) -> dict:
     """Every version of the clinic's consent text, newest first."""
     return paginate(_texts(request), page, page_size)
 
@@ -268,7 +271,7 @@ def get_consent_state(request: HttpRequest, client_id: uuid.UUID) -> dict:
     tags=["consent"],
 )
 def list_signatures(
-    request: HttpRequest, client_id: uuid.UUID, page: int = 1, page_size: int = 50
+    request: HttpRequest, client_id: uuid.UUID, page: PageNumber = 1, page_size: PageSize = 50
 ) -> dict:
     actor = actor_of(request)
     client = selectors.client_for(actor, client_id, audited=False)

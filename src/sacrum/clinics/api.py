@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import File, Form, Router, Status, UploadedFile
 
 from sacrum.api.core import PageOut, actor_of, paginate
+from sacrum.api.fields import PageNumber, PageSize
 from sacrum.clinics import selectors, services
 from sacrum.clinics.models import Clinic, Credential, Invitation, Location, Membership, Room
 from sacrum.clinics.schemas import (
@@ -51,7 +52,7 @@ def patch_clinic(request: HttpRequest, payload: ClinicPatch) -> Clinic:
 
 
 @router.get("/locations", response=PageOut[LocationOut])
-def list_locations(request: HttpRequest, page: int = 1, page_size: int = 50) -> dict:
+def list_locations(request: HttpRequest, page: PageNumber = 1, page_size: PageSize = 50) -> dict:
     return paginate(selectors.locations_for(actor_of(request)), page, page_size)
 
 
@@ -79,7 +80,10 @@ def patch_location(
 
 @router.get("/rooms", response=PageOut[RoomOut])
 def list_rooms(
-    request: HttpRequest, location_id: uuid.UUID | None = None, page: int = 1, page_size: int = 50
+    request: HttpRequest,
+    location_id: uuid.UUID | None = None,
+    page: PageNumber = 1,
+    page_size: PageSize = 50,
 ) -> dict:
     qs = selectors.rooms_for(actor_of(request))
     if location_id:
@@ -115,7 +119,7 @@ def delete_room(request: HttpRequest, room_id: uuid.UUID) -> Status[None]:
 
 
 @router.get("/memberships", response=PageOut[MembershipOut], tags=["staff"])
-def list_memberships(request: HttpRequest, page: int = 1, page_size: int = 50) -> dict:
+def list_memberships(request: HttpRequest, page: PageNumber = 1, page_size: PageSize = 50) -> dict:
     return paginate(selectors.members_for(actor_of(request)), page, page_size)
 
 
@@ -136,7 +140,7 @@ def patch_membership(
 
 
 @router.get("/invitations", response=PageOut[InvitationOut], tags=["staff"])
-def list_invitations(request: HttpRequest, page: int = 1, page_size: int = 50) -> dict:
+def list_invitations(request: HttpRequest, page: PageNumber = 1, page_size: PageSize = 50) -> dict:
     return paginate(selectors.invitations_for(actor_of(request)), page, page_size)
 
 
@@ -156,7 +160,7 @@ def revoke_invitation(request: HttpRequest, invitation_id: uuid.UUID) -> Status[
 
 
 @router.get("/practitioners", response=PageOut[ProfileOut], tags=["practitioners"])
-def list_profiles(request: HttpRequest, page: int = 1, page_size: int = 50) -> dict:
+def list_profiles(request: HttpRequest, page: PageNumber = 1, page_size: PageSize = 50) -> dict:
     return paginate(selectors.profiles_for(actor_of(request)), page, page_size)
 
 
@@ -180,7 +184,7 @@ def patch_profile(request: HttpRequest, profile_id: uuid.UUID, payload: ProfileP
     tags=["practitioners"],
 )
 def list_credentials(
-    request: HttpRequest, profile_id: uuid.UUID, page: int = 1, page_size: int = 50
+    request: HttpRequest, profile_id: uuid.UUID, page: PageNumber = 1, page_size: PageSize = 50
 ) -> dict:
     actor = actor_of(request)
     profile = selectors.profile_for(actor, profile_id)

@@ -8,6 +8,8 @@ from datetime import date, datetime
 from ninja import Schema
 from pydantic import Field
 
+from sacrum.api.fields import Day
+
 
 class ClinicOut(Schema):
     id: uuid.UUID
@@ -149,16 +151,16 @@ class CredentialIn(Schema):
     issuing_body: str
     title: str
     level: str = ""
-    issued_on: date
-    expires_on: date | None = None
+    issued_on: Day
+    expires_on: Day | None = None
 
 
 class CredentialPatch(Schema):
     issuing_body: str | None = None
     title: str | None = None
     level: str | None = None
-    issued_on: date | None = None
-    expires_on: date | None = None
+    issued_on: Day | None = None
+    expires_on: Day | None = None
 
 
 class VerificationIn(Schema):

@@ -14,6 +14,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from sacrum.api.core import PageOut, actor_of, paginate
+from sacrum.api.fields import Day, Moment, PageNumber, PageSize
 from sacrum.outcomes import links, reports, selectors, services
 from sacrum.outcomes.fhir import to_fhir
 from sacrum.outcomes.models import (
@@ -79,7 +80,7 @@ class ResponseIn(Schema):
     answers: dict[str, Any] = Field(default_factory=dict, description="Answers by item id.")
     occasion: Occasion = Occasion.SESSION
     session_number: int | None = Field(None, ge=0, le=1000)
-    completed_at: dt.datetime | None = None
+    completed_at: Moment | None = None
     condition: str = Field("", max_length=40)
 
 
@@ -110,7 +111,7 @@ class ResponseOut(Schema):
 
 
 class DiaryIn(Schema):
-    date: dt.date
+    date: Day
     headache: bool
     peak: int | None = Field(None, ge=0, le=10)
     medication: bool
@@ -239,8 +240,8 @@ def list_responses(
     request: HttpRequest,
     client_id: uuid.UUID,
     instrument: str = "",
-    page: int = 1,
-    page_size: int = 50,
+    page: PageNumber = 1,
+    page_size: PageSize = 50,
 ) -> dict[str, Any]:
     actor = actor_of(request)
     client = selectors.outcome_client(actor, client_id)
@@ -297,8 +298,8 @@ def delete_response(request: HttpRequest, outcome_response_id: uuid.UUID) -> Sta
 def list_diary(
     request: HttpRequest,
     client_id: uuid.UUID,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
 ) -> Any:
     actor = actor_of(request)
     client = selectors.outcome_client(actor, client_id)
@@ -433,7 +434,7 @@ def acknowledge_alert(request: HttpRequest, outcome_alert_id: uuid.UUID) -> Outc
     summary="Practice report by condition and instrument (observed change, no control group)",
 )
 def practice_report(
-    request: HttpRequest, start: dt.date | None = None, end: dt.date | None = None
+    request: HttpRequest, start: Day | None = None, end: Day | None = None
 ) -> dict[str, Any]:
     actor = actor_of(request)
     return reports.practice_report(actor, start=start, end=end).as_dict()

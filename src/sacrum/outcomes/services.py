@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from sacrum.access import audit
 from sacrum.access.actor import Actor
+from sacrum.access.changes import refuse_nulls
 from sacrum.access.models import AuditAction
 from sacrum.access.roles import Role
 from sacrum.api.core import Conflict
@@ -284,8 +285,10 @@ def update_diary_entry(*, actor: Actor, entry: DiaryEntry, data: Mapping[str, An
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise ValidationError({name: "This field cannot be changed here." for name in unknown})
+    data = {name: "" if name == "note" and value is None else value for name, value in data.items()}
+    refuse_nulls(entry, data)
     for name, value in data.items():
-        setattr(entry, name, "" if name == "note" and value is None else value)
+        setattr(entry, name, value)
     _validate_diary(entry)
     entry.save()
     audit.record(actor, AuditAction.UPDATE, entry)

@@ -15,6 +15,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from sacrum.api.core import actor_of
+from sacrum.api.fields import Day, LocalTime, Moment
 from sacrum.clients.selectors import client_for
 from sacrum.outcomes import reminders
 from sacrum.outcomes.models import DiaryReminder
@@ -29,7 +30,7 @@ router = Router(tags=["plans"])
 CLINICAL = {"x-sacrum-clinical": True}
 
 
-class PhaseIn(Schema):
+class PlanPhaseIn(Schema):
     rule: Rule
     count: int | None = Field(
         6, ge=1, le=52, description="Sessions in this phase; null on the last: until planned."
@@ -52,11 +53,11 @@ class MeasureIn(Schema):
 
 
 class PlanIn(Schema):
-    phases: list[PhaseIn] = Field(min_length=1, max_length=5)
+    phases: list[PlanPhaseIn] = Field(min_length=1, max_length=5)
     practitioner_id: uuid.UUID | None = Field(None, description="A membership; default: you.")
     conditions: list[str] | None = Field(None, description="Default: the client record's.")
     planned_sessions: int | None = Field(None, ge=1, le=104)
-    start_date: dt.date | None = None
+    start_date: Day | None = None
     review_every_weeks: int | None = Field(6, ge=1, le=52)
     goals: list[GoalIn] = Field(default_factory=list, max_length=services.MAX_GOALS)
     measures: list[MeasureIn] | None = Field(
@@ -65,12 +66,12 @@ class PlanIn(Schema):
 
 
 class PlanPatch(Schema):
-    phases: list[PhaseIn] | None = Field(None, min_length=1, max_length=5)
+    phases: list[PlanPhaseIn] | None = Field(None, min_length=1, max_length=5)
     practitioner_id: uuid.UUID | None = None
     conditions: list[str] | None = None
     planned_sessions: int | None = Field(None, ge=1, le=104)
     review_every_weeks: int | None = Field(None, ge=1, le=52)
-    next_review_on: dt.date | None = None
+    next_review_on: Day | None = None
     goals: list[GoalIn] | None = Field(None, max_length=services.MAX_GOALS)
 
 
@@ -87,7 +88,7 @@ class GoalOut(Schema):
     status: str
 
 
-class MeasureOut(Schema):
+class PlanMeasureOut(Schema):
     instrument_key: str
     baseline: bool
     every_n_sessions: int | None
@@ -113,20 +114,20 @@ class PlanOut(Schema):
     discharge_reason: str
     discharge_summary: str
     goals: list[GoalOut]
-    measures: list[MeasureOut]
+    measures: list[PlanMeasureOut]
 
 
 class DischargeIn(Schema):
     reason: DischargeReason
     summary: str = Field("", max_length=4000)
-    discharged_on: dt.date | None = Field(None, description="Default: today.")
+    discharged_on: Day | None = Field(None, description="Default: today.")
     cancel_remaining: bool = Field(False, description="Cancel the series after that day.")
 
 
 class ReviewIn(Schema):
     note: str = Field("", max_length=4000)
-    reviewed_on: dt.date | None = None
-    next_review_on: dt.date | None = None
+    reviewed_on: Day | None = None
+    next_review_on: Day | None = None
 
 
 class ReviewOut(Schema):
@@ -139,20 +140,20 @@ class ReviewOut(Schema):
 class SeriesChoiceIn(Schema):
     service_id: uuid.UUID
     location_id: uuid.UUID
-    first_date: dt.date
-    local_time: dt.time
+    first_date: Day
+    local_time: LocalTime
     room_id: uuid.UUID | None = None
 
 
 class SeriesConfirmIn(SeriesChoiceIn):
-    occurrences: list[dt.datetime] | None = Field(
+    occurrences: list[Moment] | None = Field(
         None,
         description="The starts chosen after the proposal (local or with an offset); "
         "default: every proposed time, if all are free.",
     )
 
 
-class OccurrenceOut(Schema):
+class PlanOccurrenceOut(Schema):
     start: dt.datetime
     local_start: dt.datetime
     free: bool
@@ -164,7 +165,7 @@ class ProposalOut(Schema):
     time_zone: str
     taper: str
     conflicts: int
-    occurrences: list[OccurrenceOut]
+    occurrences: list[PlanOccurrenceOut]
 
 
 class SeriesBookedOut(Schema):
@@ -193,16 +194,16 @@ class ScheduleIn(Schema):
 
 
 class DiaryReminderIn(Schema):
-    local_time: dt.time = Field(description="When the client wants the e-mail, local time.")
+    local_time: LocalTime = Field(description="When the client wants the e-mail, local time.")
     time_zone: str = Field("", max_length=64, description="Default: the clinic's.")
     active: bool = True
-    until: dt.date | None = None
+    until: Day | None = None
 
 
 class DiaryReminderOut(Schema):
     id: uuid.UUID
     client_id: uuid.UUID
-    local_time: dt.time
+    local_time: LocalTime
     time_zone: str
     active: bool
     until: dt.date | None
@@ -436,7 +437,7 @@ def list_measurements(request: HttpRequest, plan_id: uuid.UUID) -> Any:
     return [_measurement_out(m) for m in selectors.progress(plan).measurements]
 
 
-@router.put("/plans/{plan_id}/schedule", response=list[MeasureOut], openapi_extra=CLINICAL)
+@router.put("/plans/{plan_id}/schedule", response=list[PlanMeasureOut], openapi_extra=CLINICAL)
 def set_schedule(request: HttpRequest, plan_id: uuid.UUID, payload: ScheduleIn) -> Any:
     """Replace which instruments are measured when (baseline, every N sessions, discharge,
     follow-up). Measurements already sent or done are kept."""

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from sacrum.access import audit
 from sacrum.access.actor import Actor
+from sacrum.access.changes import refuse_nulls
 from sacrum.access.models import AuditAction
 from sacrum.api.core import Conflict
 from sacrum.clients.models import Client
@@ -321,6 +322,7 @@ def update_plan(
     unknown = sorted(set(data) - set(PLAN_FIELDS))
     if unknown:
         raise ValidationError({name: "This field cannot be changed here." for name in unknown})
+    refuse_nulls(plan, data)
     for name, value in data.items():
         setattr(plan, name, value)
     if "phases" in data and "planned_sessions" not in data:

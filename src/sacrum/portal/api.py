@@ -44,7 +44,7 @@ def _account(request: HttpRequest) -> tuple[PortalAccount, Actor]:
     return account, selectors.portal_actor(account, request)
 
 
-class MeOut(Schema):
+class PortalMeOut(Schema):
     clinic: str
     clinic_email: str
     clinic_phone: str
@@ -80,7 +80,7 @@ class ConsentOut(Schema):
     withdrawn_at: str | None
 
 
-@router.get("/portal/me", response={200: MeOut, 401: ErrorOut, 403: ErrorOut})
+@router.get("/portal/me", response={200: PortalMeOut, 401: ErrorOut, 403: ErrorOut})
 def me(request: HttpRequest) -> dict[str, Any]:
     """The signed-in client and their clinic."""
     account, _actor = _account(request)

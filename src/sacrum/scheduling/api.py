@@ -17,6 +17,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from sacrum.api.core import PageOut, actor_of, paginate
+from sacrum.api.fields import Day, Moment, PageNumber, PageSize
 from sacrum.scheduling import selectors
 from sacrum.scheduling.local_time import aware, local, zone
 from sacrum.scheduling.models import Appointment, SchedulingPolicy, ServiceType
@@ -35,8 +36,8 @@ from sacrum.scheduling.schemas import (
     HoursOut,
     HoursPatch,
     PolicyIn,
-    PolicyOut,
     RescheduleIn,
+    SchedulingPolicyOut,
     SeriesCancelIn,
     SeriesCreateIn,
     SeriesIn,
@@ -67,7 +68,7 @@ def _tz(name: str | None, default: str) -> dt.tzinfo:
 
 @router.get("/services", response=PageOut[ServiceOut], tags=["services"])
 def list_services(
-    request: HttpRequest, active: bool | None = None, page: int = 1, page_size: int = 50
+    request: HttpRequest, active: bool | None = None, page: PageNumber = 1, page_size: PageSize = 50
 ) -> dict:
     qs = selectors.services_for(actor_of(request))
     if active is not None:
@@ -107,12 +108,12 @@ def delete_service(request: HttpRequest, service_id: uuid.UUID) -> Status[None]:
     return Status(204, None)
 
 
-@router.get("/scheduling-policy", response=PolicyOut, tags=["services"])
+@router.get("/scheduling-policy", response=SchedulingPolicyOut, tags=["services"])
 def get_policy(request: HttpRequest) -> SchedulingPolicy:
     return SchedulingPolicy.for_clinic(request.member.clinic_id)  # type: ignore[attr-defined]
 
 
-@router.patch("/scheduling-policy", response=PolicyOut, tags=["services"])
+@router.patch("/scheduling-policy", response=SchedulingPolicyOut, tags=["services"])
 def patch_policy(request: HttpRequest, payload: PolicyIn) -> SchedulingPolicy:
     return catalogue.save_policy(actor=actor_of(request), data=payload.dict(exclude_none=True))
 
@@ -125,8 +126,8 @@ def list_hours(
     request: HttpRequest,
     practitioner_id: uuid.UUID | None = None,
     location_id: uuid.UUID | None = None,
-    page: int = 1,
-    page_size: int = 50,
+    page: PageNumber = 1,
+    page_size: PageSize = 50,
 ) -> dict:
     qs = selectors.hours_for(actor_of(request))
     if practitioner_id:
@@ -172,9 +173,9 @@ def delete_hours(request: HttpRequest, hours_id: uuid.UUID) -> Status[None]:
 def list_exceptions(
     request: HttpRequest,
     practitioner_id: uuid.UUID | None = None,
-    date_from: dt.date | None = None,
-    page: int = 1,
-    page_size: int = 50,
+    date_from: Day | None = None,
+    page: PageNumber = 1,
+    page_size: PageSize = 50,
 ) -> dict:
     qs = selectors.exceptions_for(actor_of(request))
     if practitioner_id:
@@ -212,8 +213,8 @@ def delete_exception(request: HttpRequest, exception_id: uuid.UUID) -> Status[No
 def list_time_off(
     request: HttpRequest,
     practitioner_id: uuid.UUID | None = None,
-    page: int = 1,
-    page_size: int = 50,
+    page: PageNumber = 1,
+    page_size: PageSize = 50,
 ) -> dict:
     qs = selectors.time_off_for(actor_of(request))
     if practitioner_id:
@@ -243,7 +244,7 @@ def delete_time_off(request: HttpRequest, time_off_id: uuid.UUID) -> Status[None
 
 
 @router.get("/closures", response=PageOut[ClosureOut], tags=["availability"])
-def list_closures(request: HttpRequest, page: int = 1, page_size: int = 50) -> dict:
+def list_closures(request: HttpRequest, page: PageNumber = 1, page_size: PageSize = 50) -> dict:
     return paginate(selectors.closures_for(actor_of(request)), page, page_size)
 
 
@@ -268,8 +269,8 @@ def delete_closure(request: HttpRequest, closure_id: uuid.UUID) -> Status[None]:
 class SlotQuery(Schema):
     service_id: uuid.UUID
     location_id: uuid.UUID
-    date_from: dt.date = Field(description="First local day at the location.")
-    date_to: dt.date = Field(description="Last local day (inclusive), at most 92 days later.")
+    date_from: Day = Field(description="First local day at the location.")
+    date_to: Day = Field(description="Last local day (inclusive), at most 92 days later.")
     practitioner_id: uuid.UUID | None = None
     client_id: uuid.UUID | None = None
     time_zone: str | None = Field(None, description="Zone for local_start; default the location's.")
@@ -323,14 +324,14 @@ def slots(request: HttpRequest, query: Query[SlotQuery]) -> dict:
 @router.get("/appointments", response=PageOut[AppointmentOut], tags=["appointments"])
 def list_appointments(
     request: HttpRequest,
-    date_from: dt.datetime | None = None,
-    date_to: dt.datetime | None = None,
+    date_from: Moment | None = None,
+    date_to: Moment | None = None,
     practitioner_id: uuid.UUID | None = None,
     client_id: uuid.UUID | None = None,
     location_id: uuid.UUID | None = None,
     status: str | None = None,
-    page: int = 1,
-    page_size: int = 50,
+    page: PageNumber = 1,
+    page_size: PageSize = 50,
 ) -> dict:
     actor = actor_of(request)
     utc = dt.UTC

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
+from sacrum.api.fields import Day, LocalTime, Moment
 from sacrum.scheduling.local_time import local, zone
 from sacrum.scheduling.models import Appointment, AppointmentChange, ServiceType
 
@@ -74,7 +75,7 @@ class ServicePatch(Schema):
     active: bool | None = None
 
 
-class PolicyOut(Schema):
+class SchedulingPolicyOut(Schema):
     cancellation_window_hours: int
     minimum_notice_minutes: int
     slot_step_minutes: int
@@ -100,23 +101,23 @@ class HoursOut(Schema):
     practitioner_id: uuid.UUID
     location_id: uuid.UUID
     weekday: int = Field(description="0 = Monday … 6 = Sunday")
-    start_time: dt.time
-    end_time: dt.time
+    start_time: LocalTime
+    end_time: LocalTime
 
 
 class HoursIn(Schema):
     practitioner_id: uuid.UUID
     location_id: uuid.UUID
     weekday: int = Field(ge=0, le=6, description="0 = Monday … 6 = Sunday")
-    start_time: dt.time
-    end_time: dt.time
+    start_time: LocalTime
+    end_time: LocalTime
 
 
 class HoursPatch(Schema):
     location_id: uuid.UUID | None = None
     weekday: int | None = Field(None, ge=0, le=6)
-    start_time: dt.time | None = None
-    end_time: dt.time | None = None
+    start_time: LocalTime | None = None
+    end_time: LocalTime | None = None
 
 
 class ExceptionOut(Schema):
@@ -125,18 +126,18 @@ class ExceptionOut(Schema):
     location_id: uuid.UUID | None
     date: dt.date
     kind: str
-    start_time: dt.time | None
-    end_time: dt.time | None
+    start_time: LocalTime | None
+    end_time: LocalTime | None
     note: str
 
 
 class ExceptionIn(Schema):
     practitioner_id: uuid.UUID
-    date: dt.date
+    date: Day
     kind: Literal["closed", "extra"]
     location_id: uuid.UUID | None = None
-    start_time: dt.time | None = None
-    end_time: dt.time | None = None
+    start_time: LocalTime | None = None
+    end_time: LocalTime | None = None
     note: str = Field("", max_length=200)
 
 
@@ -150,8 +151,8 @@ class TimeOffOut(Schema):
 
 class TimeOffIn(Schema):
     practitioner_id: uuid.UUID
-    start: dt.datetime
-    end: dt.datetime
+    start: Moment
+    end: Moment
     time_zone: str | None = Field(None, description="For start/end given without an offset.")
     reason: str = Field("", max_length=200)
 
@@ -165,8 +166,8 @@ class ClosureOut(Schema):
 
 
 class ClosureIn(Schema):
-    first_day: dt.date
-    last_day: dt.date
+    first_day: Day
+    last_day: Day
     location_id: uuid.UUID | None = None
     reason: str = Field("", max_length=200)
 
@@ -253,8 +254,8 @@ class AppointmentIn(Schema):
     practitioner_id: uuid.UUID
     service_id: uuid.UUID
     location_id: uuid.UUID
-    start: dt.datetime = Field(description="With an offset, or local time at the location.")
-    end: dt.datetime | None = Field(None, description="Default: start + the service's duration.")
+    start: Moment = Field(description="With an offset, or local time at the location.")
+    end: Moment | None = Field(None, description="Default: start + the service's duration.")
     time_zone: str | None = Field(None, description="Zone of a start/end given without offset.")
     room_id: uuid.UUID | None = None
     note: str = Field("", max_length=500)
@@ -271,7 +272,7 @@ class AppointmentPatch(Schema):
 
 
 class RescheduleIn(Schema):
-    start: dt.datetime | None = None
+    start: Moment | None = None
     time_zone: str | None = None
     practitioner_id: uuid.UUID | None = None
     location_id: uuid.UUID | None = None
@@ -321,10 +322,10 @@ class SeriesIn(Schema):
     practitioner_id: uuid.UUID
     service_id: uuid.UUID
     location_id: uuid.UUID
-    first_date: dt.date
-    local_time: dt.time
+    first_date: Day
+    local_time: LocalTime
     phases: list[PhaseIn] = Field(min_length=1, max_length=5)
-    until: dt.date | None = None
+    until: Day | None = None
     time_zone: str | None = None
     room_id: uuid.UUID | None = None
     note: str = Field("", max_length=500)
@@ -334,7 +335,7 @@ class SeriesIn(Schema):
 
 
 class SeriesCreateIn(SeriesIn):
-    occurrences: list[dt.datetime] | None = Field(
+    occurrences: list[Moment] | None = Field(
         None, description="The starts chosen after a preview; default: every date of the rule."
     )
 
@@ -371,7 +372,7 @@ class SeriesOut(Schema):
     location_id: uuid.UUID
     room_id: uuid.UUID | None
     first_date: dt.date
-    local_time: dt.time
+    local_time: LocalTime
     time_zone: str
     phases: list[dict[str, Any]]
     until: dt.date | None
@@ -379,7 +380,7 @@ class SeriesOut(Schema):
 
 
 class SeriesCancelIn(Schema):
-    from_start: dt.datetime | None = Field(None, description="Default: from now on.")
+    from_start: Moment | None = Field(None, description="Default: from now on.")
     reason: str = Field("", max_length=300)
     by: Literal["clinic", "client"] = "clinic"
 

@@ -14,6 +14,7 @@ from sacrum.access import audit
 from sacrum.access.models import AuditAction
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.api.core import PageOut, actor_of, paginate
+from sacrum.api.fields import PageNumber, PageSize
 from sacrum.clients import selectors as client_selectors
 from sacrum.clients.models import Client
 from sacrum.screening import letters, links, selectors, services
@@ -73,7 +74,7 @@ def get_question_set(request: HttpRequest, form: Literal["intake", "checkin"] = 
 
 
 @router.get("/screening/rules", response=PageOut[RuleOut], openapi_extra=CLINICAL)
-def list_rules(request: HttpRequest, page: int = 1, page_size: int = 50) -> dict:
+def list_rules(request: HttpRequest, page: PageNumber = 1, page_size: PageSize = 50) -> dict:
     return paginate(selectors.rules_for(actor_of(request)), page, page_size)
 
 
@@ -113,7 +114,7 @@ def get_screening(request: HttpRequest, client_id: uuid.UUID) -> dict[str, Any]:
 
 @router.get("/clients/{client_id}/intakes", response=PageOut[IntakeOut], openapi_extra=CLINICAL)
 def list_intakes(
-    request: HttpRequest, client_id: uuid.UUID, page: int = 1, page_size: int = 50
+    request: HttpRequest, client_id: uuid.UUID, page: PageNumber = 1, page_size: PageSize = 50
 ) -> dict:
     client = _clinical_client(request, client_id)
     audit.record(actor_of(request), AuditAction.LIST, client, object_type="intake")
@@ -159,7 +160,7 @@ def amend_intake(request: HttpRequest, intake_id: uuid.UUID, payload: IntakeAmen
 
 @router.get("/clients/{client_id}/check-ins", response=PageOut[CheckInOut], openapi_extra=CLINICAL)
 def list_check_ins(
-    request: HttpRequest, client_id: uuid.UUID, page: int = 1, page_size: int = 50
+    request: HttpRequest, client_id: uuid.UUID, page: PageNumber = 1, page_size: PageSize = 50
 ) -> dict:
     client = _clinical_client(request, client_id)
     audit.record(actor_of(request), AuditAction.LIST, client, object_type="checkin")
@@ -250,7 +251,7 @@ def _link_out(link: IntakeLink, url: str | None = None) -> dict[str, Any]:
     "/clients/{client_id}/intake-links", response=PageOut[IntakeLinkOut], tags=["intake links"]
 )
 def list_links(
-    request: HttpRequest, client_id: uuid.UUID, page: int = 1, page_size: int = 50
+    request: HttpRequest, client_id: uuid.UUID, page: PageNumber = 1, page_size: PageSize = 50
 ) -> dict:
     actor = actor_of(request)
     client = client_selectors.client_for(actor, client_id, audited=False)
@@ -304,7 +305,7 @@ def _letter(request: HttpRequest, letter_id: uuid.UUID) -> ReferralLetter:
     tags=["referral letters"],
 )
 def list_letters(
-    request: HttpRequest, client_id: uuid.UUID, page: int = 1, page_size: int = 50
+    request: HttpRequest, client_id: uuid.UUID, page: PageNumber = 1, page_size: PageSize = 50
 ) -> dict:
     client = _clinical_client(request, client_id)
     audit.record(actor_of(request), AuditAction.LIST, client, object_type="referralletter")

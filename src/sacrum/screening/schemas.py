@@ -9,6 +9,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field, create_model
 
+from sacrum.api.fields import Day
 from sacrum.screening.questions import CHECKIN, INTAKE, QuestionSet, question_set
 
 YesNo = Literal["no", "yes", "not_sure"]
@@ -168,13 +169,13 @@ class AcknowledgeIn(Schema):
 
 class AssessmentIn(Schema):
     assessed_by: str = Field(max_length=150, description="Who assessed the client.")
-    assessed_on: dt.date
+    assessed_on: Day
     outcome: str = Field(max_length=2000, description="What the assessment found or advised.")
 
 
 class ClearanceIn(Schema):
     physician_name: str = Field(max_length=150)
-    cleared_on: dt.date
+    cleared_on: Day
     note: str = Field(max_length=2000)
 
 
@@ -280,7 +281,7 @@ class LetterDraftIn(Schema):
 
 
 class LetterPatch(Schema):
-    letter_date: dt.date | None = None
+    letter_date: Day | None = None
     recipient_name: str | None = Field(default=None, max_length=150)
     recipient_practice: str | None = Field(default=None, max_length=200)
     recipient_email: str | None = Field(default=None, max_length=254)

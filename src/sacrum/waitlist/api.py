@@ -15,6 +15,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from sacrum.api.core import PageOut, actor_of, paginate
+from sacrum.api.fields import Day, LocalTime, PageNumber, PageSize
 from sacrum.scheduling import selectors as scheduling
 from sacrum.waitlist import selectors, services
 from sacrum.waitlist.models import WaitlistEntry, WaitlistOffer
@@ -27,11 +28,11 @@ class EntryIn(Schema):
     service_id: uuid.UUID
     location_id: uuid.UUID
     practitioner_id: uuid.UUID | None = None
-    earliest_date: dt.date
-    latest_date: dt.date
+    earliest_date: Day
+    latest_date: Day
     weekdays: list[int] = Field(default=[0, 1, 2, 3, 4, 5, 6], description="0 is Monday, 6 Sunday.")
-    earliest_time: dt.time | None = Field(None, description="Local time at the location.")
-    latest_time: dt.time | None = Field(None, description="Local time at the location.")
+    earliest_time: LocalTime | None = Field(None, description="Local time at the location.")
+    latest_time: LocalTime | None = Field(None, description="Local time at the location.")
     note: str = Field("", max_length=300)
 
 
@@ -46,8 +47,8 @@ class EntryOut(Schema):
     earliest_date: dt.date
     latest_date: dt.date
     weekdays: list[int]
-    earliest_time: dt.time | None
-    latest_time: dt.time | None
+    earliest_time: LocalTime | None
+    latest_time: LocalTime | None
     note: str
     status: str
     created_at: dt.datetime
@@ -100,8 +101,8 @@ def list_entries(
     request: HttpRequest,
     status: str | None = None,
     client_id: uuid.UUID | None = None,
-    page: int = 1,
-    page_size: int = 50,
+    page: PageNumber = 1,
+    page_size: PageSize = 50,
 ) -> dict:
     qs = selectors.entries_for(actor_of(request), status=status, client_id=client_id)
     return paginate(qs, page, page_size)
@@ -148,6 +149,6 @@ def entry_offers(request: HttpRequest, waitlist_entry_id: uuid.UUID) -> list[Wai
 
 @router.get("/waitlist-offers", response=PageOut[OfferOut])
 def list_offers(
-    request: HttpRequest, status: str | None = None, page: int = 1, page_size: int = 50
+    request: HttpRequest, status: str | None = None, page: PageNumber = 1, page_size: PageSize = 50
 ) -> dict:
     return paginate(selectors.offers_for(actor_of(request), status=status), page, page_size)

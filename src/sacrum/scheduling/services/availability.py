@@ -31,6 +31,10 @@ EXCEPTION_FIELDS = ("location", "date", "kind", "start_time", "end_time", "note"
 TIME_OFF_FIELDS = ("start", "end", "reason")
 CLOSURE_FIELDS = ("location", "first_day", "last_day", "reason")
 
+# The longest stretch one call may block out (a closure, time off): a year and a day.
+# Longer is a typo or a script gone wrong, and would hide every slot for decades.
+LONGEST_BLOCK_DAYS = 366
+
 
 def _may_edit(actor: Actor, practitioner: Membership) -> None:
     own = actor.member is not None and actor.member.pk == practitioner.pk
@@ -126,6 +130,9 @@ def add_time_off(*, actor: Actor, practitioner: Membership, data: dict[str, Any]
     start, end = data.get("start"), data.get("end")
     if isinstance(start, dt.datetime) and isinstance(end, dt.datetime) and end <= start:
         raise ValidationError({"end": "The end must be after the start."})
+    longest = dt.timedelta(days=LONGEST_BLOCK_DAYS)
+    if isinstance(start, dt.datetime) and isinstance(end, dt.datetime) and end - start > longest:
+        raise ValidationError({"end": f"Time off spans at most {LONGEST_BLOCK_DAYS} days."})
     time_off = TimeOff(practitioner=practitioner)
     apply_changes(time_off, data, TIME_OFF_FIELDS)
     time_off.save()
@@ -147,6 +154,13 @@ def add_closure(*, actor: Actor, data: dict[str, Any]) -> ClinicClosure:
     first, last = data.get("first_day"), data.get("last_day")
     if isinstance(first, dt.date) and isinstance(last, dt.date) and last < first:
         raise ValidationError({"last_day": "The last day is before the first day."})
+    spans = (
+        (last - first).days + 1 if isinstance(first, dt.date) and isinstance(last, dt.date) else 0
+    )
+    if spans > LONGEST_BLOCK_DAYS:
+        raise ValidationError(
+            {"last_day": f"A closure spans at most {LONGEST_BLOCK_DAYS} days; add another."}
+        )
     closure = ClinicClosure(clinic=actor.clinic)
     apply_changes(closure, data, CLOSURE_FIELDS)
     closure.save()

@@ -58,6 +58,14 @@ def _choices(request: HttpRequest, location: Location | None = None) -> dict[str
     }
 
 
+def _uuid_or_none(raw: str | None) -> uuid.UUID | None:
+    """An id from the address bar, or None when it is missing or not a UUID (then: default)."""
+    try:
+        return uuid.UUID(raw) if raw else None
+    except ValueError:
+        return None
+
+
 @member_required("schedule.edit")
 def book(request: HttpRequest) -> HttpResponse:
     actor = Actor.from_request(request)
@@ -68,7 +76,9 @@ def book(request: HttpRequest) -> HttpResponse:
     }
     choices = _choices(request)
     location = (
-        choices["location"].filter(pk=(source or request.GET).get("location") or None).first()
+        choices["location"]
+        .filter(pk=_uuid_or_none((source or request.GET).get("location")))
+        .first()
     )
     if location is None:
         location = choices["location"].first()

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from sacrum.access.actor import Actor
+from sacrum.bounds import DATE_RANGE_TEXT, sensible
 from sacrum.clinics.models import Location, Room
 from sacrum.scheduling import selectors
 from sacrum.scheduling.calendar import (
@@ -30,11 +31,17 @@ def _pick(items: list[Any], wanted: str | None) -> Any:
     return next((i for i in items if str(i.pk) == wanted), None)
 
 
-def _date(raw: str | None, default: dt.date) -> dt.date:
+def _date(raw: str | None, default: dt.date) -> tuple[dt.date, str]:
+    """The day asked for, or ``default`` with a message when it is unreadable or too far off."""
+    if not raw:
+        return default, ""
     try:
-        return dt.date.fromisoformat(raw) if raw else default
+        day = dt.date.fromisoformat(raw)
     except ValueError:
-        return default
+        return default, "That is not a date (use YYYY-MM-DD); showing today."
+    if not sensible(day):
+        return default, f"Choose a date {DATE_RANGE_TEXT}; showing today."
+    return day, ""
 
 
 @member_required("schedule.view")
@@ -47,7 +54,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     location = _pick(locations, request.GET.get("location")) or locations[0]
     tz = zone(location.time_zone)
     today = local(timezone.now(), tz).date()
-    day = _date(request.GET.get("date"), today)
+    day, date_error = _date(request.GET.get("date"), today)
     view = "week" if request.GET.get("view") == "week" else "day"
     by = "room" if request.GET.get("by") == "room" else "practitioner"
     practitioners = list(selectors.practitioners_for(actor))
@@ -129,6 +136,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "locations": locations,
         "location": location,
         "day": day,
+        "date_error": date_error,
         "days": days,
         "today": today,
         "view": view,
