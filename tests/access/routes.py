@@ -121,7 +121,7 @@ class Example:
             return "2021-03-15"
         if fmt == "date-time":
             return "2021-03-15T10:00:00Z"
-        if fmt == "time":
+        if fmt == "time" or name.endswith("_time"):  # local times are published as a pattern
             return "10:00:00"
         if fmt == "email" or name.endswith("email"):
             return "someone@example.test"
