@@ -19,7 +19,6 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
-from django.db import connection
 
 from tests import live_server
 
@@ -122,8 +121,6 @@ def test_three_workers_answer_each_person_as_themselves(setup: Any) -> None:
         live_server.stop(process)
 
 
-@pytest.mark.postgres_only
-@pytest.mark.skipif(connection.vendor == "sqlite", reason="one SQLite file is one machine's")
 def test_two_servers_on_one_database_answer_each_person_as_themselves(setup: Any) -> None:
     env, people, tmp_path = setup
     first, first_base = _serve(env, tmp_path / "first.log", workers=2)
