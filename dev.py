@@ -266,10 +266,13 @@ def fuzz_api(env: dict[str, str], label: str) -> bool:
                 if not _wait_for_health(port, server):
                     print(server_log.read_text()[-4000:])
                     return False
+                # One worker per process, two processes side by side: CPython 3.11.7's
+                # ast.parse is not thread-safe ("AST constructor recursion depth
+                # mismatch" when hypothesis describes two strategies at once).
                 st = [
                     *(str(BIN / "st"), "run", f"{base}/api/v1/openapi.json"),
                     *("--checks", FUZZ_CHECKS, "--max-examples", FUZZ_EXAMPLES),
-                    *("--workers", "2", "--no-shrink", "--warnings", "off"),
+                    *("--workers", "1", "--no-shrink", "--warnings", "off"),
                     *("--seed", os.environ.get("SACRUM_FUZZ_SEED", "20261207")),
                 ]
                 main = [*st, "-H", f"Authorization: Bearer {main_token}"]
@@ -277,8 +280,11 @@ def fuzz_api(env: dict[str, str], label: str) -> bool:
                 for name in FUZZ_SELF_LOCKOUT:
                     main += ["--exclude-name", name]
                     last += ["--include-name", name]
+                reads = [*main, "--include-method", "GET"]
+                writes = [*main, "--exclude-method", "GET"]
                 # In the throw-away folder: schemathesis keeps a cache of past crashes there.
-                ok = subprocess.run(main, cwd=data_dir, env=env).returncode == 0
+                halves = [subprocess.Popen(cmd, cwd=data_dir, env=env) for cmd in (reads, writes)]
+                ok = all([half.wait() == 0 for half in halves])
                 ok = subprocess.run(last, cwd=data_dir, env=env).returncode == 0 and ok
                 if not ok:  # the server's own account of its errors (JSON lines, no data)
                     errors = [

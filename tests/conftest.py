@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test import Client as HttpClient
+from django.test.testcases import LiveServerThread
 
 from sacrum.access.actor import Actor
 from sacrum.access.models import User
@@ -28,6 +31,28 @@ from sacrum.clinics.services import create_clinic
 pytest_plugins = ["tests.clock"]
 
 PASSWORD = "correct-horse-battery-9"
+
+
+class _OneRequestAtATime(ThreadedWSGIServer):
+    """The live server, answering one request at a time.
+
+    On SQLite every request thread of pytest-django's live server shares the test's one
+    in-memory connection, so a page's autosave arriving while a form posts would
+    interleave two transactions on one connection ("database table is locked").
+    Production never shares a connection (each gunicorn worker opens its own).
+    """
+
+    _serial = threading.Lock()
+
+    def set_app(self, application: Any) -> None:
+        def serialised(environ: Any, start_response: Any) -> Any:
+            with self._serial:
+                return list(application(environ, start_response))
+
+        super().set_app(serialised)
+
+
+LiveServerThread.server_class = _OneRequestAtATime
 
 
 @pytest.fixture(autouse=True)
