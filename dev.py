@@ -316,6 +316,7 @@ def cmd_test(args: list[str]) -> None:
                 [str(BIN / "ruff"), "format", "--check", "src", "tests", "benchmarks", "dev.py"],
             ),
             ("mypy", [str(BIN / "mypy"), "src"]),
+            ("import layers", [str(BIN / "lint-imports")]),
             ("migrations", [str(BIN / "sacrum"), "makemigrations", "--check", "--dry-run"]),
         ]
         for name, cmd in checks:

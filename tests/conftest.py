@@ -19,13 +19,13 @@ from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test import Client as HttpClient
 from django.test.testcases import LiveServerThread
 
-from sacrum.access.actor import Actor
 from sacrum.access.models import User
 from sacrum.access.roles import Role
 from sacrum.access.tokens import create_token
 from sacrum.clients.models import Client
 from sacrum.clinics.models import Clinic, Membership
 from sacrum.clinics.services import create_clinic
+from sacrum.kernel.actor import Actor
 
 # Every test runs on a controlled clock (tests/clock.py): --clock / SACRUM_TEST_CLOCK.
 pytest_plugins = ["tests.clock"]

@@ -10,7 +10,7 @@ import uuid
 import pytest
 from django.test import RequestFactory
 
-from sacrum.logs import REQUEST_ID_ENVIRON_KEY, JsonFormatter, mask
+from sacrum.kernel.logs import REQUEST_ID_ENVIRON_KEY, JsonFormatter, mask
 
 
 def test_token_routes_are_masked_whatever_the_token_looks_like() -> None:

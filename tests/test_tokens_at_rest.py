@@ -20,10 +20,11 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from sacrum.access.actor import Actor
 from sacrum.access.tokens import create_token
 from sacrum.clients.models import Client
 from sacrum.clinics import services as clinic_services
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.mail import enqueue_message
 from sacrum.notifications.services import create_feed
 from sacrum.outcomes import links as outcome_links
 from sacrum.outcomes.models import InstrumentDefinition
@@ -37,7 +38,6 @@ from sacrum.waitlist import services as waitlist_services
 from sacrum.waitlist.models import WaitlistSlot
 from sacrum.web.demo import seed_demo
 from sacrum.web.periodic import run_ticks
-from sacrum.web.tasks import enqueue_message
 from tests.emails import emailed_token
 
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -237,7 +237,7 @@ def test_finished_jobs_are_deleted_after_the_retention_period_by_the_tick() -> N
         _finished, waiting = (
             DBTaskResult.objects.create(
                 args_kwargs={"args": [], "kwargs": {"kind": "k", "ref": "1"}},
-                task_path="sacrum.web.tasks.send_message",
+                task_path="sacrum.kernel.mail.send_message",
                 backend_name="default",
                 run_after=NOW,
                 status=status,

@@ -15,11 +15,11 @@ def main() -> None:
     import django
 
     django.setup()
-    from sacrum.access.actor import Actor
     from sacrum.access.models import User
     from sacrum.access.tokens import create_token
     from sacrum.clinics.models import Membership
     from sacrum.clinics.services import create_clinic
+    from sacrum.kernel.actor import Actor
 
     people = []
     for name, email in (

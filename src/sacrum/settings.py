@@ -119,7 +119,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "sacrum.logs.RequestIdMiddleware",
+    "sacrum.kernel.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise (static files keep their caching), before everything that renders.
@@ -133,7 +133,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "sacrum.access.middleware.ActiveClinicMiddleware",
+    "sacrum.clinics.middleware.ActiveClinicMiddleware",
     "sacrum.access.middleware.RequireStaffMFAMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -366,7 +366,7 @@ if TASK_RETENTION_DAYS < 0:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "sacrum.logs.JsonFormatter"}},
+    "formatters": {"json": {"()": "sacrum.kernel.logs.JsonFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": _env("SACRUM_LOG_LEVEL", "INFO")},
     # One sink: Django's default handlers for these (plain text, e-mail to admins) are

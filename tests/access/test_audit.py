@@ -17,6 +17,7 @@ from django.test import RequestFactory
 from sacrum.access.models import AuditEntry, User
 from sacrum.access.tokens import create_token
 from sacrum.clients.models import Client
+from sacrum.kernel.errors import Locked
 from tests.access.signin import give_totp, sign_in_with_totp
 from tests.conftest import PASSWORD, Persona
 
@@ -214,9 +215,9 @@ def entry(owner: Persona, secret_client: Client) -> AuditEntry:
 
 def test_an_entry_cannot_be_changed_or_deleted_through_the_model(entry: AuditEntry) -> None:
     entry.action = "delete"
-    with pytest.raises(PermissionError):
+    with pytest.raises(Locked):
         entry.save()
-    with pytest.raises(PermissionError):
+    with pytest.raises(Locked):
         entry.delete()
     entry.refresh_from_db()
     assert entry.action == "read"
@@ -224,14 +225,14 @@ def test_an_entry_cannot_be_changed_or_deleted_through_the_model(entry: AuditEnt
 
 def test_the_log_cannot_be_changed_or_deleted_in_bulk(entry: AuditEntry) -> None:
     count = AuditEntry.objects.count()
-    with pytest.raises(PermissionError):
+    with pytest.raises(Locked):
         AuditEntry.objects.filter(pk=entry.pk).update(action="delete")
-    with pytest.raises(PermissionError):
+    with pytest.raises(Locked):
         AuditEntry.objects.filter(pk=entry.pk).delete()
-    with pytest.raises(PermissionError):
+    with pytest.raises(Locked):
         AuditEntry.objects.all().delete()
     entry.ip = "10.9.8.7"
-    with pytest.raises(PermissionError), transaction.atomic():
+    with pytest.raises(Locked), transaction.atomic():
         AuditEntry.objects.bulk_update([entry], ["ip"])
     assert AuditEntry.objects.count() == count
     assert AuditEntry.objects.get(pk=entry.pk).ip is None

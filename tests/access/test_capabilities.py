@@ -9,8 +9,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from sacrum.access import capabilities
 from sacrum.clinics.models import Invitation
+from sacrum.kernel import capabilities
 
 pytestmark = pytest.mark.django_db
 

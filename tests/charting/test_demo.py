@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sacrum.access.actor import Actor
 from sacrum.charting import demo as charting_demo
 from sacrum.charting import selectors, services
 from sacrum.charting.models import NoteStatus, SessionNote
+from sacrum.kernel.actor import Actor
 from sacrum.screening.gates import charting_gate
 from sacrum.web.demo import seed_demo
 

@@ -21,6 +21,7 @@ from sacrum.charting.models import (
     SessionNote,
     TechniqueEntry,
 )
+from sacrum.kernel.errors import Forbidden
 from sacrum.screening import services as screening_services
 from sacrum.screening.gates import CONSENT_MISSING
 from sacrum.screening.models import ClientAlert
@@ -90,9 +91,9 @@ def test_signing_runs_the_gate_again(practitioner, chartable):  # noqa: F811
 
 
 def test_the_front_desk_cannot_chart(front_desk, chartable):  # noqa: F811
-    with pytest.raises(PermissionError):
+    with pytest.raises(Forbidden):
         services.start_note(actor=front_desk.actor, client=chartable)
-    with pytest.raises(PermissionError):
+    with pytest.raises(Forbidden):
         selectors.visible_notes(front_desk.actor)
 
 
@@ -153,9 +154,9 @@ def test_autosave_rejects_bad_input_and_keeps_what_was_there(practitioner, chart
 
 def test_only_the_author_changes_a_draft(practitioner, owner, chartable):  # noqa: F811
     note = draft(practitioner, chartable)
-    with pytest.raises(PermissionError):
+    with pytest.raises(Forbidden):
         services.save_draft(actor=owner.actor, note=note, data={"complaint": "x"})
-    with pytest.raises(PermissionError):
+    with pytest.raises(Forbidden):
         services.sign_note(actor=owner.actor, note=note)
 
 
@@ -319,7 +320,7 @@ def test_default_stations_are_installed_once_and_edits_stay(owner, practitioner)
     services.update_station(actor=owner.actor, station=stations[0], data={"active": False})
     assert "Heels" not in [s.name for s in selectors.stations_for(practitioner.actor)]
     assert ListeningStation.objects.filter(clinic=owner.clinic).count() == 7
-    with pytest.raises(PermissionError):
+    with pytest.raises(Forbidden):
         services.create_station(actor=practitioner.actor, data={"name": "Knees"})
 
 

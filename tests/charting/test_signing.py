@@ -29,6 +29,7 @@ from sacrum.charting.models import (
     StillPoint,
     TechniqueEntry,
 )
+from sacrum.kernel.errors import Locked
 from tests.charting.objects import chartable, signed  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -91,27 +92,27 @@ def test_the_services_refuse(note, practitioner):
 def test_the_models_and_querysets_refuse(note):
     before = snapshot(note)
     note.complaint = "changed"
-    with pytest.raises(PermissionError):
+    with pytest.raises(Locked):
         note.save()
-    with pytest.raises(PermissionError):
+    with pytest.raises(Locked):
         note.delete()
-    with pytest.raises(PermissionError):
+    with pytest.raises(Locked):
         SessionNote.objects.filter(pk=note.pk).update(complaint="bulk")
-    with pytest.raises(PermissionError):
+    with pytest.raises(Locked):
         SessionNote.objects.filter(pk=note.pk).delete()
     for model in CHILD_TABLES:
-        with pytest.raises(PermissionError):
+        with pytest.raises(Locked):
             model.objects.filter(note=note).update(note_text="x") if model in (
                 RhythmFinding,
                 Restriction,
             ) else model.objects.filter(note=note).update(position=9)
-        with pytest.raises(PermissionError):
+        with pytest.raises(Locked):
             model.objects.filter(note=note).delete()
     row = note.restrictions.first()
     row.severity = 3
-    with pytest.raises(PermissionError):
+    with pytest.raises(Locked):
         row.save()
-    with pytest.raises(PermissionError):
+    with pytest.raises(Locked):
         Restriction(note=note, region="sacrum", side="midline", severity=1).save()
     assert snapshot(note) == before
 
@@ -195,9 +196,9 @@ def test_an_addendum_is_appended_with_its_own_author_time_and_hash(note, practit
     assert first.content_hash == signing.addendum_hash(first, note.content_hash)
     assert first.content_hash != second.content_hash
     assert snapshot(note) == before  # the note itself is untouched
-    with pytest.raises(PermissionError):
+    with pytest.raises(Locked):
         first.save()
-    with pytest.raises(PermissionError):
+    with pytest.raises(Locked):
         Addendum.objects.filter(pk=first.pk).update(text="edited")
     refused_by_database(
         "UPDATE charting_addendum SET text = 'edited' WHERE id = %s", [db_id(first.pk)]

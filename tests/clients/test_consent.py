@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 
 from sacrum.access.models import AuditEntry
-from sacrum.api.core import Conflict
 from sacrum.clients import consent
 from sacrum.clients.models import ConsentSignature, ConsentText
+from sacrum.kernel.errors import Conflict, Locked
 
 NEW_BODY = (
     "Sessions are light touch. We make no promise that they treat or cure anything. "
@@ -70,9 +70,9 @@ def test_a_signed_text_is_never_updated_by_any_route(front_desk, a_client):
     sign(front_desk, a_client)
     text = consent.current_text(a_client.clinic_id)
     text.body = "Changed behind the client's back"
-    with pytest.raises(PermissionError):
+    with pytest.raises(Locked):
         text.save()
-    with pytest.raises(PermissionError):
+    with pytest.raises(Locked):
         ConsentText.objects.filter(pk=text.pk).update(body="Changed")
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
@@ -86,9 +86,9 @@ def test_a_signed_text_is_never_updated_by_any_route(front_desk, a_client):
 def test_a_signature_is_never_updated(front_desk, a_client):
     signature = sign(front_desk, a_client)
     signature.typed_name = "Someone else"
-    with pytest.raises(PermissionError):
+    with pytest.raises(Locked):
         signature.save()
-    with pytest.raises(PermissionError):
+    with pytest.raises(Locked):
         ConsentSignature.objects.filter(pk=signature.pk).update(typed_name="x")
 
 
@@ -128,7 +128,7 @@ def test_withdrawal_is_recorded_and_ends_consent(front_desk, a_client):
 
 
 def test_only_the_owner_publishes(practitioner):
-    with pytest.raises(PermissionError):
+    with pytest.raises(Locked):
         consent.publish_text(actor=practitioner.actor, title="x", body=NEW_BODY)
 
 

@@ -17,10 +17,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from sacrum.access.middleware import SESSION_CLINIC_KEY
 from sacrum.access.models import AuditEntry, User
 from sacrum.access.roles import Role
 from sacrum.clinics import services
+from sacrum.clinics.middleware import SESSION_CLINIC_KEY
 from sacrum.clinics.models import (
     Clinic,
     Credential,

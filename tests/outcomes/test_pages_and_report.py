@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from sacrum.clients.models import Client
+from sacrum.kernel.errors import Forbidden
 from sacrum.outcomes import services
 from sacrum.outcomes.definitions import shipped_instrument
 from sacrum.outcomes.insight import Observation, analyse
@@ -272,7 +273,7 @@ def test_report_is_for_owners_and_exports_csv(
     owner: Any, practitioner: Any, browser_as: Any, definitions: Any
 ) -> None:
     make_cohort(practitioner, definitions, owner, n=8)
-    with pytest.raises(PermissionError):
+    with pytest.raises(Forbidden):
         practice_report(practitioner.actor)
     assert browser_as(practitioner).get("/outcomes/report/").status_code == 403
     page = browser_as(owner).get("/outcomes/report/")

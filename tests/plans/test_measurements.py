@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.test import Client as HttpClient
 from django.utils import timezone
 
+from sacrum.kernel.errors import Forbidden
 from sacrum.outcomes import reminders
 from sacrum.outcomes import services as outcome_services
 from sacrum.outcomes.models import DiaryReminderSent, QuestionnaireLink, Response
@@ -220,7 +221,7 @@ def test_a_diary_reminder_needs_an_email_address(a_client: Any, practitioner: An
 
 
 def test_the_front_desk_cannot_set_a_diary_reminder(a_client: Any, front_desk: Any) -> None:
-    with pytest.raises(PermissionError):
+    with pytest.raises(Forbidden):
         reminders.set_diary_reminder(actor=front_desk.actor, client=a_client, local_time=dt.time(8))
 
 

@@ -10,7 +10,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from sacrum.api.core import Conflict
+from sacrum.kernel.errors import Conflict
 from sacrum.outcomes import services as outcome_services
 from sacrum.outcomes.models import OutcomeAlert
 from sacrum.plans import services

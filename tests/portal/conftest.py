@@ -15,11 +15,11 @@ from django.core.files.base import ContentFile
 from django.test import Client as HttpClient
 from django.utils import timezone
 
-from sacrum.access.actor import Actor
 from sacrum.access.models import User
 from sacrum.clients import consent
 from sacrum.clients.models import Client
 from sacrum.clinics.models import Location
+from sacrum.kernel.actor import Actor
 from sacrum.outcomes import services as outcome_services
 from sacrum.outcomes.models import DiaryEntry, InstrumentDefinition
 from sacrum.portal import services

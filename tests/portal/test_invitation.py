@@ -192,7 +192,7 @@ def test_front_desk_and_practitioner_may_invite(
 def test_inviting_an_active_client_is_refused(
     owner: Persona, ada_account: PortalAccount, ada: Person
 ) -> None:
-    from sacrum.api.core import Conflict
+    from sacrum.kernel.errors import Conflict
 
     with pytest.raises(Conflict):
         services.invite(actor=owner.actor, client=ada.client)

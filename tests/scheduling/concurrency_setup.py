@@ -18,13 +18,13 @@ def main() -> None:
     django.setup()
     from django.utils import timezone
 
-    from sacrum.access.actor import Actor
     from sacrum.access.models import User
     from sacrum.access.roles import Role
     from sacrum.access.tokens import create_token
     from sacrum.clients.models import Client
     from sacrum.clinics.models import Location, Membership, Room
     from sacrum.clinics.services import create_clinic
+    from sacrum.kernel.actor import Actor
     from sacrum.scheduling.models import ServiceType, WeeklyHours
 
     owner = User.objects.create_user(email="race-owner@example.test", password="x" * 12)

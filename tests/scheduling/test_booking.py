@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sacrum.access.models import AuditEntry
-from sacrum.api.core import Conflict
+from sacrum.kernel.errors import Conflict
 from sacrum.scheduling.models import Appointment, AppointmentChange, ServiceType, TimeOff
 from sacrum.scheduling.services.booking import (
     Booking,

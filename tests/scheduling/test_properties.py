@@ -20,8 +20,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from sacrum.api.core import Conflict
 from sacrum.clients.models import Client
+from sacrum.kernel.errors import Conflict
 from sacrum.scheduling.models import Appointment, ServiceType
 from sacrum.scheduling.models.appointments import ACTIVE_VALUES
 from sacrum.scheduling.services import booking

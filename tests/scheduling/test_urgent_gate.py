@@ -19,6 +19,7 @@ from django.utils import timezone
 from sacrum.access.models import AuditEntry
 from sacrum.charting import services as charting
 from sacrum.charting.models import SessionNote
+from sacrum.kernel.errors import Forbidden
 from sacrum.scheduling.models import Appointment
 from sacrum.scheduling.services import booking, online
 from sacrum.scheduling.services.booking import Booking
@@ -199,7 +200,7 @@ def test_the_assessment_needs_who_when_and_what(practitioner, a_client):
 def test_the_front_desk_cannot_record_an_assessment(front_desk, practitioner, a_client):
     entry = next(e for e in URGENT if e["code"] == "urgent-new-neuro-deficit")
     alert = report_urgent(a_client, practitioner, entry)
-    with pytest.raises(PermissionError):
+    with pytest.raises(Forbidden):
         screening.record_assessment(
             actor=front_desk.actor,
             alert=alert,

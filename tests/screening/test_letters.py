@@ -10,8 +10,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from pypdf import PdfReader
 
-from sacrum.api.core import Conflict
 from sacrum.clinics import services as clinic_services
+from sacrum.kernel.errors import Conflict, Forbidden
 from sacrum.screening import letters
 from sacrum.screening.fhir import letter_bundle
 from sacrum.screening.models import AlertStatus, ClientAlert, ReferralLetter
@@ -111,7 +111,7 @@ def test_edit_then_send_by_email_with_the_pdf_attached(practitioner, referred):
     with pytest.raises(Conflict):
         letters.finalize(actor=practitioner.actor, letter=sent, how="print")
     sent.subject = "Changed"
-    with pytest.raises(PermissionError):
+    with pytest.raises(Forbidden):
         sent.save()
 
 
@@ -154,7 +154,7 @@ def test_a_letter_without_alerts_needs_a_reason_before_it_leaves(
 
 
 def test_front_desk_cannot_write_letters(front_desk, referred):
-    with pytest.raises(PermissionError):
+    with pytest.raises(Forbidden):
         letters.draft_letter(actor=front_desk.actor, client=referred)
 
 

@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from sacrum.access.models import AuditEntry
-from sacrum.api.core import Conflict
 from sacrum.clinics.services import create_clinic
+from sacrum.kernel.errors import Conflict, Forbidden
 from sacrum.screening import services
 from sacrum.screening.gates import (
     BOOKING_BLOCKED,
@@ -140,12 +140,12 @@ def test_a_referral_does_not_gate_but_needs_a_reason_to_dismiss(
 
 
 def test_front_desk_cannot_enter_or_act_on_screening(front_desk, a_client, intake_with):
-    with pytest.raises(PermissionError):
+    with pytest.raises(Forbidden):
         services.submit_intake(
             actor=front_desk.actor, client=a_client, answers=quiet_answers("intake")
         )
     _intake, firings = intake_with(anticoagulants="yes")
-    with pytest.raises(PermissionError):
+    with pytest.raises(Forbidden):
         services.acknowledge(actor=front_desk.actor, alert=firings[0].alert)
 
 
@@ -242,7 +242,7 @@ def test_owner_edits_a_rule_and_it_changes_what_fires(owner, practitioner, a_cli
         answers=quiet_answers("intake") | {"anticoagulants": "yes"},
     )
     assert firings[0].action == "block" and booking_gate(a_client)
-    with pytest.raises(PermissionError):
+    with pytest.raises(Forbidden):
         services.update_rule(actor=practitioner.actor, rule=rule, data={"active": False})
 
 

@@ -19,12 +19,12 @@ def build_scenario() -> tuple[list[str], Any]:
     from django.core import mail
     from django.utils import timezone
 
-    from sacrum.access.actor import Actor
     from sacrum.access.models import User
     from sacrum.access.roles import Role
     from sacrum.clients.models import Client
     from sacrum.clinics.models import Location, Membership, Room
     from sacrum.clinics.services import create_clinic
+    from sacrum.kernel.actor import Actor
     from sacrum.scheduling.local_time import to_utc, zone
     from sacrum.scheduling.models import ServiceType, WeeklyHours
     from sacrum.scheduling.services import booking

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from sacrum.access.signin import is_portal_client
+
 
 class SacrumAccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
@@ -32,14 +34,11 @@ class SacrumAccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         """Staff land on the dashboard as before; a client (no membership, portal access)
         lands on their own page instead of the staff "no clinic" page."""
-        from sacrum.clinics.models import Membership
-        from sacrum.portal.selectors import has_portal_access
-
         user = request.user
         if (
             user.is_authenticated
-            and not Membership.objects.filter(user=user, active=True).exists()
-            and has_portal_access(user)  # type: ignore[arg-type]
+            and not user.memberships.filter(active=True).exists()  # type: ignore[union-attr]
+            and is_portal_client(user)  # type: ignore[arg-type]
         ):
             return reverse("web:portal_home")
         return super().get_login_redirect_url(request)

@@ -13,8 +13,9 @@ from sacrum.access import tokens
 from sacrum.access.models import ApiToken
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.access.selectors import audit_entries_for
-from sacrum.api.core import PageOut, actor_of, paginate
-from sacrum.api.fields import Day, PageNumber, PageSize
+from sacrum.kernel.api import PageOut, actor_of, paginate
+from sacrum.kernel.errors import Forbidden
+from sacrum.kernel.fields import Day, PageNumber, PageSize
 
 router = Router(tags=["access"])
 
@@ -86,7 +87,7 @@ def audit_log(
 ) -> dict:
     actor = actor_of(request)
     if not actor.can("audit.view"):
-        raise PermissionError("Only owners can read the audit log.")
+        raise Forbidden("Only owners can read the audit log.")
     qs = audit_entries_for(
         actor,
         action=action,
@@ -114,7 +115,7 @@ TOKENS_NEED_A_PERSON = (
 def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict]:
     """Session only: a leaked token cannot extend itself by minting fresh ones."""
     if getattr(request, "api_via", "") == "token":
-        raise PermissionError(TOKENS_NEED_A_PERSON)
+        raise Forbidden(TOKENS_NEED_A_PERSON)
     token, raw = tokens.create_token(actor=actor_of(request), name=payload.name)
     out = TokenOut.from_orm(token).dict()
     return Status(201, {**out, "token": raw})

@@ -9,8 +9,8 @@ from django.db import models
 from sacrum.access.models import AuditAction, AuditEntry
 
 if TYPE_CHECKING:
-    from sacrum.access.actor import Actor
     from sacrum.clinics.models import Clinic
+    from sacrum.kernel.actor import Actor
 
 
 def audit_object_type(obj: models.Model) -> str:

@@ -8,7 +8,7 @@ from django import forms
 from django.apps import apps
 
 from sacrum.access.models import AuditAction
-from sacrum.web.forms import DateInput
+from sacrum.kernel.forms import DateInput
 
 
 def object_type_choices() -> list[tuple[str, str]]:

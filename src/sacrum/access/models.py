@@ -8,6 +8,8 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
+from sacrum.kernel.models import AppendOnly, RefusesBulkChanges
+
 
 class SacrumUserManager(UserManager["User"]):
     """Users log in by e-mail; the username column mirrors it for Django's admin."""
@@ -60,18 +62,19 @@ class AuditAction(models.TextChoices):
     FAILED_LOGIN = "failed_login", "Failed login"
 
 
-class AppendOnlyQuerySet(models.QuerySet["AuditEntry"]):
+AUDIT_LOCKED = "The audit log is append-only"
+
+
+class AppendOnlyQuerySet(RefusesBulkChanges, models.QuerySet["AuditEntry"]):
     """The audit log is never changed: bulk update and delete are refused."""
 
-    def update(self, **kwargs: Any) -> int:
-        raise PermissionError("The audit log is append-only")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise PermissionError("The audit log is append-only")
+    locked_message = AUDIT_LOCKED
 
 
-class AuditEntry(models.Model):
+class AuditEntry(AppendOnly):
     """Who did what to which record, when and from where — never the data itself."""
+
+    locked_message = AUDIT_LOCKED
 
     id = models.BigAutoField(primary_key=True)
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -101,14 +104,6 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise PermissionError("The audit log is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise PermissionError("The audit log is append-only")
 
 
 class ApiToken(models.Model):

@@ -7,8 +7,8 @@ from datetime import date, datetime, time
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from sacrum.access.actor import Actor
 from sacrum.access.models import AuditEntry
+from sacrum.kernel.actor import Actor
 
 
 def audit_entries_for(

@@ -10,8 +10,8 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from sacrum.access import audit
-from sacrum.access.actor import Actor
 from sacrum.access.models import AuditAction
+from sacrum.kernel.actor import Actor
 
 
 @receiver(user_logged_in)

@@ -1,20 +1,25 @@
 """Personal API tokens: shown once, stored as a SHA-256 digest, revocable.
 
-Minted, digested and found by ``sacrum.access.capabilities`` like every link.
+Minted, digested and found by ``sacrum.kernel.capabilities`` like every link.
 """
 
 from __future__ import annotations
 
 import secrets
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 
-from sacrum.access import audit, capabilities
-from sacrum.access.actor import Actor
+from sacrum.access import audit
 from sacrum.access.models import ApiToken, AuditAction
 from sacrum.access.scoping import get_scoped_or_404
-from sacrum.clinics.models import Membership
+from sacrum.kernel import capabilities
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Forbidden
+
+if TYPE_CHECKING:
+    from sacrum.clinics.models import Membership
 
 TOKEN_PREFIX = "sac_"
 
@@ -23,7 +28,7 @@ TOKEN_PREFIX = "sac_"
 def create_token(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
     """Create a token for the actor's current membership; returns it and the raw secret."""
     if actor.member is None:
-        raise PermissionError("Choose a clinic before creating a token")
+        raise Forbidden("Choose a clinic before creating a token")
     name = name.strip()
     if not name or len(name) > 80:
         raise ValueError("Give the token a name of 1 to 80 characters")

@@ -14,10 +14,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from sacrum.access import tokens
-from sacrum.access.actor import Actor
 from sacrum.access.forms import AuditFilterForm, TokenForm
 from sacrum.access.selectors import audit_entries_for
-from sacrum.web.decorators import member_required
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.pages import member_required
 
 AUDIT_PAGE_SIZE = 50
 

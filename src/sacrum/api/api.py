@@ -8,7 +8,8 @@ from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 
 from sacrum.access.api import router as access_router
-from sacrum.api.core import MemberSessionAuth, TokenAuth, install_error_handlers
+from sacrum.access.api_auth import MemberSessionAuth, TokenAuth
+from sacrum.api.core import install_error_handlers
 from sacrum.api.openapi import declare_error_responses
 from sacrum.charting.api import router as charting_router
 from sacrum.clients.api import router as clients_router

@@ -1,65 +1,24 @@
-"""Shared API plumbing: authentication, the one error shape, pagination."""
+"""The API's composition-root plumbing: the one error shape for every failure.
+
+The pieces every app's routes share (pages of results, the error schema) are in
+``sacrum.kernel.api``, authentication in ``sacrum.access.api_auth``, domain errors in
+``sacrum.kernel.errors``.
+"""
 
 from __future__ import annotations
 
 import logging
-import math
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer, SessionAuth
 
-from sacrum.access.actor import Actor
-from sacrum.access.middleware import bearer_token_member
-from sacrum.api.fields import MAX_PAGE, MAX_PAGE_SIZE
-from sacrum.clinics.models import Membership
+from sacrum.kernel.api import error_body
+from sacrum.kernel.errors import Conflict, Forbidden
 
 logger = logging.getLogger("sacrum.api")
-
-T = TypeVar("T")
-
-
-class Conflict(Exception):
-    """A write that would break an invariant someone else already holds (HTTP 409)."""
-
-    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.fields = fields or {}
-
-
-class TokenAuth(HttpBearer):
-    """``Authorization: Bearer sac_…``: a personal token bound to one clinic and role."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> Membership | None:
-        # The 2FA middleware has usually looked this token up already (same header).
-        member = bearer_token_member(request)
-        if member is not None:
-            request.member = member  # type: ignore[attr-defined]
-            request.user = member.user
-            request.api_via = "token"  # type: ignore[attr-defined]
-        return member
-
-
-class MemberSessionAuth(SessionAuth):
-    """The browser session (with CSRF on writes), acting in the clinic chosen in the UI."""
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Membership | None:
-        if request.user.is_authenticated:
-            return getattr(request, "member", None)
-        return None
-
-
-def actor_of(request: HttpRequest) -> Actor:
-    return Actor.from_request(request, via="api")
-
-
-def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
 def _pydantic_fields(errors: list[dict[str, Any]]) -> dict[str, str]:
@@ -95,9 +54,9 @@ def install_error_handlers(api: Any) -> None:
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return respond(request, 404, error_body("not_found", "Not found."))
 
-    @api.exception_handler(PermissionError)
-    def on_forbidden(request: HttpRequest, exc: PermissionError) -> HttpResponse:
-        return respond(request, 403, error_body("forbidden", str(exc) or "Not allowed."))
+    @api.exception_handler(Forbidden)
+    def on_forbidden(request: HttpRequest, exc: Forbidden) -> HttpResponse:
+        return respond(request, 403, error_body("forbidden", exc.message, exc.fields))
 
     @api.exception_handler(AuthenticationError)
     def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
@@ -130,40 +89,3 @@ def install_error_handlers(api: Any) -> None:
         return respond(
             request, 500, error_body("server_error", "Something went wrong on our side.")
         )
-
-
-class ErrorDetail(Schema):
-    code: str
-    message: str
-    fields: dict[str, str]
-
-
-class ErrorOut(Schema):
-    error: ErrorDetail
-
-
-class PageOut(Schema, Generic[T]):
-    items: list[T]
-    count: int
-    page: int
-    pages: int
-
-
-def paginate(qs: Any, page: int, page_size: int) -> dict[str, Any]:
-    """Page-number pagination with a total.
-
-    The operations declare ``page`` and ``page_size`` as ``PageNumber``/``PageSize``, so a
-    request outside the bounds is a 422 before this runs; the check here keeps a direct
-    caller from asking the database for an offset it cannot hold.
-    """
-    if not 1 <= page <= MAX_PAGE:
-        raise HttpError(422, f"page must be between 1 and {MAX_PAGE}")
-    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
-    count = qs.count()
-    start = (page - 1) * page_size
-    return {
-        "items": list(qs[start : start + page_size]),
-        "count": count,
-        "page": page,
-        "pages": max(1, math.ceil(count / page_size)),
-    }

@@ -18,7 +18,7 @@ from typing import Any
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from sacrum.api.core import error_body
+from sacrum.kernel.api import error_body
 
 API_PREFIX = "/api/"
 NUL_MESSAGE = "Text may not contain a NUL character."

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sacrum.api.core import ErrorOut
+from sacrum.kernel.api import ErrorOut
 
 REF = "#/components/schemas/{model}"
 WRITE_METHODS = {"post", "put", "patch", "delete"}

@@ -17,11 +17,8 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from sacrum.access import audit
-from sacrum.access.actor import Actor
 from sacrum.access.models import AuditAction
 from sacrum.access.scoping import get_scoped_or_404
-from sacrum.api.core import PageOut, actor_of, paginate
-from sacrum.api.fields import PageNumber, PageSize
 from sacrum.charting import regions, selectors, services
 from sacrum.charting.models import Addendum, NoteTemplate, SessionNote, TechniqueTemplate
 from sacrum.charting.schemas import (
@@ -50,6 +47,10 @@ from sacrum.charting.schemas import (
 )
 from sacrum.clients import selectors as client_selectors
 from sacrum.clients.models import Client
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.api import PageOut, actor_of, paginate
+from sacrum.kernel.errors import Forbidden
+from sacrum.kernel.fields import PageNumber, PageSize
 from sacrum.scheduling.models import Appointment, ServiceType
 
 router = Router(tags=["charting"])
@@ -60,7 +61,7 @@ CLINICAL = {"x-sacrum-clinical": True}
 def _clinical_client(actor: Actor, client_id: uuid.UUID, *, edit: bool = False) -> Client:
     """Role first (so the front desk gets 403 without a lookup), then the scoped client."""
     if not actor.can("clinical.edit" if edit else "clinical.view"):
-        raise PermissionError("Session notes are for practitioners and owners only.")
+        raise Forbidden("Session notes are for practitioners and owners only.")
     return client_selectors.client_for(actor, client_id, audited=False)
 
 
@@ -384,7 +385,7 @@ def patch_note_template(
 def get_policy(request: HttpRequest) -> Any:
     actor = actor_of(request)
     if not actor.can("clinical.view"):
-        raise PermissionError("Charting settings are for practitioners and owners.")
+        raise Forbidden("Charting settings are for practitioners and owners.")
     assert actor.member is not None
     return services.policy_of(actor.member.clinic_id)
 
@@ -400,7 +401,7 @@ def verify(request: HttpRequest) -> dict[str, Any]:
     and the audit log's record of each signing (see ``sacrum verify_notes``)."""
     actor = actor_of(request)
     if not actor.can("clinic.manage"):
-        raise PermissionError("Only the clinic's owner runs the check.")
+        raise Forbidden("Only the clinic's owner runs the check.")
     assert actor.member is not None
     report = services.verify(clinic_id=actor.member.clinic_id)
     audit.record(actor, AuditAction.READ, object_type="note_verification", object_id="all")

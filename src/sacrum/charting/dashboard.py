@@ -6,8 +6,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from sacrum.access.actor import Actor
 from sacrum.charting import selectors, services
+from sacrum.kernel.actor import Actor
 
 ORDER = 25
 

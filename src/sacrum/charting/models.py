@@ -24,6 +24,8 @@ from django.db.models import Q
 
 from sacrum.access.scoping import ClinicScopedQuerySet
 from sacrum.charting.regions import BY_CODE, REGION_CHOICES, REGION_CODES, Side
+from sacrum.kernel.errors import Locked
+from sacrum.kernel.models import AppendOnly, RefusesBulkChanges
 
 LOCKED_MESSAGE = "A signed session note is locked. Add an addendum instead."
 
@@ -310,12 +312,12 @@ class NoteQuerySet(ClinicScopedQuerySet["SessionNote"]):
 
     def update(self, **kwargs: Any) -> int:
         if self.filter(status=NoteStatus.SIGNED).exists():
-            raise PermissionError(LOCKED_MESSAGE)
+            raise Locked(LOCKED_MESSAGE)
         return super().update(**kwargs)
 
     def delete(self) -> tuple[int, dict[str, int]]:
         if self.filter(status=NoteStatus.SIGNED).exists():
-            raise PermissionError(LOCKED_MESSAGE)
+            raise Locked(LOCKED_MESSAGE)
         return super().delete()
 
 
@@ -461,12 +463,12 @@ class SessionNote(models.Model):
         if not self._state.adding and self.pk:
             stored = type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
             if stored == NoteStatus.SIGNED:
-                raise PermissionError(LOCKED_MESSAGE)
+                raise Locked(LOCKED_MESSAGE)
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         if type(self).objects.filter(pk=self.pk, status=NoteStatus.SIGNED).exists():
-            raise PermissionError(LOCKED_MESSAGE)
+            raise Locked(LOCKED_MESSAGE)
         return super().delete(*args, **kwargs)
 
     @property
@@ -503,12 +505,12 @@ class NoteChildQuerySet(models.QuerySet[Any]):
 
     def update(self, **kwargs: Any) -> int:
         if self._touches_signed():
-            raise PermissionError(LOCKED_MESSAGE)
+            raise Locked(LOCKED_MESSAGE)
         return super().update(**kwargs)
 
     def delete(self) -> tuple[int, dict[str, int]]:
         if self._touches_signed():
-            raise PermissionError(LOCKED_MESSAGE)
+            raise Locked(LOCKED_MESSAGE)
         return super().delete()
 
 
@@ -522,12 +524,12 @@ class NoteChild(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self._note_signed():
-            raise PermissionError(LOCKED_MESSAGE)
+            raise Locked(LOCKED_MESSAGE)
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         if self._note_signed():
-            raise PermissionError(LOCKED_MESSAGE)
+            raise Locked(LOCKED_MESSAGE)
         return super().delete(*args, **kwargs)
 
     def _note_signed(self) -> bool:
@@ -684,19 +686,16 @@ class TechniqueEntry(NoteChild):
 # --- After signing ----------------------------------------------------------------
 
 
-class AppendOnlyQuerySet(ClinicScopedQuerySet[Any]):
+class AppendOnlyQuerySet(RefusesBulkChanges, ClinicScopedQuerySet[Any]):
     area = "clinical"
     clinic_path = "note__clinic"
-
-    def update(self, **kwargs: Any) -> int:
-        raise PermissionError("Addenda are append-only.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise PermissionError("Addenda are append-only.")
+    locked_message = "Addenda are append-only."
 
 
-class Addendum(models.Model):
+class Addendum(AppendOnly):
     """Words added to a signed note later: appended, never edited, with their own hash."""
+
+    locked_message = "Addenda are append-only."
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     note = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="addenda")
@@ -720,28 +719,17 @@ class Addendum(models.Model):
     def __str__(self) -> str:
         return f"Addendum {self.created_at:%Y-%m-%d %H:%M}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise PermissionError("Addenda are append-only.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise PermissionError("Addenda are append-only.")
-
-
-class SensitiveAccessQuerySet(ClinicScopedQuerySet[Any]):
+class SensitiveAccessQuerySet(RefusesBulkChanges, ClinicScopedQuerySet[Any]):
     area = "clinical"
     clinic_path = "note__clinic"
-
-    def update(self, **kwargs: Any) -> int:
-        raise PermissionError("Access reasons are append-only.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise PermissionError("Access reasons are append-only.")
+    locked_message = "Access reasons are append-only."
 
 
-class SensitiveAccess(models.Model):
+class SensitiveAccess(AppendOnly):
     """Why the owner opened an "author only" note: the audit log keeps no text, this does."""
+
+    locked_message = "Access reasons are append-only."
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     note = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="accesses")
@@ -759,8 +747,3 @@ class SensitiveAccess(models.Model):
 
     def __str__(self) -> str:
         return f"Access to {self.note_id} at {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise PermissionError("Access reasons are append-only.")
-        super().save(*args, **kwargs)

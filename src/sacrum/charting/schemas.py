@@ -10,8 +10,8 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
-from sacrum.api.fields import Moment
 from sacrum.charting.models import Amplitude, Quality, SessionNote
+from sacrum.kernel.fields import Moment
 
 PALPATION_LABEL = (
     "Palpation findings: the practitioner's impression of the craniosacral rhythm, "

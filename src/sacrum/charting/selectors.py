@@ -16,7 +16,6 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from sacrum.access import audit
-from sacrum.access.actor import Actor
 from sacrum.access.models import AuditAction
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.charting.models import (
@@ -31,9 +30,11 @@ from sacrum.charting.models import (
 )
 from sacrum.charting.services import ensure_defaults, policy_of
 from sacrum.clients.models import Client
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Forbidden
 
 
-class ReasonRequired(PermissionError):
+class ReasonRequired(Forbidden):
     """The owner opens an "author only" note: they must say why (the page asks)."""
 
 
@@ -45,7 +46,7 @@ SENSITIVE_MESSAGE = (
 
 def _require_clinical(actor: Actor) -> None:
     if not actor.can("clinical.view"):
-        raise PermissionError("Session notes are for practitioners and owners only.")
+        raise Forbidden("Session notes are for practitioners and owners only.")
 
 
 def _is_owner(actor: Actor) -> bool:

@@ -24,10 +24,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from sacrum.access import audit
-from sacrum.access.actor import Actor
 from sacrum.access.changes import apply_changes
 from sacrum.access.models import AuditAction
-from sacrum.api.core import Conflict
 from sacrum.charting import signing
 from sacrum.charting.models import (
     DEFAULT_STATIONS,
@@ -48,7 +46,9 @@ from sacrum.charting.models import (
 )
 from sacrum.charting.regions import BY_CODE
 from sacrum.clients.models import Client
-from sacrum.clinics.services import require
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Conflict, Forbidden
+from sacrum.kernel.permissions import require
 from sacrum.scheduling.models import Appointment, ServiceType
 from sacrum.screening.gates import charting_gate
 
@@ -209,7 +209,7 @@ def save_note_template(
 
 def _same_clinic(actor: Actor, clinic_id: Any) -> None:
     if actor.member is None or actor.member.clinic_id != clinic_id:
-        raise PermissionError("This belongs to another clinic.")
+        raise Forbidden("This belongs to another clinic.")
 
 
 def _require_author(actor: Actor, note: SessionNote) -> None:
@@ -217,7 +217,7 @@ def _require_author(actor: Actor, note: SessionNote) -> None:
     _same_clinic(actor, note.clinic_id)
     assert actor.member is not None
     if note.author_id != actor.member.pk:
-        raise PermissionError("Only the note's author changes or signs it.")
+        raise Forbidden("Only the note's author changes or signs it.")
 
 
 def _gate(client: Client) -> None:

@@ -15,13 +15,13 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from sacrum.access.actor import Actor
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.charting import selectors, services
 from sacrum.charting.models import SOAP_TEXT_FIELDS, NoteTemplate, SessionNote
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.forms import add_service_errors
+from sacrum.kernel.pages import member_required
 from sacrum.scheduling.models import ServiceType
-from sacrum.web.decorators import member_required
-from sacrum.web.forms import add_service_errors
 
 
 class PolicyForm(forms.Form):

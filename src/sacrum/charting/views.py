@@ -21,9 +21,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from sacrum.access.actor import Actor
 from sacrum.access.scoping import get_scoped_or_404
-from sacrum.api.core import Conflict
 from sacrum.charting import bodymap, charts, pdf, selectors, services
 from sacrum.charting.forms import (
     COPY_LABELS,
@@ -39,9 +37,11 @@ from sacrum.charting.forms import (
 from sacrum.charting.models import ListeningStation, NoteStatus, SessionNote
 from sacrum.charting.regions import label as region_label
 from sacrum.clients.models import Client
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Conflict
+from sacrum.kernel.pages import member_required
 from sacrum.scheduling.models import Appointment
 from sacrum.screening.gates import charting_gate
-from sacrum.web.decorators import member_required
 
 AUTOSAVE_SECONDS = 15
 
@@ -121,7 +121,7 @@ def _start(
             except services.ChartingRefused as exc:
                 reasons, status = exc.reasons, 409
             except ValidationError as exc:
-                from sacrum.web.forms import add_service_errors
+                from sacrum.kernel.forms import add_service_errors
 
                 add_service_errors(form, exc)
                 status = 422

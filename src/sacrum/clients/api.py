@@ -12,8 +12,6 @@ from pydantic import Field
 from sacrum.access import audit
 from sacrum.access.models import AuditAction
 from sacrum.access.scoping import get_scoped_or_404
-from sacrum.api.core import PageOut, actor_of, paginate
-from sacrum.api.fields import Day, PageNumber, PageSize
 from sacrum.clients import consent, selectors, services
 from sacrum.clients.models import (
     Client,
@@ -23,6 +21,9 @@ from sacrum.clients.models import (
     ConsentTextQuerySet,
     ReferralSource,
 )
+from sacrum.kernel.api import PageOut, actor_of, paginate
+from sacrum.kernel.errors import Forbidden
+from sacrum.kernel.fields import Day, PageNumber, PageSize
 
 router = Router(tags=["clients"])
 
@@ -145,7 +146,7 @@ def patch_client(request: HttpRequest, client_id: uuid.UUID, payload: ClientPatc
 def get_clinical(request: HttpRequest, client_id: uuid.UUID) -> Client:
     actor = actor_of(request)
     if not actor.can("clinical.view"):
-        raise PermissionError("Clinical information is for practitioners and owners only.")
+        raise Forbidden("Clinical information is for practitioners and owners only.")
     return selectors.client_for(actor, client_id)
 
 
@@ -153,7 +154,7 @@ def get_clinical(request: HttpRequest, client_id: uuid.UUID) -> Client:
 def put_clinical(request: HttpRequest, client_id: uuid.UUID, payload: ClinicalIn) -> Client:
     actor = actor_of(request)
     if not actor.can("clinical.edit"):
-        raise PermissionError("Clinical information is for practitioners and owners only.")
+        raise Forbidden("Clinical information is for practitioners and owners only.")
     client = selectors.client_for(actor, client_id, audited=False)
     data = payload.dict()
     data["conditions"] = [str(c) for c in data["conditions"]]

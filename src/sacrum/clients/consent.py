@@ -10,11 +10,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from sacrum.access import audit
-from sacrum.access.actor import Actor
 from sacrum.access.models import AuditAction
-from sacrum.api.core import Conflict
 from sacrum.clients.models import Client, ConsentSignature, ConsentText, ConsentWithdrawal
-from sacrum.clinics.services import require
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Conflict
+from sacrum.kernel.permissions import require
 
 DEFAULT_TITLE = "Consent to sessions and to keeping your records"
 DEFAULT_BODY = """\

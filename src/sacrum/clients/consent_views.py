@@ -13,14 +13,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from sacrum.access import audit
-from sacrum.access.actor import Actor
 from sacrum.access.models import AuditAction
 from sacrum.access.scoping import get_scoped_or_404
-from sacrum.api.core import Conflict
 from sacrum.clients import consent, selectors
 from sacrum.clients.models import ConsentSignature, ConsentText, ConsentTextQuerySet
-from sacrum.web.decorators import member_required
-from sacrum.web.forms import add_service_errors
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Conflict
+from sacrum.kernel.forms import add_service_errors
+from sacrum.kernel.pages import member_required
 
 
 class ConsentTextForm(forms.Form):

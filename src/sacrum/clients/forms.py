@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from sacrum.clients.models import CLINICAL_FIELDS, Client, Condition
-from sacrum.web.forms import DateInput
+from sacrum.kernel.forms import DateInput
 
 
 class ClientForm(forms.ModelForm):

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from sacrum.access.scoping import ClinicScopedQuerySet
+from sacrum.kernel.errors import Locked
 
 # Fields only clinical roles may read or write (never the front desk).
 CLINICAL_FIELDS = ("presenting_concerns", "conditions", "goals")
@@ -157,7 +158,7 @@ class ConsentTextQuerySet(ClinicScopedQuerySet["ConsentText"]):
 
     def update(self, **kwargs: Any) -> int:
         if ConsentSignature.objects.filter(text__in=self).exists():
-            raise PermissionError("A consent text that has been signed never changes.")
+            raise Locked("A consent text that has been signed never changes.")
         return super().update(**kwargs)
 
 
@@ -196,7 +197,7 @@ class ConsentText(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding and self.signatures.exists():
-            raise PermissionError("A consent text that has been signed never changes.")
+            raise Locked("A consent text that has been signed never changes.")
         super().save(*args, **kwargs)
 
     @property
@@ -209,7 +210,7 @@ class SignatureQuerySet(ClinicScopedQuerySet["ConsentSignature"]):
     clinic_path = "client__clinic"
 
     def update(self, **kwargs: Any) -> int:
-        raise PermissionError("A consent signature is never changed; record a withdrawal.")
+        raise Locked("A consent signature is never changed; record a withdrawal.")
 
 
 # SVG path data from the signature pad: moves and lines with plain coordinates.
@@ -254,7 +255,7 @@ class ConsentSignature(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
-            raise PermissionError("A consent signature is never changed; record a withdrawal.")
+            raise Locked("A consent signature is never changed; record a withdrawal.")
         super().save(*args, **kwargs)
 
     @property

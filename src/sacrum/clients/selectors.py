@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 
 from sacrum.access import audit
-from sacrum.access.actor import Actor
 from sacrum.access.models import AuditAction
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.clients.models import Client, ClientQuerySet
+from sacrum.kernel.actor import Actor
 
 
 def clients_for(

@@ -10,11 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from sacrum.access import audit
-from sacrum.access.actor import Actor
 from sacrum.access.changes import apply_changes
 from sacrum.access.models import AuditAction
 from sacrum.clients.models import CLINICAL_FIELDS, Client
-from sacrum.clinics.services import require
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.permissions import require
 
 DEMOGRAPHIC_FIELDS = (
     "first_name",

@@ -10,12 +10,11 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from sacrum.access.actor import Actor
-from sacrum.clients import consent, selectors, services
+from sacrum.clients import badges, consent, selectors, services
 from sacrum.clients.forms import ClientForm
-from sacrum.screening.selectors import open_alert_counts
-from sacrum.web.decorators import member_required
-from sacrum.web.forms import add_service_errors
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.forms import add_service_errors
+from sacrum.kernel.pages import member_required
 
 PAGE_SIZE = 25
 
@@ -28,20 +27,10 @@ def client_list(request: HttpRequest) -> HttpResponse:
         Actor.from_request(request), search=q, include_archived=show_archived
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = open_alert_counts([c.pk for c in page.object_list])
     clinical = request.member.can("clinical.view")  # type: ignore[attr-defined]
+    found = badges.badges_for([c.pk for c in page.object_list], clinical=clinical)
     for c in page.object_list:
-        found = counts.get(c.pk, {})
-        badges = []
-        if found.get("block"):
-            badges.append(("danger", "blocked" if clinical else "review pending"))
-        if clinical and found.get("warn"):
-            n = found["warn"]
-            badges.append(("warn", f"{n} warnings" if n > 1 else "warning"))
-        if clinical and found.get("refer"):
-            n = found["refer"]
-            badges.append(("", f"{n} referrals" if n > 1 else "referral"))
-        c.alert_badges = badges  # type: ignore[attr-defined]
+        c.alert_badges = found.get(c.pk, [])  # type: ignore[attr-defined]
     return render(
         request, "clients/list.html", {"page": page, "q": q, "show_archived": show_archived}
     )

@@ -7,8 +7,6 @@ import uuid
 from django.http import HttpRequest
 from ninja import File, Form, Router, Status, UploadedFile
 
-from sacrum.api.core import PageOut, actor_of, paginate
-from sacrum.api.fields import PageNumber, PageSize
 from sacrum.clinics import selectors, services
 from sacrum.clinics.models import Clinic, Credential, Invitation, Location, Membership, Room
 from sacrum.clinics.schemas import (
@@ -31,6 +29,8 @@ from sacrum.clinics.schemas import (
     RoomPatch,
     VerificationIn,
 )
+from sacrum.kernel.api import PageOut, actor_of, paginate
+from sacrum.kernel.fields import PageNumber, PageSize
 
 router = Router(tags=["clinic"])
 

@@ -19,7 +19,7 @@ from sacrum.clinics.models import (
     Room,
     VerificationState,
 )
-from sacrum.web.forms import DateInput
+from sacrum.kernel.forms import DateInput
 
 
 @cache

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from ninja import Schema
 from pydantic import Field
 
-from sacrum.api.fields import Day
+from sacrum.kernel.fields import Day
 
 
 class ClinicOut(Schema):

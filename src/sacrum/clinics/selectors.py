@@ -7,7 +7,6 @@ from django.http import Http404
 from django.utils import timezone
 
 from sacrum.access import audit
-from sacrum.access.actor import Actor
 from sacrum.access.models import AuditAction
 from sacrum.access.roles import Role
 from sacrum.access.scoping import get_scoped_or_404
@@ -20,6 +19,7 @@ from sacrum.clinics.models import (
     Room,
     VerificationState,
 )
+from sacrum.kernel.actor import Actor
 
 
 def locations_for(actor: Actor, action: str = "view") -> QuerySet[Location]:

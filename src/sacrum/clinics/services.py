@@ -14,9 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from sacrum.access import audit, capabilities
+from sacrum.access import audit
 from sacrum.access.accounts import mark_email_verified
-from sacrum.access.actor import Actor
 from sacrum.access.changes import apply_changes
 from sacrum.access.models import AuditAction, User
 from sacrum.access.roles import Role
@@ -32,7 +31,11 @@ from sacrum.clinics.models import (
     Room,
     VerificationState,
 )
-from sacrum.web.tasks import Message, enqueue_message, message
+from sacrum.kernel import capabilities
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Forbidden
+from sacrum.kernel.mail import Message, enqueue_message, message
+from sacrum.kernel.permissions import require
 
 CLINIC_FIELDS = ("name", "time_zone", "email", "phone", "website", "require_staff_mfa")
 LOCATION_FIELDS = (
@@ -51,11 +54,6 @@ CREDENTIAL_FIELDS = ("issuing_body", "title", "level", "issued_on", "expires_on"
 INVITATION_DAYS = 7
 EVIDENCE_TYPES = {"pdf", "png", "jpg", "jpeg"}
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-
-
-def require(actor: Actor, action: str) -> None:
-    if not actor.can(action):
-        raise PermissionError("Your role in this clinic does not allow this.")
 
 
 def _unique_slug(name: str) -> str:
@@ -205,17 +203,17 @@ def open_invitation(invitation_id: str | None) -> Invitation | None:
 @transaction.atomic
 def accept_invitation(*, invitation: Invitation, user: User, actor: Actor) -> Membership:
     if user.email.lower() != invitation.email.lower():
-        raise PermissionError("This invitation was sent to another e-mail address.")
+        raise Forbidden("This invitation was sent to another e-mail address.")
     if not capabilities.claim(
         Invitation.objects.filter(revoked_at__isnull=True), invitation.pk, used_field="accepted_at"
     ):
-        raise PermissionError("This invitation has already been used.")
+        raise Forbidden("This invitation has already been used.")
     try:
         member, _ = Membership.objects.get_or_create(
             clinic=invitation.clinic, user=user, defaults={"role": invitation.role}
         )
     except IntegrityError as exc:  # pragma: no cover - raced with another accept
-        raise PermissionError("You are already a member of this clinic.") from exc
+        raise Forbidden("You are already a member of this clinic.") from exc
     # The invitation link reached this inbox, and the address matches the account's.
     mark_email_verified(user=user)
     audit.record(
@@ -295,7 +293,7 @@ def may_edit_profile(actor: Actor, member_id: object) -> bool:
 
 def _require_profile_editor(actor: Actor, member_id: object) -> None:
     if not may_edit_profile(actor, member_id):
-        raise PermissionError("Your role in this clinic does not allow this.")
+        raise Forbidden("Your role in this clinic does not allow this.")
 
 
 @transaction.atomic

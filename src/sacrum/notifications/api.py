@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from sacrum.api.core import actor_of
+from sacrum.kernel.api import actor_of
 from sacrum.notifications import selectors, services
 from sacrum.notifications.models import (
     MAX_OFFSET,

@@ -6,9 +6,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from sacrum.access.actor import Actor
 from sacrum.access.scoping import get_scoped_or_404
-from sacrum.clinics.services import require
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.permissions import require
 from sacrum.notifications.models import CalendarFeed, ReminderDelivery, ReminderPolicy
 from sacrum.scheduling.models import Appointment
 

@@ -10,12 +10,13 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from sacrum.access import audit, capabilities
-from sacrum.access.actor import Actor
+from sacrum.access import audit
 from sacrum.access.models import AuditAction
-from sacrum.api.core import Conflict
 from sacrum.clinics.models import Membership
-from sacrum.clinics.services import require
+from sacrum.kernel import capabilities
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Conflict, Forbidden
+from sacrum.kernel.permissions import require
 from sacrum.notifications.models import (
     CalendarFeed,
     DeliveryState,
@@ -105,7 +106,7 @@ def create_feed(*, actor: Actor) -> tuple[CalendarFeed, str]:
     require(actor, "schedule.view")
     member = actor.member
     if not _can_have_feed(member):
-        raise PermissionError("Calendar feeds are for staff who see clients.")
+        raise Forbidden("Calendar feeds are for staff who see clients.")
     assert member is not None
     now = timezone.now()
     for old in CalendarFeed.objects.select_for_update().filter(
@@ -134,7 +135,7 @@ def revoke_feed(*, actor: Actor, feed: CalendarFeed) -> CalendarFeed:
     require(actor, "schedule.view")
     own = actor.member is not None and feed.practitioner_id == actor.member.pk
     if not own and not actor.can("staff.manage"):
-        raise PermissionError("Only the practitioner or the clinic owner can revoke this feed.")
+        raise Forbidden("Only the practitioner or the clinic owner can revoke this feed.")
     if capabilities.revoke(CalendarFeed.objects.filter(pk=feed.pk)):
         feed.refresh_from_db(fields=["revoked_at"])
         audit.record(actor, AuditAction.DELETE, feed)

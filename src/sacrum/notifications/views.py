@@ -16,8 +16,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from sacrum.access.actor import Actor
-from sacrum.api.core import Conflict
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Conflict
+from sacrum.kernel.forms import add_service_errors
+from sacrum.kernel.pages import member_required
 from sacrum.notifications import selectors, services
 from sacrum.notifications.forms import ReminderPolicyForm
 from sacrum.notifications.ical import build_feed
@@ -25,8 +27,6 @@ from sacrum.notifications.models import CalendarFeed, DeliveryState
 from sacrum.notifications.reminders import describe_offset
 from sacrum.scheduling.local_time import local, zone
 from sacrum.scheduling.services.booking import CLINICAL_ROLES
-from sacrum.web.decorators import member_required
-from sacrum.web.forms import add_service_errors
 
 RECENT = 30
 

@@ -13,8 +13,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from sacrum.api.core import PageOut, actor_of, paginate
-from sacrum.api.fields import Day, Moment, PageNumber, PageSize
+from sacrum.kernel.api import PageOut, actor_of, paginate
+from sacrum.kernel.fields import Day, Moment, PageNumber, PageSize
 from sacrum.outcomes import links, reports, selectors, services
 from sacrum.outcomes.fhir import to_fhir
 from sacrum.outcomes.models import (

@@ -5,3 +5,10 @@ class OutcomesConfig(AppConfig):
     name = "sacrum.outcomes"
     label = "outcomes"
     verbose_name = "Outcomes"
+
+    def ready(self) -> None:
+        """Write the outcomes section of screening's referral letters."""
+        from sacrum.outcomes.letters import outcomes_text
+        from sacrum.screening.letters import contribute
+
+        contribute("outcomes", outcomes_text)

@@ -15,8 +15,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from sacrum.access.actor import Actor
 from sacrum.clients.models import Client
+from sacrum.kernel.actor import Actor
 from sacrum.outcomes import services
 from sacrum.outcomes.definitions import Instrument
 from sacrum.outcomes.models import DiaryEntry, InstrumentDefinition, Response

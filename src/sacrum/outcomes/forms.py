@@ -8,9 +8,9 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from sacrum.kernel.forms import DateInput
 from sacrum.outcomes.definitions import CONDITIONS, Instrument, Item, number_text
 from sacrum.outcomes.models import Occasion
-from sacrum.web.forms import DateInput
 
 RADIO_MAX = 11  # whole-number items with at most this many values are shown as buttons
 

@@ -19,11 +19,13 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from sacrum.access import audit, capabilities
-from sacrum.access.actor import Actor
+from sacrum.access import audit
 from sacrum.access.models import AuditAction
 from sacrum.clients.models import Client
-from sacrum.clinics.services import require
+from sacrum.kernel import capabilities
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.mail import Message, enqueue_message, message
+from sacrum.kernel.permissions import require
 from sacrum.outcomes.models import (
     DiaryEntry,
     InstrumentDefinition,
@@ -39,7 +41,6 @@ from sacrum.outcomes.services import (
     _validate_diary,
     refresh_summary,
 )
-from sacrum.web.tasks import Message, enqueue_message, message
 
 DAYS_VALID = {LinkKind.QUESTIONNAIRE: 7, LinkKind.DIARY: 42}
 MAX_DAYS_VALID = 90

@@ -20,10 +20,11 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from sacrum.access import audit
-from sacrum.access.actor import Actor
 from sacrum.access.models import AuditAction
 from sacrum.clients.models import Client
-from sacrum.clinics.services import require
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Forbidden
+from sacrum.kernel.permissions import require
 from sacrum.outcomes import links
 from sacrum.outcomes.models import DiaryReminder, DiaryReminderSent, InstrumentDefinition
 from sacrum.outcomes.services import DIARY_KEY, _check_client, ensure_definitions
@@ -137,7 +138,7 @@ def send_diary_reminders(now: dt.datetime) -> dict[str, int]:
                     days_valid=LINK_DAYS,
                 )
                 DiaryReminderSent.objects.filter(pk=row.pk).update(link=link)
-        except (ValidationError, PermissionError):
+        except (ValidationError, Forbidden):
             skipped += 1  # no e-mail address any more, or the member left: today is marked
             continue
         sent += 1

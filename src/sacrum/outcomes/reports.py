@@ -17,8 +17,9 @@ from django.db import connection
 from ninja import Schema
 
 from sacrum.access import audit
-from sacrum.access.actor import Actor
 from sacrum.access.models import AuditAction
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Forbidden
 from sacrum.outcomes.definitions import CONDITIONS, shipped_instruments
 from sacrum.outcomes.models import OutcomeSummary
 from sacrum.outcomes.statistics import t_quantile, wilson_interval
@@ -194,7 +195,7 @@ def practice_report(
     actor: Actor, *, start: dt.date | None = None, end: dt.date | None = None
 ) -> Report:
     if not actor.can("outcome.report"):
-        raise PermissionError("The practice report is for clinic owners.")
+        raise Forbidden("The practice report is for clinic owners.")
     assert actor.clinic is not None
     instruments = shipped_instruments()
     rows = []

@@ -8,11 +8,12 @@ import uuid
 from django.db.models import QuerySet
 
 from sacrum.access import audit
-from sacrum.access.actor import Actor
 from sacrum.access.models import AuditAction
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.clients.models import Client
 from sacrum.clients.selectors import client_for
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Forbidden
 from sacrum.outcomes.models import (
     DiaryEntry,
     InstrumentDefinition,
@@ -27,7 +28,7 @@ CLINICAL_ONLY = "Outcome measures are for practitioners and owners only."
 
 def require_outcomes(actor: Actor, action: str = "view") -> None:
     if not actor.can(f"outcome.{action}"):
-        raise PermissionError(CLINICAL_ONLY)
+        raise Forbidden(CLINICAL_ONLY)
 
 
 def definitions_for(actor: Actor) -> QuerySet[InstrumentDefinition]:

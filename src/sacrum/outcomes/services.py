@@ -18,14 +18,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sacrum.access import audit
-from sacrum.access.actor import Actor
 from sacrum.access.changes import refuse_nulls
 from sacrum.access.models import AuditAction
 from sacrum.access.roles import Role
-from sacrum.api.core import Conflict
 from sacrum.clients.models import Client
 from sacrum.clinics.models import Clinic, Membership
-from sacrum.clinics.services import require
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Conflict
+from sacrum.kernel.permissions import require
 from sacrum.outcomes.definitions import CONDITIONS, DefinitionError, shipped_instruments
 from sacrum.outcomes.fhir import attach_texts
 from sacrum.outcomes.models import (
@@ -185,7 +185,7 @@ def _raise_alerts(actor: Actor, response: Response) -> None:
 
 def _notify_clinicians(clinic: Clinic, alert: OutcomeAlert) -> None:
     """E-mail the clinic's practitioners and owners that an alert waits; no health data in it."""
-    from sacrum.web.tasks import send_email
+    from sacrum.kernel.mail import send_email
 
     recipients = sorted(
         set(

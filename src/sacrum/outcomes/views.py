@@ -20,9 +20,11 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from sacrum.access.actor import Actor, client_ip
-from sacrum.api.core import Conflict
 from sacrum.clients.models import Client, ClientQuerySet
+from sacrum.kernel.actor import Actor, client_ip
+from sacrum.kernel.errors import Conflict
+from sacrum.kernel.forms import add_service_errors
+from sacrum.kernel.pages import member_required
 from sacrum.outcomes import links, reports, selectors, services
 from sacrum.outcomes.definitions import CONDITIONS, DefinitionError, number_text
 from sacrum.outcomes.fhir import load_document, to_fhir
@@ -36,8 +38,6 @@ from sacrum.outcomes.forms import (
 from sacrum.outcomes.insight import MeasureView, Observation, analyse, weekly_diary
 from sacrum.outcomes.models import InstrumentDefinition, OutcomeSummary, Response
 from sacrum.outcomes.scoring import DiaryDay, rounded
-from sacrum.web.decorators import member_required
-from sacrum.web.forms import add_service_errors
 
 SESSION_STATUSES = ("arrived", "completed")
 

@@ -14,9 +14,10 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from sacrum.api.core import actor_of
-from sacrum.api.fields import Day, LocalTime, Moment
 from sacrum.clients.selectors import client_for
+from sacrum.kernel.api import actor_of
+from sacrum.kernel.errors import Forbidden
+from sacrum.kernel.fields import Day, LocalTime, Moment
 from sacrum.outcomes import reminders
 from sacrum.outcomes.models import DiaryReminder
 from sacrum.plans import selectors, services
@@ -475,7 +476,7 @@ def skip_measurement(request: HttpRequest, plan_measurement_id: uuid.UUID) -> An
 def _diary_client(request: HttpRequest, client_id: uuid.UUID, action: str) -> Any:
     actor = actor_of(request)
     if not actor.can(f"outcome.{action}"):
-        raise PermissionError("The diary is for practitioners and owners only.")
+        raise Forbidden("The diary is for practitioners and owners only.")
     return actor, client_for(actor, client_id, audited=False)
 
 

@@ -9,11 +9,11 @@ from typing import Any
 from django import forms
 
 from sacrum.clients.models import Condition
+from sacrum.kernel.forms import DateInput
 from sacrum.outcomes.services import DIARY_KEY
 from sacrum.plans.models import DischargeReason, GoalTarget
 from sacrum.plans.services import DEFAULT_EVERY_N, DEFAULT_FOLLOW_UP_DAYS, GoalData, MeasureData
 from sacrum.scheduling.models.series import Rule
-from sacrum.web.forms import DateInput
 
 PHASE_ROWS = 3
 GOAL_ROWS = 4

@@ -20,7 +20,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from sacrum.access.actor import Actor
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Forbidden
 from sacrum.outcomes import links
 from sacrum.outcomes.models import InstrumentDefinition, Occasion, QuestionnaireLink, Response
 from sacrum.plans.models import Measurement, Plan, PlanMeasure, PlanStatus
@@ -269,7 +270,7 @@ def send(
     except ValidationError as exc:
         _problem(measurement, now, " ".join(exc.messages))
         return False
-    except PermissionError:
+    except Forbidden:
         _problem(measurement, now, "The plan's practitioner can no longer send questionnaires.")
         return False
     return True

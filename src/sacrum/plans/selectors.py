@@ -15,10 +15,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from sacrum.access import audit
-from sacrum.access.actor import Actor
 from sacrum.access.models import AuditAction
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.clients.models import Client
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Forbidden
 from sacrum.outcomes.definitions import number_text, shipped_instruments
 from sacrum.outcomes.models import OutcomeSummary
 from sacrum.plans import measurements
@@ -29,7 +30,7 @@ CLINICAL_ONLY = "Treatment plans are for practitioners and owners only."
 
 def require_plans(actor: Actor, action: str = "view") -> None:
     if not actor.can(f"clinical.{action}"):
-        raise PermissionError(CLINICAL_ONLY)
+        raise Forbidden(CLINICAL_ONLY)
 
 
 def plans_for_client(actor: Actor, client: Client) -> QuerySet[Plan]:

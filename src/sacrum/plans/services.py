@@ -20,13 +20,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sacrum.access import audit
-from sacrum.access.actor import Actor
 from sacrum.access.changes import refuse_nulls
 from sacrum.access.models import AuditAction
-from sacrum.api.core import Conflict
 from sacrum.clients.models import Client
 from sacrum.clinics.models import Clinic, Location, Membership, Room
-from sacrum.clinics.services import require
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Conflict
+from sacrum.kernel.permissions import require
 from sacrum.outcomes.definitions import shipped_instruments
 from sacrum.outcomes.models import InstrumentDefinition
 from sacrum.outcomes.services import DIARY_KEY, ensure_definitions

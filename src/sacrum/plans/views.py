@@ -16,11 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from sacrum.access.actor import Actor
-from sacrum.api.core import Conflict
 from sacrum.clients.models import Client
 from sacrum.clients.selectors import client_for
 from sacrum.clinics.models import Location, Room
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Conflict
+from sacrum.kernel.forms import add_service_errors
+from sacrum.kernel.pages import member_required
 from sacrum.outcomes import reminders
 from sacrum.outcomes.models import DiaryReminder, InstrumentDefinition
 from sacrum.outcomes.services import DIARY_KEY
@@ -37,8 +39,6 @@ from sacrum.plans.forms import (
 from sacrum.plans.models import Plan, taper_text
 from sacrum.scheduling.local_time import local, zone
 from sacrum.scheduling.models import ServiceType
-from sacrum.web.decorators import member_required
-from sacrum.web.forms import add_service_errors
 
 
 def _actor(request: HttpRequest, action: str = "view") -> Actor:

@@ -15,8 +15,10 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.security import SessionAuth
 
-from sacrum.access.actor import Actor
-from sacrum.api.core import ErrorOut, MemberSessionAuth, TokenAuth
+from sacrum.access.api_auth import MemberSessionAuth, TokenAuth
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.api import ErrorOut
+from sacrum.kernel.errors import Forbidden
 from sacrum.portal import selectors
 from sacrum.portal.models import PortalAccount
 
@@ -37,10 +39,10 @@ FORBIDDEN = "The client portal is for clients signed in to their own page."
 
 def _account(request: HttpRequest) -> tuple[PortalAccount, Actor]:
     if getattr(request, "api_via", "") == "token":
-        raise PermissionError(FORBIDDEN)
+        raise Forbidden(FORBIDDEN)
     account = selectors.account_for(request)
     if account is None:
-        raise PermissionError(FORBIDDEN)
+        raise Forbidden(FORBIDDEN)
     return account, selectors.portal_actor(account, request)
 
 

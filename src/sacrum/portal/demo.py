@@ -12,9 +12,9 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from sacrum.access import capabilities
 from sacrum.access.models import User
 from sacrum.clients.models import Client
+from sacrum.kernel import capabilities
 from sacrum.portal.models import PortalAccount
 
 ORDER = 60

@@ -20,8 +20,8 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from sacrum.access import audit
-from sacrum.access.actor import Actor
 from sacrum.access.models import AuditAction, User
+from sacrum.kernel.actor import Actor
 from sacrum.portal.models import PortalAccount
 from sacrum.scheduling.local_time import local
 

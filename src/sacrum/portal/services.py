@@ -19,14 +19,15 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from sacrum.access import audit, capabilities
-from sacrum.access.actor import Actor
+from sacrum.access import audit
 from sacrum.access.models import AuditAction, User
-from sacrum.api.core import Conflict
 from sacrum.clients.models import Client
-from sacrum.clinics.services import require
+from sacrum.kernel import capabilities
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Conflict, Forbidden
+from sacrum.kernel.mail import Message, enqueue_message, message
+from sacrum.kernel.permissions import require
 from sacrum.portal.models import PortalAccount
-from sacrum.web.tasks import Message, enqueue_message, message
 
 INVITATION_DAYS = 7
 DIARY_BACKDATE_DAYS = 7
@@ -101,7 +102,7 @@ def invite(*, actor: Actor, client: Client) -> PortalAccount:
     """
     require(actor, "client.edit")
     if actor.clinic is None or client.clinic_id != actor.clinic.pk:
-        raise PermissionError("This client belongs to another clinic.")
+        raise Forbidden("This client belongs to another clinic.")
     if client.archived:
         raise ValidationError({"client": "The client is archived."})
     email = (client.email or "").strip().lower()
@@ -142,7 +143,7 @@ def revoke(*, actor: Actor, account: PortalAccount) -> PortalAccount:
     """End the client's portal access (or an open invitation). The row stays as history."""
     require(actor, "client.edit")
     if actor.clinic is None or account.clinic_id != actor.clinic.pk:
-        raise PermissionError("This account belongs to another clinic.")
+        raise Forbidden("This account belongs to another clinic.")
     locked = PortalAccount.objects.select_for_update().get(pk=account.pk)
     if locked.revoked_at is not None:
         raise Conflict("Portal access was already revoked.")
@@ -176,7 +177,7 @@ def accept(*, account: PortalAccount, user: User, actor: Actor) -> PortalAccount
     control that login. Claimed by one conditional UPDATE, so a token works once.
     """
     if user.email.lower() != account.email.lower():
-        raise PermissionError(
+        raise Forbidden(
             "This invitation was sent to another e-mail address. Sign in with that address."
         )
     now = timezone.now()
@@ -187,18 +188,14 @@ def accept(*, account: PortalAccount, user: User, actor: Actor) -> PortalAccount
         expires_field="token_expires_at",
         now=now,
     ):
-        raise PermissionError(
-            "This invitation link is no longer valid. Ask the clinic for a new one."
-        )
+        raise Forbidden("This invitation link is no longer valid. Ask the clinic for a new one.")
     account.refresh_from_db()
     account.user, account.activated_at = user, now
     try:
         with transaction.atomic():
             account.save(update_fields=["user", "activated_at"])
     except IntegrityError as exc:
-        raise PermissionError(
-            "This login is already linked to another record at this clinic."
-        ) from exc
+        raise Forbidden("This login is already linked to another record at this clinic.") from exc
     audit.record(portal_actor(account, actor), AuditAction.UPDATE, account, clinic=account.clinic)
     return account
 

@@ -23,15 +23,15 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from sacrum.access.actor import Actor
 from sacrum.access.models import User
-from sacrum.api.core import Conflict
 from sacrum.clients.selectors import client_for
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Conflict, Forbidden
+from sacrum.kernel.forms import add_service_errors
+from sacrum.kernel.pages import member_required
 from sacrum.portal import pdf, selectors, services
 from sacrum.portal.forms import PortalDiaryForm, SetPasswordForm
 from sacrum.portal.models import PortalAccount, PortalAccountQuerySet
-from sacrum.web.decorators import member_required
-from sacrum.web.forms import add_service_errors
 
 PortalView = Callable[..., HttpResponseBase]
 
@@ -254,7 +254,7 @@ def _join_page(request: HttpRequest, account: PortalAccount) -> HttpResponse:
         if request.method == "POST":
             try:
                 services.accept(account=account, user=request.user, actor=actor)  # type: ignore[arg-type]
-            except PermissionError as exc:
+            except Forbidden as exc:
                 messages.error(request, str(exc))
                 return render(request, "portal/join_invalid.html", status=409)
             request.session[selectors.SESSION_ACCOUNT_KEY] = str(account.pk)
@@ -277,7 +277,7 @@ def _join_page(request: HttpRequest, account: PortalAccount) -> HttpResponse:
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
-        except PermissionError as exc:
+        except Forbidden as exc:
             form.add_error(None, str(exc))
         else:
             assert account.user is not None

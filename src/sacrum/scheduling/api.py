@@ -16,8 +16,9 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from sacrum.api.core import PageOut, actor_of, paginate
-from sacrum.api.fields import Day, Moment, PageNumber, PageSize
+from sacrum.kernel.api import PageOut, actor_of, paginate
+from sacrum.kernel.errors import Forbidden
+from sacrum.kernel.fields import Day, Moment, PageNumber, PageSize
 from sacrum.scheduling import selectors
 from sacrum.scheduling.local_time import aware, local, zone
 from sacrum.scheduling.models import Appointment, SchedulingPolicy, ServiceType
@@ -281,7 +282,7 @@ class SlotQuery(Schema):
 def slots(request: HttpRequest, query: Query[SlotQuery]) -> dict:
     actor = actor_of(request)
     if not actor.can("schedule.view"):
-        raise PermissionError("Your role in this clinic does not allow this.")
+        raise Forbidden("Your role in this clinic does not allow this.")
     service = selectors.pick_service(actor, query.service_id)
     location = selectors.pick_location(actor, query.location_id)
     show = _tz(query.time_zone, location.time_zone)

@@ -6,3 +6,10 @@ class SchedulingConfig(AppConfig):
     label = "scheduling"
     verbose_name = "Scheduling"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        """Write the sessions section of screening's referral letters."""
+        from sacrum.scheduling.letters import sessions_text
+        from sacrum.screening.letters import contribute
+
+        contribute("sessions", sessions_text)

@@ -8,9 +8,9 @@ from django import forms
 
 from sacrum.clients.models import Client
 from sacrum.clinics.models import Location, Membership, Room
+from sacrum.kernel.forms import DateInput
 from sacrum.scheduling.calendar import practitioner_label
 from sacrum.scheduling.models import ExceptionKind, SchedulingPolicy, ServiceType, Weekday
-from sacrum.web.forms import DateInput
 
 
 class LocalDateTimeInput(forms.DateTimeInput):

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from django.db import models
 
-from sacrum.access import capabilities
+from sacrum.kernel import capabilities
 
 M = TypeVar("M", bound=models.Model)
 

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
-from sacrum.api.fields import Day, LocalTime, Moment
+from sacrum.kernel.fields import Day, LocalTime, Moment
 from sacrum.scheduling.local_time import local, zone
 from sacrum.scheduling.models import Appointment, AppointmentChange, ServiceType
 

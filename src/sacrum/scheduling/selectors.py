@@ -11,11 +11,11 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from sacrum.access import audit
-from sacrum.access.actor import Actor
 from sacrum.access.models import AuditAction
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.clients.models import Client
 from sacrum.clinics.models import Location, Membership, Room
+from sacrum.kernel.actor import Actor
 from sacrum.scheduling.models import (
     Appointment,
     AppointmentChange,

@@ -13,10 +13,11 @@ from ninja import Router, Status
 from sacrum.access import audit
 from sacrum.access.models import AuditAction
 from sacrum.access.scoping import get_scoped_or_404
-from sacrum.api.core import PageOut, actor_of, paginate
-from sacrum.api.fields import PageNumber, PageSize
 from sacrum.clients import selectors as client_selectors
 from sacrum.clients.models import Client
+from sacrum.kernel.api import PageOut, actor_of, paginate
+from sacrum.kernel.errors import Forbidden
+from sacrum.kernel.fields import PageNumber, PageSize
 from sacrum.screening import letters, links, selectors, services
 from sacrum.screening.fhir import letter_bundle
 from sacrum.screening.gates import booking_gate, charting_gate
@@ -63,7 +64,7 @@ def _clinical_client(request: HttpRequest, client_id: uuid.UUID, *, edit: bool =
     """The client, for a clinical operation: role first (no audit for a refusal), then scope."""
     actor = actor_of(request)
     if not actor.can("clinical.edit" if edit else "clinical.view"):
-        raise PermissionError("Screening is for practitioners and owners only.")
+        raise Forbidden("Screening is for practitioners and owners only.")
     return client_selectors.client_for(actor, client_id, audited=False)
 
 
@@ -94,7 +95,7 @@ def get_rule(request: HttpRequest, rule_id: uuid.UUID) -> Rule:
 def patch_rule(request: HttpRequest, rule_id: uuid.UUID, payload: RulePatch) -> Rule:
     actor = actor_of(request)
     if not actor.can("clinic.manage"):
-        raise PermissionError("Only the clinic's owner edits screening rules.")
+        raise Forbidden("Only the clinic's owner edits screening rules.")
     rule = selectors.rule_for(actor, rule_id)
     return services.update_rule(actor=actor, rule=rule, data=payload.dict(exclude_unset=True))
 
@@ -146,7 +147,7 @@ def amend_intake(request: HttpRequest, intake_id: uuid.UUID, payload: IntakeAmen
     """Amend some answers (with a note saying why); screening runs again."""
     actor = actor_of(request)
     if not actor.can("clinical.edit"):
-        raise PermissionError("Only practitioners and owners amend intake answers.")
+        raise Forbidden("Only practitioners and owners amend intake answers.")
     intake = selectors.intake_for(actor, intake_id, audited=False)
     return services.amend_intake(
         actor=actor,
@@ -203,7 +204,7 @@ def acknowledge_alert(
     """Acknowledge a warning (or say why a proposed referral is not needed)."""
     actor = actor_of(request)
     if not actor.can("clinical.edit"):
-        raise PermissionError("Only practitioners and owners acknowledge alerts.")
+        raise Forbidden("Only practitioners and owners acknowledge alerts.")
     alert = selectors.alert_for(actor, alert_id)
     services.acknowledge(actor=actor, alert=alert, note=payload.note)
     return selectors.alert_for(actor, alert_id)
@@ -214,7 +215,7 @@ def clear_alert(request: HttpRequest, alert_id: uuid.UUID, payload: ClearanceIn)
     """Record a physician's clearance of a block (the letter itself is uploaded on the page)."""
     actor = actor_of(request)
     if not actor.can("clinical.edit"):
-        raise PermissionError("Only practitioners and owners record clearances.")
+        raise Forbidden("Only practitioners and owners record clearances.")
     alert = selectors.alert_for(actor, alert_id)
     services.record_clearance(
         actor=actor,
@@ -231,7 +232,7 @@ def assess_alert(request: HttpRequest, alert_id: uuid.UUID, payload: AssessmentI
     """Record that a client with an urgent finding has been medically assessed (lifts the hold)."""
     actor = actor_of(request)
     if not actor.can("clinical.edit"):
-        raise PermissionError("Only practitioners and owners record assessments.")
+        raise Forbidden("Only practitioners and owners record assessments.")
     alert = selectors.alert_for(actor, alert_id)
     services.record_assessment(
         actor=actor,
@@ -289,7 +290,7 @@ def revoke_link(request: HttpRequest, link_id: uuid.UUID) -> dict[str, Any]:
 def _letter(request: HttpRequest, letter_id: uuid.UUID) -> ReferralLetter:
     actor = actor_of(request)
     if not actor.can("clinical.view"):
-        raise PermissionError("Referral letters are for practitioners and owners only.")
+        raise Forbidden("Referral letters are for practitioners and owners only.")
     return get_scoped_or_404(
         ReferralLetter.objects.for_member(actor.member, "view").select_related(  # type: ignore[arg-type]
             "client__clinic", "author__user"
@@ -356,7 +357,7 @@ def patch_letter(
     """Edit a draft; a sent or printed letter never changes (409)."""
     actor = actor_of(request)
     if not actor.can("clinical.edit"):
-        raise PermissionError("Only practitioners and owners edit letters.")
+        raise Forbidden("Only practitioners and owners edit letters.")
     letter = _letter(request, letter_id)
     return letters.update_letter(actor=actor, letter=letter, data=payload.dict(exclude_unset=True))
 
@@ -373,7 +374,7 @@ def finalize_letter(
     """Send by e-mail (the worker attaches the PDF) or make final for printing."""
     actor = actor_of(request)
     if not actor.can("clinical.edit"):
-        raise PermissionError("Only practitioners and owners send letters.")
+        raise Forbidden("Only practitioners and owners send letters.")
     letter = _letter(request, letter_id)
     return letters.finalize(actor=actor, letter=letter, how=payload.how)
 

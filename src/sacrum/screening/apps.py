@@ -7,4 +7,8 @@ class ScreeningConfig(AppConfig):
     verbose_name = "Safety screening"
 
     def ready(self) -> None:
+        from sacrum.clients import badges
         from sacrum.screening import signals  # noqa: F401
+        from sacrum.screening.selectors import alert_badges
+
+        badges.register(alert_badges)

@@ -14,9 +14,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from sacrum.access.actor import Actor
 from sacrum.clients import consent
 from sacrum.clients.models import Client
+from sacrum.kernel.actor import Actor
 from sacrum.screening import services
 from sacrum.screening.models import Channel, ClientAlert, Intake
 from sacrum.screening.questions import CHECKIN, INTAKE, question_set

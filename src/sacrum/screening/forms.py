@@ -8,10 +8,10 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 
+from sacrum.kernel.forms import DateInput
 from sacrum.screening.engine import urgent_triggers
 from sacrum.screening.models import Rule
 from sacrum.screening.questions import Question, QuestionSet, all_questions
-from sacrum.web.forms import DateInput
 
 
 @dataclass

@@ -14,17 +14,17 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from sacrum.access import audit
-from sacrum.access.actor import Actor
 from sacrum.access.models import AuditAction
 from sacrum.access.scoping import get_scoped_or_404
-from sacrum.api.core import Conflict
 from sacrum.clients import selectors as client_selectors
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Conflict, Forbidden
+from sacrum.kernel.forms import DateInput, add_service_errors
+from sacrum.kernel.pages import member_required
 from sacrum.screening import letters
 from sacrum.screening.fhir import letter_bundle
 from sacrum.screening.models import ReferralLetter
 from sacrum.screening.pdf import letter_pdf
-from sacrum.web.decorators import member_required
-from sacrum.web.forms import DateInput, add_service_errors
 
 
 class LetterForm(forms.ModelForm):
@@ -59,7 +59,7 @@ class LetterForm(forms.ModelForm):
 
 def _letter(actor: Actor, letter_id: uuid.UUID) -> ReferralLetter:
     if not actor.can("clinical.view"):
-        raise PermissionError("Referral letters are for practitioners and owners only.")
+        raise Forbidden("Referral letters are for practitioners and owners only.")
     qs = ReferralLetter.objects.for_member(actor.member, "view").select_related(  # type: ignore[arg-type]
         "client__clinic", "author__user"
     )

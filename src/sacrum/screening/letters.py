@@ -9,6 +9,7 @@ physician's clearance is recorded, urgent findings until a medical assessment is
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,12 +18,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from sacrum.access import audit
-from sacrum.access.actor import Actor
 from sacrum.access.changes import apply_changes
 from sacrum.access.models import AuditAction
-from sacrum.api.core import Conflict
 from sacrum.clients.models import Client
-from sacrum.clinics.services import require
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Conflict
+from sacrum.kernel.permissions import require
 from sacrum.screening.engine import BLOCK, REFER
 from sacrum.screening.models import (
     AlertStatus,
@@ -86,44 +87,23 @@ def history_text(client: Client) -> str:
     return "\n".join(parts)
 
 
-def sessions_text(client: Client) -> str:
-    from sacrum.scheduling.models import Appointment
-
-    done = Appointment.objects.filter(client=client, status="completed").order_by("start")
-    count = done.count()
-    if not count:
-        return "No craniosacral therapy sessions have taken place yet."
-    first, last = done.first(), done.last()
-    assert first is not None and last is not None
-    span = (
-        f"on {_date(timezone.localtime(first.start))}"
-        if count == 1
-        else f"between {_date(timezone.localtime(first.start))} and {_date(timezone.localtime(last.start))}"
-    )
-    return f"{count} craniosacral therapy session{'s' if count != 1 else ''} {span}."
+LetterPart = Callable[[Client], str]
+_parts: dict[str, LetterPart] = {}
 
 
-def outcomes_text(client: Client) -> str:
-    from sacrum.outcomes.models import InstrumentDefinition, OutcomeSummary
+def contribute(section: str, writer: LetterPart) -> None:
+    """Let an app above screening write one section of a draft letter ("sessions",
+    "outcomes"); each registers its writer when Django starts, so screening imports
+    neither scheduling nor outcomes."""
+    if section not in ("sessions", "outcomes"):
+        raise ValueError(f"a letter has no {section!r} section to contribute")
+    _parts[section] = writer
 
-    rows = list(OutcomeSummary.objects.filter(client=client, measurements__gt=0))
-    if not rows:
-        return ""
-    titles = dict(
-        InstrumentDefinition.objects.filter(
-            clinic_id=client.clinic_id, key__in=[r.instrument_key for r in rows]
-        ).values_list("key", "title")
-    )
-    lines = []
-    for row in rows:
-        title = titles.get(row.instrument_key, row.instrument_key)
-        if row.baseline_value is None:
-            continue
-        line = f"- {title}: {row.baseline_value:g} at baseline"
-        if row.latest_value is not None and row.measurements > 1:
-            line += f", {row.latest_value:g} most recently ({row.measurements} measurements)"
-        lines.append(line + ".")
-    return "\n".join(lines)
+
+def part_text(section: str, client: Client) -> str:
+    """The contributed section for this client, or nothing."""
+    writer = _parts.get(section)
+    return writer(client) if writer else ""
 
 
 def request_text(client: Client, alerts: list[ClientAlert]) -> str:
@@ -169,8 +149,8 @@ def draft_letter(
         subject=f"Referral: {client.first_name} {client.last_name}, born {_date(client.date_of_birth)}",
         reason=reason_text(alerts),
         history=history_text(client),
-        sessions=sessions_text(client),
-        outcomes=outcomes_text(client),
+        sessions=part_text("sessions", client),
+        outcomes=part_text("outcomes", client),
         request=request_text(client, alerts),
         urgent=any(a.urgent for a in alerts),
     )
@@ -201,8 +181,8 @@ def finalize(*, actor: Actor, letter: ReferralLetter, how: str) -> ReferralLette
 
     Stores the PDF exactly as it left, settles the referral alerts it answers.
     """
+    from sacrum.kernel.mail import send_email
     from sacrum.screening.pdf import letter_pdf
-    from sacrum.web.tasks import send_email
 
     require(actor, "clinical.edit")
     locked = ReferralLetter.objects.select_for_update().get(pk=letter.pk)

@@ -20,17 +20,18 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from sacrum.access import audit, capabilities
-from sacrum.access.actor import Actor
+from sacrum.access import audit
 from sacrum.access.models import AuditAction
-from sacrum.api.core import Conflict
 from sacrum.clients import consent
 from sacrum.clients.models import Client
 from sacrum.clients.services import update_from_client
-from sacrum.clinics.services import require
+from sacrum.kernel import capabilities
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Conflict
+from sacrum.kernel.mail import Message, enqueue_message, message
+from sacrum.kernel.permissions import require
 from sacrum.screening import services
 from sacrum.screening.models import Channel, Firing, IntakeLink, Source
-from sacrum.web.tasks import Message, enqueue_message, message
 
 EMAIL_DAYS = 7
 TABLET_HOURS = 2

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from sacrum.access.scoping import ClinicScopedQuerySet
+from sacrum.kernel.errors import Locked
 from sacrum.screening.engine import BLOCK, REFER, WARN
 from sacrum.screening.questions import CHECKIN, INTAKE, all_questions
 
@@ -527,7 +528,7 @@ class ReferralLetter(models.Model):
                 ReferralLetter.objects.filter(pk=self.pk).values_list("status", flat=True).first()
             )
             if stored is not None and stored != LetterStatus.DRAFT:
-                raise PermissionError("A letter that was sent or printed never changes.")
+                raise Locked("A letter that was sent or printed never changes.")
         super().save(*args, **kwargs)
 
     @property

@@ -17,17 +17,17 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from sacrum.access.actor import Actor
-from sacrum.api.core import Conflict
 from sacrum.clients import consent
 from sacrum.clients import selectors as client_selectors
 from sacrum.clients.consent_views import ConsentSignForm
 from sacrum.clients.models import Client, Condition
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Conflict
+from sacrum.kernel.pages import member_required
 from sacrum.screening import links
 from sacrum.screening.forms import answer_sheet, answers_from_post
 from sacrum.screening.models import Source
 from sacrum.screening.questions import INTAKE, question_set
-from sacrum.web.decorators import member_required
 
 DONE_KEY = "sacrum_public_done"
 

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field, create_model
 
-from sacrum.api.fields import Day
+from sacrum.kernel.fields import Day
 from sacrum.screening.questions import CHECKIN, INTAKE, QuestionSet, question_set
 
 YesNo = Literal["no", "yes", "not_sure"]

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch
 
 from sacrum.access import audit
-from sacrum.access.actor import Actor
 from sacrum.access.models import AuditAction
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.clients.models import Client
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Forbidden
 from sacrum.screening.engine import BLOCK, REFER, WARN
 from sacrum.screening.models import (
     AlertStatus,
@@ -27,7 +29,7 @@ from sacrum.screening.models import (
 
 def _require_clinical(actor: Actor) -> None:
     if not actor.can("clinical.view"):
-        raise PermissionError("Screening answers and alerts are for practitioners and owners only.")
+        raise Forbidden("Screening answers and alerts are for practitioners and owners only.")
 
 
 def rules_for(actor: Actor) -> RuleQuerySet:
@@ -142,3 +144,20 @@ def open_alert_counts(client_ids: list[Any]) -> dict[Any, dict[str, int]]:
         counts.setdefault(client_id, {}).setdefault(action, 0)
         counts[client_id][action] += 1
     return counts
+
+
+def alert_badges(client_ids: Sequence[Any], clinical: bool) -> dict[Any, list[tuple[str, str]]]:
+    """The client list's badges: a block shows to everyone (as "review pending" to the
+    front desk); warnings and referrals only to those who may read why."""
+    badges: dict[Any, list[tuple[str, str]]] = {}
+    for client_id, found in open_alert_counts(list(client_ids)).items():
+        row = badges.setdefault(client_id, [])
+        if found.get("block"):
+            row.append(("danger", "blocked" if clinical else "review pending"))
+        if clinical and found.get("warn"):
+            n = found["warn"]
+            row.append(("warn", f"{n} warnings" if n > 1 else "warning"))
+        if clinical and found.get("refer"):
+            n = found["refer"]
+            row.append(("", f"{n} referrals" if n > 1 else "referral"))
+    return badges

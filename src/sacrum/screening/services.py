@@ -12,12 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from sacrum.access import audit
-from sacrum.access.actor import Actor
 from sacrum.access.changes import apply_changes
 from sacrum.access.models import AuditAction
-from sacrum.api.core import Conflict
 from sacrum.clients.models import Client
-from sacrum.clinics.services import require
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Conflict
+from sacrum.kernel.permissions import require
 from sacrum.screening.engine import BLOCK, REFER, SEVERITY, Hit, evaluate
 from sacrum.screening.models import (
     Acknowledgement,

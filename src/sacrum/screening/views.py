@@ -13,10 +13,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from sacrum.access import audit
-from sacrum.access.actor import Actor
 from sacrum.access.models import AuditAction
-from sacrum.api.core import Conflict
 from sacrum.clients import selectors as client_selectors
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Conflict
+from sacrum.kernel.forms import add_service_errors
+from sacrum.kernel.pages import member_required
 from sacrum.screening import selectors, services
 from sacrum.screening.engine import SEVERITY
 from sacrum.screening.forms import (
@@ -31,8 +33,6 @@ from sacrum.screening.forms import (
 )
 from sacrum.screening.models import AlertStatus, Channel
 from sacrum.screening.questions import CHECKIN, INTAKE, question_set
-from sacrum.web.decorators import member_required
-from sacrum.web.forms import add_service_errors
 
 
 def _errors_by_key(exc: ValidationError) -> dict[str, str]:

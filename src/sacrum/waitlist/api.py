@@ -14,8 +14,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from sacrum.api.core import PageOut, actor_of, paginate
-from sacrum.api.fields import Day, LocalTime, PageNumber, PageSize
+from sacrum.kernel.api import PageOut, actor_of, paginate
+from sacrum.kernel.fields import Day, LocalTime, PageNumber, PageSize
 from sacrum.scheduling import selectors as scheduling
 from sacrum.waitlist import selectors, services
 from sacrum.waitlist.models import WaitlistEntry, WaitlistOffer

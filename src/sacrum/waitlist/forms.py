@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from sacrum.clients.models import Client
 from sacrum.clinics.models import Location, Membership
+from sacrum.kernel.forms import DateInput
 from sacrum.scheduling.forms import PractitionerChoice, TimeInput
 from sacrum.scheduling.models import ServiceType
 from sacrum.waitlist.models import WEEKDAY_NAMES
-from sacrum.web.forms import DateInput
 
 WEEKDAY_CHOICES = [(str(i), name) for i, name in enumerate(WEEKDAY_NAMES)]
 

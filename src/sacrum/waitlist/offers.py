@@ -24,11 +24,13 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from sacrum.access import audit, capabilities
-from sacrum.access.actor import Actor
+from sacrum.access import audit
 from sacrum.access.models import AuditAction
-from sacrum.api.core import Conflict
 from sacrum.clinics.models import Clinic
+from sacrum.kernel import capabilities
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Conflict
+from sacrum.kernel.mail import Message, enqueue_message, message
 from sacrum.scheduling.calendar import practitioner_label
 from sacrum.scheduling.local_time import zone
 from sacrum.scheduling.models import Appointment, Source
@@ -42,7 +44,6 @@ from sacrum.waitlist.models import (
     WaitlistOffer,
     WaitlistSlot,
 )
-from sacrum.web.tasks import Message, enqueue_message, message
 
 log = logging.getLogger(__name__)
 

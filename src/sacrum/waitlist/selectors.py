@@ -7,9 +7,9 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from sacrum.access import audit
-from sacrum.access.actor import Actor
 from sacrum.access.models import AuditAction
 from sacrum.access.scoping import get_scoped_or_404
+from sacrum.kernel.actor import Actor
 from sacrum.waitlist.models import OPEN_ENTRY, WaitlistEntry, WaitlistOffer
 
 ENTRY_RELATED = (

@@ -17,11 +17,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sacrum.access import audit
-from sacrum.access.actor import Actor
 from sacrum.access.models import AuditAction
 from sacrum.clients.models import Client
 from sacrum.clinics.models import Location, Membership
-from sacrum.clinics.services import require
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.permissions import require
 from sacrum.scheduling.local_time import local, zone
 from sacrum.scheduling.models import Appointment, ServiceType
 from sacrum.scheduling.models.appointments import ACTIVE_VALUES

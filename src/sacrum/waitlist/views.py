@@ -14,17 +14,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from sacrum.access.actor import Actor, client_ip
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.clients.models import Client
 from sacrum.clinics.models import Location
+from sacrum.kernel.actor import Actor, client_ip
+from sacrum.kernel.pages import member_required
 from sacrum.scheduling import selectors as scheduling
 from sacrum.scheduling.local_time import local, zone
 from sacrum.scheduling.models import ServiceType
 from sacrum.waitlist import offers, selectors, services
 from sacrum.waitlist.forms import EntryForm
 from sacrum.waitlist.models import EntryStatus, WaitlistEntry
-from sacrum.web.decorators import member_required
 
 # Service field names (the API's) → the form's.
 FIELD_OF = {

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import connections
 from gunicorn.glogging import Logger
 
-from sacrum.logs import REQUEST_ID_ENVIRON_KEY
+from sacrum.kernel.logs import REQUEST_ID_ENVIRON_KEY
 
 
 def close_database_connections() -> None:

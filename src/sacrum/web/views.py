@@ -8,11 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from sacrum.access.middleware import SESSION_CLINIC_KEY, user_has_mfa
+from sacrum.access.middleware import user_has_mfa
 from sacrum.clients.models import Client
+from sacrum.clinics.middleware import SESSION_CLINIC_KEY
 from sacrum.clinics.models import Credential, Membership, VerificationState
+from sacrum.kernel.pages import member_required
 from sacrum.web.dashboard import cards as dashboard_cards
-from sacrum.web.decorators import member_required
 
 
 @member_required()

@@ -11,13 +11,14 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 
-from sacrum.access.actor import Actor
-from sacrum.access.middleware import SESSION_CLINIC_KEY
 from sacrum.access.models import User
 from sacrum.clinics import services
 from sacrum.clinics.forms import JoinForm
+from sacrum.clinics.middleware import SESSION_CLINIC_KEY
 from sacrum.clinics.models import Invitation, Membership
-from sacrum.web.forms import add_service_errors
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Forbidden
+from sacrum.kernel.forms import add_service_errors
 
 
 def _joined(request: HttpRequest, member: Membership) -> HttpResponse:
@@ -67,7 +68,7 @@ def _invitation_page(request: HttpRequest, invitation: Invitation) -> HttpRespon
                     user=request.user,  # type: ignore[arg-type]
                     actor=actor,
                 )
-            except PermissionError as exc:
+            except Forbidden as exc:
                 messages.error(request, str(exc))
                 return redirect("web:dashboard")
             request.session.pop(PENDING_INVITATION_KEY, None)
@@ -93,7 +94,7 @@ def _invitation_page(request: HttpRequest, invitation: Invitation) -> HttpRespon
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
-        except PermissionError as exc:
+        except Forbidden as exc:
             form.add_error(None, str(exc))
         else:
             login(request, member.user, backend="django.contrib.auth.backends.ModelBackend")

@@ -10,12 +10,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from sacrum.access.actor import Actor
 from sacrum.clinics import selectors, services
 from sacrum.clinics.forms import ClinicSettingsForm, LocationForm, RoomForm
 from sacrum.clinics.models import Location
-from sacrum.web.decorators import member_required
-from sacrum.web.forms import add_service_errors
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.forms import add_service_errors
+from sacrum.kernel.pages import member_required
 
 
 def _data(form: LocationForm | ClinicSettingsForm | RoomForm) -> dict[str, object]:

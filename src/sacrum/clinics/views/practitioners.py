@@ -12,13 +12,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from sacrum.access.actor import Actor
 from sacrum.access.roles import Role
 from sacrum.clinics import selectors, services
 from sacrum.clinics.forms import CredentialForm, ProfileForm, VerificationForm
 from sacrum.clinics.models import Credential, PractitionerProfile
-from sacrum.web.decorators import member_required
-from sacrum.web.forms import add_service_errors
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.forms import add_service_errors
+from sacrum.kernel.pages import member_required
 
 
 def _require_editor(actor: Actor, membership_id: object) -> None:

@@ -13,11 +13,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from sacrum.access import audit
-from sacrum.access.actor import Actor
 from sacrum.access.changes import apply_changes
 from sacrum.access.models import AuditAction
 from sacrum.clinics.models import Location, Membership
-from sacrum.clinics.services import require
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.permissions import require
 from sacrum.scheduling.models import (
     AvailabilityException,
     ClinicClosure,

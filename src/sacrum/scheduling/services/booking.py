@@ -22,13 +22,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sacrum.access import audit
-from sacrum.access.actor import Actor
 from sacrum.access.models import AuditAction
 from sacrum.access.roles import Role
-from sacrum.api.core import Conflict
 from sacrum.clients.models import Client
 from sacrum.clinics.models import Clinic, Location, Membership, Room
-from sacrum.clinics.services import require
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Conflict
+from sacrum.kernel.permissions import require
 from sacrum.scheduling.constraints import is_overlap_error
 from sacrum.scheduling.intervals import contains
 from sacrum.scheduling.local_time import DASH, local, zone

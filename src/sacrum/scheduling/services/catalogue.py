@@ -9,12 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from sacrum.access import audit
-from sacrum.access.actor import Actor
 from sacrum.access.changes import apply_changes
 from sacrum.access.models import AuditAction
-from sacrum.api.core import Conflict
 from sacrum.clinics.models import Membership
-from sacrum.clinics.services import require
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Conflict
+from sacrum.kernel.permissions import require
 from sacrum.scheduling.models import SchedulingPolicy, ServiceType
 from sacrum.scheduling.services.booking import CLINICAL_ROLES
 

@@ -34,12 +34,14 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from sacrum.access import audit, capabilities
-from sacrum.access.actor import Actor
+from sacrum.access import audit
 from sacrum.access.models import AuditAction
-from sacrum.api.core import Conflict
 from sacrum.clients.models import Client
 from sacrum.clinics.models import Clinic, Location, Membership
+from sacrum.kernel import capabilities
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Conflict
+from sacrum.kernel.mail import Message, enqueue_message, message, send_email
 from sacrum.scheduling import ics, links
 from sacrum.scheduling.intervals import contains
 from sacrum.scheduling.local_time import DASH, from_epoch, local, zone
@@ -66,7 +68,6 @@ from sacrum.scheduling.services.booking import (
     when,
 )
 from sacrum.scheduling.slots import bookable_practitioners, free_starts, working_time
-from sacrum.web.tasks import Message, enqueue_message, message, send_email
 
 REQUEST_MINUTES = 60  # the e-mailed confirmation link works this long
 MANAGE_MAX_DAYS = 400  # a manage link's signature is refused after this, whatever the DB says

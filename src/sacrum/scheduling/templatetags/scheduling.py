@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from sacrum.access.actor import Actor
+from sacrum.kernel.actor import Actor
 from sacrum.scheduling import selectors
 from sacrum.scheduling.local_time import local, zone
 

@@ -12,10 +12,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from sacrum.access.actor import Actor
-from sacrum.api.core import Conflict
 from sacrum.clients.models import Client
 from sacrum.clinics.models import Location, Room
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Conflict
+from sacrum.kernel.forms import add_service_errors
+from sacrum.kernel.pages import member_required
 from sacrum.scheduling import selectors
 from sacrum.scheduling.calendar import practitioner_label
 from sacrum.scheduling.forms import BookingForm, CancelForm, NoteForm, RescheduleForm
@@ -24,8 +26,6 @@ from sacrum.scheduling.models import Appointment, ServiceType
 from sacrum.scheduling.services import booking, online
 from sacrum.scheduling.services.series import cancel_series
 from sacrum.screening.gates import booking_gate
-from sacrum.web.decorators import member_required
-from sacrum.web.forms import add_service_errors
 
 FIELD_OF = {"end": "start", "client_id": "client", "note": "note"}
 

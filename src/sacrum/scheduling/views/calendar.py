@@ -10,9 +10,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from sacrum.access.actor import Actor
-from sacrum.bounds import DATE_RANGE_TEXT, sensible
 from sacrum.clinics.models import Location, Room
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.bounds import DATE_RANGE_TEXT, sensible
+from sacrum.kernel.pages import member_required
 from sacrum.scheduling import selectors
 from sacrum.scheduling.calendar import (
     Column,
@@ -24,7 +25,6 @@ from sacrum.scheduling.calendar import (
 from sacrum.scheduling.local_time import local, zone
 from sacrum.scheduling.models import WeeklyHours
 from sacrum.scheduling.models.appointments import ACTIVE_VALUES
-from sacrum.web.decorators import member_required
 
 
 def _pick(items: list[Any], wanted: str | None) -> Any:

@@ -18,15 +18,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from sacrum.access.actor import Actor
 from sacrum.clinics.models import Location
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Forbidden
+from sacrum.kernel.forms import DateInput, add_service_errors
+from sacrum.kernel.pages import member_required
 from sacrum.scheduling import selectors
 from sacrum.scheduling.forms import ExceptionForm, HoursForm, TimeOffForm
 from sacrum.scheduling.local_time import aware, local, zone
 from sacrum.scheduling.models import Weekday
 from sacrum.scheduling.services import availability
-from sacrum.web.decorators import member_required
-from sacrum.web.forms import DateInput, add_service_errors
 
 
 class ClosureForm(django_forms.Form):
@@ -109,7 +110,7 @@ def working_hours(request: HttpRequest) -> HttpResponse:
                     save(dict(form.cleaned_data))
                 except ValidationError as exc:
                     add_service_errors(form, exc)
-                except PermissionError as exc:
+                except Forbidden as exc:
                     messages.error(request, str(exc))
                     return redirect(_url(subject))
                 else:
@@ -156,7 +157,7 @@ def _delete(
     who = getattr(obj, "practitioner", None)
     try:
         remove(actor=actor, **{key: obj})
-    except PermissionError as exc:
+    except Forbidden as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, "Removed.")

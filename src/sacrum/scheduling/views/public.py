@@ -23,9 +23,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sacrum.access.actor import client_ip
-from sacrum.api.core import Conflict
 from sacrum.clinics.models import Clinic
+from sacrum.kernel.actor import client_ip
+from sacrum.kernel.errors import Conflict
 from sacrum.scheduling import ratelimit
 from sacrum.scheduling.forms import OnlineCancelForm, OnlineDetailsForm
 from sacrum.scheduling.local_time import local, zone

@@ -10,13 +10,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from sacrum.access.actor import Actor
+from sacrum.kernel.actor import Actor
+from sacrum.kernel.forms import add_service_errors
+from sacrum.kernel.pages import member_required
 from sacrum.scheduling import selectors
 from sacrum.scheduling.forms import PolicyForm, ServiceForm
 from sacrum.scheduling.models import SchedulingPolicy
 from sacrum.scheduling.services import catalogue
-from sacrum.web.decorators import member_required
-from sacrum.web.forms import add_service_errors
 
 
 @member_required("service.view")

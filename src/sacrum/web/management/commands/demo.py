@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from sacrum.logs import log_system_checks
+from sacrum.kernel.logs import log_system_checks
 from sacrum.web.demo import seed_demo
 
 log = logging.getLogger("sacrum.demo")

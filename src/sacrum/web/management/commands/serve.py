@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from sacrum.logs import log_system_checks
+from sacrum.kernel.logs import log_system_checks
 from sacrum.web.serving import run_gunicorn
 
 log = logging.getLogger("sacrum.serve")

@@ -20,7 +20,7 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorker
 
-from sacrum.logs import log_system_checks
+from sacrum.kernel.logs import log_system_checks
 from sacrum.web.periodic import run_ticks
 
 

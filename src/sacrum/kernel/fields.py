@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, WithJsonSchema
 
-from sacrum.bounds import DATE_RANGE_TEXT, sensible
+from sacrum.kernel.bounds import DATE_RANGE_TEXT, sensible
 
 MAX_PAGE = 100_000
 MAX_PAGE_SIZE = 200

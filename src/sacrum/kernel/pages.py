@@ -12,6 +12,8 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
+from sacrum.kernel.errors import Forbidden
+
 
 def member_required(
     action: str | None = None,
@@ -28,7 +30,7 @@ def member_required(
                 raise PermissionDenied("Your role in this clinic does not allow this page.")
             try:
                 return view(request, *args, **kwargs)
-            except PermissionError as exc:  # a service's role check: 403, as for the guard
+            except Forbidden as exc:  # a service's role check: 403, as for the guard
                 raise PermissionDenied(str(exc)) from exc
 
         return guarded

@@ -31,7 +31,7 @@ from django.core import signing
 from django.db import models
 from django.utils import timezone
 
-from sacrum.access.actor import Actor
+from sacrum.kernel.actor import Actor
 
 if TYPE_CHECKING:
     from sacrum.access.models import User
