@@ -9,7 +9,7 @@ from django.db import DatabaseError, connection, transaction
 from sacrum.access.models import AuditEntry
 from sacrum.clients import consent
 from sacrum.clients.models import ConsentSignature, ConsentText
-from sacrum.kernel.errors import Conflict, Locked
+from sacrum.kernel.errors import Conflict, Forbidden, Locked
 
 NEW_BODY = (
     "Sessions are light touch. We make no promise that they treat or cure anything. "
@@ -128,7 +128,7 @@ def test_withdrawal_is_recorded_and_ends_consent(front_desk, a_client):
 
 
 def test_only_the_owner_publishes(practitioner):
-    with pytest.raises(Locked):
+    with pytest.raises(Forbidden):
         consent.publish_text(actor=practitioner.actor, title="x", body=NEW_BODY)
 
 
