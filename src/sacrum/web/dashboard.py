@@ -7,31 +7,20 @@ the context that template needs. Apps own their cards; the dashboard only lays t
 
 from __future__ import annotations
 
-import importlib
 from functools import cache
 from typing import Any
 
-from django.apps import apps
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from sacrum.web.app_modules import app_modules
+
 
 @cache
 def _providers() -> list[Any]:
-    found = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("sacrum."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.dashboard")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.dashboard":
-                raise
-            continue
-        if hasattr(module, "card"):  # this module itself is found too
-            found.append(module)
-    return sorted(found, key=lambda m: getattr(m, "ORDER", 100))
+    # This module itself is found too; it has no ``card``, so it is left out.
+    return sorted(app_modules("dashboard", "card"), key=lambda m: getattr(m, "ORDER", 100))
 
 
 def cards(request: HttpRequest) -> list[SafeString]:

@@ -6,29 +6,17 @@ duplicates). ``ctx`` is a dict that earlier seeders fill for later ones.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
-from django.apps import apps
 from django.db import transaction
+
+from sacrum.web.app_modules import app_modules
 
 DEMO_PASSWORD = "sacrum-demo-2026"
 
 
 def _seeders() -> list[Any]:
-    found = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("sacrum."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.demo":
-                raise
-            continue
-        if hasattr(module, "seed"):
-            found.append(module)
-    return sorted(found, key=lambda m: getattr(m, "ORDER", 100))
+    return sorted(app_modules("demo", "seed"), key=lambda m: getattr(m, "ORDER", 100))
 
 
 def seed_demo(log: Any = print) -> dict[str, Any]:

@@ -9,31 +9,18 @@ from two workers at once — so it holds its "done once" rules in the database
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
 from functools import cache
 from typing import Any
 
-from django.apps import apps
+from sacrum.web.app_modules import app_modules
 
 log = logging.getLogger(__name__)
 
 
 @cache
 def _providers() -> list[Any]:
-    found = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("sacrum."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.periodic")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.periodic":
-                raise
-            continue
-        if hasattr(module, "tick"):
-            found.append(module)
-    return found
+    return app_modules("periodic", "tick")
 
 
 def tick(now: dt.datetime) -> dict[str, int]:
