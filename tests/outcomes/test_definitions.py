@@ -79,8 +79,8 @@ def test_unknown_item_ids_in_scoring() -> None:
     data["scoring"]["items"].append("10")
     data["scoring"]["reverse"] = {"items": ["11"], "formula": "3 - x"}
     text = problems_of(data)
-    assert "unknown item id '10'" in text
-    assert "item '11' is not a scored item" in text
+    assert "scoring.items: unknown item id '10'" in text
+    assert "scoring.reverse: item '11' is not a scored item" in text
 
 
 def test_options_without_values() -> None:
@@ -88,8 +88,8 @@ def test_options_without_values() -> None:
     del data["item"][2]["answerOption"][1]["extension"]
     data["item"][3]["answerOption"] = []
     text = problems_of(data)
-    assert "item 3: answer option '1' has no value" in text
-    assert "item 4: a choice item needs answer options" in text
+    assert "item[2].answerOption[1].ordinalValue: a number is required" in text
+    assert "item[3].answerOption: a choice item needs answer options" in text
 
 
 def test_impossible_ranges() -> None:
@@ -98,45 +98,197 @@ def test_impossible_ranges() -> None:
         {"url": "http://hl7.org/fhir/StructureDefinition/minValue", "valueInteger": 90},
         {"url": "http://hl7.org/fhir/StructureDefinition/maxValue", "valueInteger": 0},
     ]
-    assert "impossible range: minValue 90 is above maxValue 0" in problems_of(data)
+    assert "item[0].extension: impossible range: minValue 90 is above maxValue 0" in problems_of(
+        data
+    )
 
     data = source("phq-9")
     data["scoring"]["range"] = {"min": 0, "max": 30}
-    assert "declared 0 to 30 but the items give 0 to 27" in problems_of(data)
+    assert "scoring.range: declared 0 to 30 but the items give 0 to 27" in problems_of(data)
 
     data = source("phq-9")
     data["scoring"]["bands"][-1]["max"] = 35
-    assert "lies outside the score range" in problems_of(data)
+    assert "scoring.bands[4]: lies outside the score range" in problems_of(data)
 
     data = source("phq-9")
     data["scoring"]["bands"][1]["min"] = 3
-    assert "overlaps" in problems_of(data)
+    assert "scoring.bands[1]: overlaps" in problems_of(data)
 
     data = source("pss-10")
     data["scoring"]["reverse"]["formula"] = "5 - x"
-    assert "would move item '4' out of its range 0 to 4" in problems_of(data)
+    assert "scoring.reverse: '5 - x' would move item '4' out of its range 0 to 4" in problems_of(
+        data
+    )
 
     data = source("gad-7")
     data["scoring"]["mic"]["absolute"] = 40
-    assert "impossible on this scale" in problems_of(data)
+    assert "scoring.mic.absolute: 40 is impossible on this scale" in problems_of(data)
 
 
 def test_structural_mistakes_are_listed_together() -> None:
     data = source("fiqr")
-    data["scoring"]["domains"][0]["items"].remove("9")
     data["scoring"]["missing"] = {"rule": "sometimes", "max_missing": 0}
     data["scoring"]["direction"] = "sideways"
     data["scoring"]["conditions"] = ["gout"]
+    data["scoring"]["mic"]["source_url"] = "https://example.org"
     data["item"][1]["linkId"] = "1"
     text = problems_of(data)
     for expected in (
-        "every scored item must belong to exactly one domain",
-        "rule 'sometimes'",
-        "direction must be one of",
-        "unknown condition 'gout'",
-        "linkId appears twice",
+        "scoring.missing.rule: Input should be 'none', ",
+        "(got 'sometimes')",
+        "scoring.direction: Input should be 'higher_is_worse' or 'higher_is_better' "
+        "(got 'sideways')",
+        "scoring.conditions[0]: unknown condition 'gout'",
+        "scoring.mic.source_url: is not a known key",
+        "item: linkId '1' appears twice",
     ):
         assert expected in text
+
+
+def test_consistency_mistakes_are_listed_together() -> None:
+    """Once the shape is right, every check across items and scoring is reported at once."""
+    data = source("fiqr")
+    data["scoring"]["domains"][0]["items"].remove("9")
+    data["scoring"]["alerts"] = [{"item": "1", "above": 10, "kind": "x"}]
+    text = problems_of(data)
+    for expected in (
+        "scoring.domains: every scored item must belong to exactly one domain",
+        "scoring.range: declared 0 to 100 but the items give 0 to 96.6667",
+        "scoring.alerts[0].above: outside what the item can score",
+    ):
+        assert expected in text
+
+
+def _set(path: str, value: Any) -> Any:
+    """A change to a definition: ``path`` in dots, list indexes as numbers."""
+
+    def change(data: dict[str, Any]) -> None:
+        *parents, last = path.split(".")
+        node: Any = data
+        for part in parents:
+            node = node[int(part)] if part.isdigit() else node[part]
+        node[int(last) if last.isdigit() else last] = value
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("key", "change", "expected"),
+    [
+        ("isi", _set("resourceType", "Patient"), "resourceType: Input should be 'Questionnaire'"),
+        ("isi", _set("id", "ISI x"), "id: String should match pattern"),
+        ("isi", _set("item", []), "item: Tuple should have at least 1 item"),
+        ("isi", _set("item.0.type", "slider"), "item[0].type: Input should be 'choice'"),
+        (
+            "isi",
+            _set("item.0.answerOption.1.valueCoding.code", "0"),
+            "item[0].answerOption: code '0' appears twice",
+        ),
+        ("midas", _set("item.0.extension", []), "item[0].extension: a number item needs minValue"),
+        (
+            "psfs",
+            _set("scoring.items", ["score-1", "activity-1"]),
+            "scoring.items: item 'activity-1' is a string item, not scored",
+        ),
+        (
+            "isi",
+            _set("scoring.items", ["1", "2", "3", "4", "5", "6", "7", "1"]),
+            "scoring.items: an item is listed twice",
+        ),
+        (
+            "isi",
+            _set("scoring.missing", {"rule": "none", "max_missing": 1}),
+            "scoring.missing: rule 'none' cannot allow missing answers",
+        ),
+        (
+            "ndi",
+            _set("scoring.missing.max_missing", 10),
+            "scoring.missing: max_missing 10 would allow no answers",
+        ),
+        (
+            "isi",
+            _set("scoring.missing", {"rule": "answered_denominator", "max_missing": 1}),
+            "scoring.missing: rule 'answered_denominator' does not apply to the sum method",
+        ),
+        (
+            "isi",
+            _set("scoring.missing.max_missing", "1"),
+            "scoring.missing.max_missing: Input should be a valid integer",
+        ),
+        (
+            "pss-10",
+            _set("scoring.reverse.formula", "x - 4"),
+            "scoring.reverse.formula: 'x - 4' must read like '4 - x'",
+        ),
+        (
+            "fiqr",
+            _set("scoring.domains.0.divisor", 0),
+            "scoring.domains[0].divisor: must be above 0",
+        ),
+        (
+            "fiqr",
+            _set("scoring.domains.0.max_missing", 99),
+            "scoring.domains[0].max_missing: must leave at least one answered item",
+        ),
+        (
+            "isi",
+            _set("scoring.domains", [{"id": "a", "items": ["1"]}]),
+            "scoring.domains: domains are only used by the 'domains' method",
+        ),
+        (
+            "isi",
+            _set("scoring.range", {"min": 28, "max": 0}),
+            "scoring.range.max: impossible range 28 to 0",
+        ),
+        ("isi", _set("scoring.range.min", "zero"), "scoring.range.min: 'zero' is not a number"),
+        (
+            "isi",
+            _set("scoring.bands.0.min", 1),
+            "scoring.bands: the first band must start at the lowest possible score",
+        ),
+        ("isi", _set("scoring.bands.1.max", 7), "scoring.bands[1].max: impossible band 8 to 7"),
+        (
+            "isi",
+            _set("scoring.bands.0.status", "great"),
+            "scoring.bands[0].status: Input should be",
+        ),
+        (
+            "isi",
+            _set("scoring.mic.relative", 1.5),
+            "scoring.mic.relative: is a share of the baseline between 0 and 1",
+        ),
+        (
+            "gad-7",
+            _set("scoring.reliability.test_retest_r", 1.2),
+            "scoring.reliability.test_retest_r: must lie between 0 and 1",
+        ),
+        (
+            "gad-7",
+            _set("scoring.reliability.source", ""),
+            "scoring.reliability.source: a reliability figure needs its source",
+        ),
+        (
+            "phq-9",
+            _set("scoring.alerts.0.item", "99"),
+            "scoring.alerts[0].item: unknown item id '99'",
+        ),
+        (
+            "isi",
+            _set("scoring.decimals", 7),
+            "scoring.decimals: Input should be less than or equal to 4",
+        ),
+        (
+            "headache-diary",
+            _set("scoring.min_days_recorded", 40),
+            "scoring: a diary needs 0 < min_days_recorded <= window_days",
+        ),
+        ("isi", _set("scoring.bonus", 1), "scoring.bonus: is not a known key"),
+    ],
+)
+def test_each_rule_names_the_field(key: str, change: Any, expected: str) -> None:
+    data = source(key)
+    change(data)
+    assert expected in problems_of(data)
 
 
 def test_reliability_figures_need_a_source() -> None:

@@ -1,9 +1,9 @@
 """Instrument definitions as data: a FHIR Questionnaire plus Sacrum's ``scoring`` block.
 
 A definition is validated when it is loaded, so a wrong file fails with a clear list of
-problems instead of scoring wrongly later. ``parse_definition`` turns the JSON into
-frozen dataclasses the scoring engine reads; ``shipped_instruments`` loads the files in
-``outcomes/instruments/``. The format is described in ``docs/outcomes.md``.
+problems instead of scoring wrongly later. The pydantic models below are both the schema
+and the frozen objects the scoring engine reads; ``shipped_instruments`` loads the files
+in ``outcomes/instruments/``. The format is described in ``docs/outcomes.md``.
 """
 
 from __future__ import annotations
@@ -11,11 +11,25 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    AliasPath,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StrictInt,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 INSTRUMENT_DIR = Path(__file__).parent / "instruments"
 
@@ -26,18 +40,21 @@ MAX_VALUE_URL = "http://hl7.org/fhir/StructureDefinition/maxValue"
 # Extensions other systems use for an answer's numeric value (R4, older R4 forms, R5).
 ORDINAL_URL_SUFFIXES = ("/ordinalValue", "/iso21090-CO-value", "/itemWeight")
 
-ITEM_TYPES = {"choice", "integer", "decimal", "boolean", "string", "text", "date"}
 NUMERIC_TYPES = {"choice", "integer", "decimal", "boolean"}
-METHODS = {"sum", "mean", "percent_of_maximum", "domains", "diary_per_28_days"}
-MISSING_RULES = {
+MissingRule = Literal[
     "none",  # every scored item must be answered
     "mean_substitution",  # a missing item counts as the mean of the answered ones (NDI)
     "answered_denominator",  # percent of the maximum of the answered items (ODI)
     "mean_of_answered",  # the score is the mean of the answered items (JFLS, PSFS)
     "domain_scaling",  # a domain sum is scaled by size / answered (FIQR)
+]
+ALLOWED_RULES = {
+    "sum": {"none", "mean_substitution"},
+    "mean": {"none", "mean_of_answered"},
+    "percent_of_maximum": {"none", "answered_denominator"},
+    "domains": {"none", "domain_scaling"},
+    "diary_per_28_days": {"none"},
 }
-DIRECTIONS = {"higher_is_worse", "higher_is_better"}
-BAND_STATUSES = {"improved", "not_yet", "worse"}
 # The conditions an instrument suits (instruments.md, "Scoring as data").
 CONDITIONS = {
     "migraine": "Migraine",
@@ -53,7 +70,6 @@ CONDITIONS = {
     "low-mood": "Low mood",
     "any": "Any condition",
 }
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 REVERSE_FORMULA = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*-\s*x\s*$")
 
 
@@ -87,25 +103,128 @@ def number_text(value: Fraction | float | int | None) -> str:
     return f"{float(f):.4f}".rstrip("0").rstrip(".")
 
 
-@dataclass(frozen=True)
-class AnswerOption:
-    code: str
-    value: Fraction
+def ordinal_of(node: Mapping[str, Any]) -> Any:
+    """The numeric value of an answer option, from the standard extensions or ``itemWeight``."""
+    if "itemWeight" in node:
+        return node["itemWeight"]
+    for holder in (node, node.get("valueCoding") or {}):
+        for ext in holder.get("extension") or ():
+            url = str(ext.get("url", ""))
+            if url.endswith(ORDINAL_URL_SUFFIXES):
+                for key in ("valueDecimal", "valueInteger"):
+                    if key in ext:
+                        return ext[key]
+    return None
+
+
+def _extension_value(node: Mapping[str, Any], url: str) -> Any:
+    for ext in node.get("extension") or ():
+        if ext.get("url") == url:
+            for key in ("valueInteger", "valueDecimal"):
+                if key in ext:
+                    return ext[key]
+    return None
+
+
+# --- Validation helpers ------------------------------------------------------------------
+
+
+def _number(value: Any) -> Fraction:
+    if value is None:
+        raise ValueError("a number is required")
+    try:
+        return to_fraction(value)
+    except (TypeError, ValueError, ZeroDivisionError):
+        raise ValueError(f"{value!r} is not a number") from None
+
+
+def _known_condition(value: str) -> str:
+    if value not in CONDITIONS:
+        raise ValueError(f"unknown condition {value!r}")
+    return value
+
+
+Number = Annotated[Fraction, PlainValidator(_number)]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Condition = Annotated[str, AfterValidator(_known_condition)]
+
+
+class _Invalid(ValueError):
+    """What a model validator found: "path: problem" lines, the path relative to the model."""
+
+
+def _twice(values: Iterable[str]) -> list[str]:
+    seen: list[str] = list(values)
+    return sorted({v for v in seen if seen.count(v) > 1})
+
+
+def _problems(exc: ValidationError) -> list[str]:
+    """pydantic's errors as "path: problem" lines (``item[2].answerOption[0].code: …``)."""
+    found = []
+    for error in exc.errors(include_url=False):
+        where = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in error["loc"])
+        cause = error.get("ctx", {}).get("error")
+        if isinstance(cause, _Invalid):
+            lines = [str(line).split(": ", 1) for line in cause.args]
+        elif isinstance(cause, ValueError):
+            lines = [["", str(cause)]]
+        else:
+            plain = {"missing": "is required", "extra_forbidden": "is not a known key"}
+            text = plain.get(error["type"], error["msg"])
+            if error["type"] not in plain and isinstance(error["input"], str | int | float | None):
+                text += f" (got {error['input']!r})"
+            lines = [["", text]]
+        for sub, what in lines:
+            path = ".".join(p for p in (where, sub) if p).replace(".[", "[")
+            found.append(f"{path}: {what}" if path else what)
+    return found
+
+
+class _Fhir(BaseModel):
+    """A FHIR part: keys FHIR allows that the scoring does not use are ignored."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class _Own(BaseModel):
+    """Sacrum's own block: an unknown key is a typo, so it is refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- Items -------------------------------------------------------------------------------
+
+
+class AnswerOption(_Fhir):
+    code: Code
+    value: Number = Field(alias="ordinalValue")
     display: str = ""
 
     @property
     def value_text(self) -> str:
         return number_text(self.value)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _from_fhir(cls, raw: Any) -> Any:
+        """FHIR keeps the code in ``valueCoding`` and the number in an extension."""
+        if not isinstance(raw, Mapping):
+            return raw
+        coding = raw.get("valueCoding") or {}
+        return {
+            "code": str(coding.get("code") or ""),
+            "ordinalValue": ordinal_of(raw),
+            "display": str(coding.get("display") or ""),
+        }
 
-@dataclass(frozen=True)
-class Item:
-    link_id: str
-    type: str
+
+class Item(_Fhir):
+    link_id: Code = Field(alias="linkId")
+    type: Literal["choice", "integer", "decimal", "boolean", "string", "text", "date"]
     text: str = ""
-    options: tuple[AnswerOption, ...] = ()
-    min_value: Fraction | None = None
-    max_value: Fraction | None = None
+    options: tuple[AnswerOption, ...] = Field(default=(), alias="answerOption")
+    min_value: Number | None = Field(default=None, alias="minValue")
+    max_value: Number | None = Field(default=None, alias="maxValue")
     required: bool = False
     prefix: str = ""
 
@@ -117,8 +236,6 @@ class Item:
         """The lowest and highest value an answer to this item can score."""
         if self.type == "choice":
             values = [o.value for o in self.options]
-            if not values:
-                raise DefinitionError([f"item {self.link_id}: no answer values"])
             return min(values), max(values)
         if self.type == "boolean":
             return Fraction(0), Fraction(1)
@@ -129,32 +246,119 @@ class Item:
     def option(self, code: str) -> AnswerOption | None:
         return next((o for o in self.options if o.code == code), None)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _from_fhir(cls, raw: Any) -> Any:
+        """Only choice items have options; only number items a range (in extensions)."""
+        if not isinstance(raw, Mapping):
+            return raw
+        raw = {k: v for k, v in raw.items() if k != "answerOption" or raw.get("type") == "choice"}
+        if raw.get("type") in ("integer", "decimal"):
+            raw["minValue"] = _extension_value(raw, MIN_VALUE_URL)
+            raw["maxValue"] = _extension_value(raw, MAX_VALUE_URL)
+        return raw
 
-@dataclass(frozen=True)
-class Band:
-    min: Fraction
-    max: Fraction
-    label: str
-    status: str = ""  # for change measures (PGIC): what this answer means as a change
+    @model_validator(mode="after")
+    def _consistent(self) -> Item:
+        bad = []
+        if self.type == "choice" and not self.options:
+            bad.append("answerOption: a choice item needs answer options")
+        codes = [o.code for o in self.options]
+        bad += [f"answerOption: code {c!r} appears twice" for c in _twice(codes)]
+        low, high = self.min_value, self.max_value
+        if self.type in ("integer", "decimal") and (low is None or high is None):
+            bad.append("extension: a number item needs minValue and maxValue extensions")
+        elif low is not None and high is not None and low > high:
+            bad.append(
+                f"extension: impossible range: minValue {number_text(low)} is above maxValue {number_text(high)}"
+            )
+        if bad:
+            raise _Invalid(*bad)
+        return self
+
+
+# --- Scoring -----------------------------------------------------------------------------
+
+
+class ScoreRange(_Own):
+    min: Number
+    max: Number
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ScoreRange:
+        if self.min >= self.max:
+            raise _Invalid(
+                f"max: impossible range {number_text(self.min)} to {number_text(self.max)}"
+            )
+        return self
+
+
+class Missing(_Own):
+    rule: MissingRule = "none"
+    max_missing: StrictInt = Field(default=0, ge=0)
+
+
+class Reverse(_Own):
+    items: tuple[str, ...] = ()
+    formula: str = ""  # "C - x"
+
+    @property
+    def constant(self) -> Fraction | None:
+        match = REVERSE_FORMULA.match(self.formula)
+        return Fraction(match.group(1)) if match else None
+
+    @model_validator(mode="after")
+    def _readable(self) -> Reverse:
+        if self.items and self.constant is None:
+            raise _Invalid(f"formula: {self.formula!r} must read like '4 - x'")
+        return self
+
+
+class Domain(_Own):
+    id: Code
+    label: str = ""
+    items: tuple[str, ...] = ()
+    divisor: Number = Fraction(1)
+    max_missing: StrictInt = Field(default=0, ge=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _label(cls, raw: Any) -> Any:
+        """A domain without a label is shown by its id."""
+        if isinstance(raw, Mapping) and not raw.get("label"):
+            return {**raw, "label": raw.get("id") or ""}
+        return raw
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Domain:
+        bad = ["divisor: must be above 0"] if self.divisor <= 0 else []
+        if self.items and self.max_missing >= len(self.items):
+            bad.append("max_missing: must leave at least one answered item")
+        if bad:
+            raise _Invalid(*bad)
+        return self
+
+
+class Band(_Own):
+    min: Number
+    max: Number
+    label: str = ""
+    status: Literal["", "improved", "not_yet", "worse"] = ""  # change measures (PGIC)
 
     @property
     def range_text(self) -> str:
         return f"{number_text(self.min)} to {number_text(self.max)}"
 
-
-@dataclass(frozen=True)
-class Domain:
-    id: str
-    label: str
-    items: tuple[str, ...]
-    divisor: Fraction
-    max_missing: int
+    @model_validator(mode="after")
+    def _ordered(self) -> Band:
+        if self.min > self.max:
+            raise _Invalid(f"max: impossible band {self.range_text}")
+        return self
 
 
-@dataclass(frozen=True)
-class Mic:
-    absolute: Fraction | None = None
-    relative: Fraction | None = None  # a share of the baseline, 0.3 = 30 %
+class Mic(_Own):
+    absolute: Number | None = None
+    relative: Number | None = None  # a share of the baseline, 0.3 = 30 %
     source: str = ""
 
     @property
@@ -169,65 +373,110 @@ class Mic:
             parts.append(f"{number_text(self.relative * 100)} %")
         return " or ".join(parts) if parts else "not established"
 
+    @model_validator(mode="after")
+    def _possible(self) -> Mic:
+        bad = []
+        if self.absolute is not None and self.absolute <= 0:
+            bad.append("absolute: must be above 0")
+        if self.relative is not None and not 0 < self.relative <= 1:
+            bad.append("relative: is a share of the baseline between 0 and 1")
+        if bad:
+            raise _Invalid(*bad)
+        return self
 
-@dataclass(frozen=True)
-class Reliability:
-    test_retest_r: Fraction | None = None
-    sd: Fraction | None = None
+
+class Reliability(_Own):
+    test_retest_r: Number | None = None
+    sd: Number | None = None
     source: str = ""
 
+    @model_validator(mode="after")
+    def _possible(self) -> Reliability:
+        r, sd, bad = self.test_retest_r, self.sd, []
+        if r is not None and not 0 < r < 1:
+            bad.append("test_retest_r: must lie between 0 and 1")
+        if sd is not None and sd <= 0:
+            bad.append("sd: must be above 0")
+        if (r is not None or sd is not None) and not self.source:
+            bad.append("source: a reliability figure needs its source")
+        if bad:
+            raise _Invalid(*bad)
+        return self
 
-@dataclass(frozen=True)
-class Alert:
+
+class Alert(_Own):
     item: str
-    above: Fraction
-    kind: str
-    message: str
+    above: Number
+    kind: str = "alert"
+    message: str = ""
 
 
-@dataclass(frozen=True)
-class Scoring:
-    method: str
-    items: tuple[str, ...]
-    direction: str
-    range_min: Fraction
-    range_max: Fraction
-    missing_rule: str = "none"
-    max_missing: int = 0
-    reverse_items: tuple[str, ...] = ()
-    reverse_constant: Fraction | None = None
-    reverse_formula: str = ""
+class Scoring(_Own):
+    method: Literal["sum", "mean", "percent_of_maximum", "domains", "diary_per_28_days"]
+    items: tuple[str, ...] = Field(min_length=1)
+    direction: Literal["higher_is_worse", "higher_is_better"]
+    range: ScoreRange
+    missing: Missing = Missing()
+    reverse: Reverse = Reverse()
     domains: tuple[Domain, ...] = ()
     bands: tuple[Band, ...] = ()
-    mic: Mic = field(default_factory=Mic)
-    reliability: Reliability = field(default_factory=Reliability)
-    conditions: tuple[str, ...] = ()
+    mic: Mic = Mic()
+    reliability: Reliability = Reliability()
+    conditions: tuple[Condition, ...] = ()
     alerts: tuple[Alert, ...] = ()
     change_measure: bool = False  # the answer itself is a change (PGIC): no baseline
-    unit: str = "points"
-    decimals: int = 0
-    window_days: int = 28
-    min_days_recorded: int = 0
+    unit: Annotated[str, AfterValidator(lambda unit: unit or "points")] = "points"
+    decimals: StrictInt = Field(default=0, ge=0, le=4)
+    window_days: StrictInt = 28
+    min_days_recorded: StrictInt = 0
     notes: str = ""
+
+    # The flat names the scoring engine and the pages read.
+    @property
+    def range_min(self) -> Fraction:
+        return self.range.min
+
+    @property
+    def range_max(self) -> Fraction:
+        return self.range.max
+
+    @property
+    def missing_rule(self) -> str:
+        return self.missing.rule
+
+    @property
+    def max_missing(self) -> int:
+        return self.missing.max_missing
+
+    @property
+    def reverse_items(self) -> tuple[str, ...]:
+        return self.reverse.items
+
+    @property
+    def reverse_constant(self) -> Fraction | None:
+        return self.reverse.constant
 
     @property
     def higher_is_worse(self) -> bool:
         return self.direction == "higher_is_worse"
 
 
-@dataclass(frozen=True)
-class Instrument:
-    key: str
-    version: str
-    title: str
+# --- The instrument ----------------------------------------------------------------------
+
+
+class Instrument(_Fhir):
+    resource_type: Literal["Questionnaire"] = Field(alias="resourceType", repr=False)
+    key: str = Field(alias="id", pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
+    version: str = Field(min_length=1)
+    title: str = Field(min_length=1)
     name: str
     url: str
-    licence: str
-    own_wording: bool
-    description: str
-    items: tuple[Item, ...]
+    licence: str = Field(default="", alias="copyright")
+    own_wording: bool = Field(default=False, validation_alias=AliasPath("sacrum", "own_wording"))
+    description: str = ""
+    items: tuple[Item, ...] = Field(alias="item", min_length=1)
     scoring: Scoring
-    source: dict[str, Any] = field(compare=False, repr=False, hash=False)
+    source: dict[str, Any] = Field(repr=False)  # the JSON as loaded, for export and storage
 
     def item(self, link_id: str) -> Item:
         return next(i for i in self.items if i.link_id == link_id)
@@ -252,357 +501,135 @@ class Instrument:
                 found = band
         return found
 
+    @field_validator("items")
+    @classmethod
+    def _unique(cls, items: tuple[Item, ...]) -> tuple[Item, ...]:
+        if twice := _twice(i.link_id for i in items):
+            raise ValueError(f"linkId {', '.join(map(repr, twice))} appears twice")
+        return items
 
-# --- Parsing ---------------------------------------------------------------------------
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults(cls, raw: Any) -> Any:
+        """Name and url default from the id; the loaded JSON is kept as ``source``."""
+        if not isinstance(raw, Mapping):
+            return raw
+        key = raw.get("id") or ""
+        return {
+            **raw,
+            "name": raw.get("name") or key,
+            "url": raw.get("url") or f"urn:sacrum:instrument:{key}",
+            "source": json.loads(json.dumps(dict(raw))),
+        }
 
+    @model_validator(mode="after")
+    def _consistent(self, info: ValidationInfo) -> Instrument:
+        """The checks that need both the items and the scoring, all reported at once."""
+        s, items = self.scoring, self.item_map
+        bad = []
+        if (info.context or {}).get("shipped") and not self.own_wording:
+            for n, item in enumerate(self.items):
+                if item.text or any(o.display for o in item.options):
+                    bad.append(f"item[{n}]: third-party wording must not ship with Sacrum")
 
-class _Problems:
-    def __init__(self) -> None:
-        self.items: list[str] = []
+        for i in s.items:
+            if i not in items:
+                bad.append(f"scoring.items: unknown item id {i!r}")
+            elif not items[i].numeric:
+                bad.append(f"scoring.items: item {i!r} is a {items[i].type} item, not scored")
+        if _twice(s.items):
+            bad.append("scoring.items: an item is listed twice")
+        scored = [items[i] for i in s.items if i in items and items[i].numeric]
 
-    def add(self, where: str, what: str) -> None:
-        self.items.append(f"{where}: {what}" if where else what)
+        rule, max_missing = s.missing.rule, s.missing.max_missing
+        if max_missing >= len(s.items) and s.method != "domains":
+            bad.append(f"scoring.missing: max_missing {max_missing} would allow no answers")
+        if rule == "none" and max_missing:
+            bad.append("scoring.missing: rule 'none' cannot allow missing answers")
+        if rule not in ALLOWED_RULES[s.method]:
+            bad.append(f"scoring.missing: rule {rule!r} does not apply to the {s.method} method")
 
+        for i in s.reverse.items:
+            if i not in s.items:
+                bad.append(f"scoring.reverse: item {i!r} is not a scored item")
+            elif i in items and items[i].numeric and s.reverse.constant is not None:
+                low, high = items[i].value_range()
+                if s.reverse.constant != low + high:
+                    bad.append(
+                        f"scoring.reverse: {s.reverse.formula!r} would move item {i!r} out of "
+                        f"its range {number_text(low)} to {number_text(high)}"
+                    )
 
-def ordinal_of(node: Mapping[str, Any]) -> Any:
-    """The numeric value of an answer option, from the standard extensions or ``itemWeight``."""
-    if "itemWeight" in node:
-        return node["itemWeight"]
-    for holder in (node, node.get("valueCoding") or {}):
-        for ext in holder.get("extension") or ():
-            url = str(ext.get("url", ""))
-            if url.endswith(ORDINAL_URL_SUFFIXES):
-                for key in ("valueDecimal", "valueInteger"):
-                    if key in ext:
-                        return ext[key]
-    return None
+        for n, domain in enumerate(s.domains):
+            for i in domain.items:
+                if i not in s.items:
+                    bad.append(f"scoring.domains[{n}].items: unknown item id {i!r}")
+        listed = sorted(i for d in s.domains for i in d.items)
+        if s.method == "domains" and listed != sorted(s.items):
+            bad.append("scoring.domains: every scored item must belong to exactly one domain")
+        elif s.method != "domains" and s.domains:
+            bad.append("scoring.domains: domains are only used by the 'domains' method")
 
+        low, high = s.range.min, s.range.max
+        if len(scored) == len(s.items):
+            scales = {i.value_range() for i in scored}
+            if s.method in ("mean", "percent_of_maximum") and len(scales) > 1:
+                bad.append(f"scoring: the {s.method} method needs items on one scale")
+            expected = _theoretical_range(s, scored, items)
+            if expected is not None and expected != (low, high):
+                bad.append(
+                    f"scoring.range: declared {number_text(low)} to {number_text(high)} but "
+                    f"the items give {number_text(expected[0])} to {number_text(expected[1])}"
+                )
 
-def _extension_value(node: Mapping[str, Any], url: str) -> Any:
-    for ext in node.get("extension") or ():
-        if ext.get("url") == url:
-            for key in ("valueInteger", "valueDecimal"):
-                if key in ext:
-                    return ext[key]
-    return None
+        for n, band in enumerate(s.bands):
+            if band.min < low or band.max > high:
+                bad.append(f"scoring.bands[{n}]: lies outside the score range")
+            if n and band.min <= s.bands[n - 1].max:
+                bad.append(f"scoring.bands[{n}]: overlaps or is out of order with the one before")
+        if s.bands and s.bands[0].min != low:
+            bad.append("scoring.bands: the first band must start at the lowest possible score")
+        if s.mic.absolute is not None and s.mic.absolute > high - low:
+            bad.append(
+                f"scoring.mic.absolute: {number_text(s.mic.absolute)} is impossible on this scale"
+            )
 
-
-def _number(p: _Problems, where: str, value: Any, *, allow_none: bool = True) -> Fraction | None:
-    if value is None:
-        if not allow_none:
-            p.add(where, "a number is required")
-        return None
-    try:
-        return to_fraction(value)
-    except (TypeError, ValueError, ZeroDivisionError):
-        p.add(where, f"{value!r} is not a number")
-        return None
-
-
-def _parse_item(p: _Problems, raw: Mapping[str, Any], index: int) -> Item | None:
-    link_id = str(raw.get("linkId") or "").strip()
-    where = f"item {link_id or f'#{index + 1}'}"
-    if not link_id:
-        p.add(where, "has no linkId")
-        return None
-    kind = raw.get("type")
-    if kind not in ITEM_TYPES:
-        p.add(where, f"type {kind!r} is not one of {', '.join(sorted(ITEM_TYPES))}")
-        return None
-    options: list[AnswerOption] = []
-    if kind == "choice":
-        raw_options = raw.get("answerOption") or []
-        if not raw_options:
-            p.add(where, "a choice item needs answer options")
-        codes: set[str] = set()
-        for n, opt in enumerate(raw_options, start=1):
-            coding = opt.get("valueCoding") or {}
-            code = str(coding.get("code") or "").strip()
-            if not code:
-                p.add(where, f"answer option {n} has no code")
+        for n, alert in enumerate(s.alerts):
+            if alert.item not in items or not items[alert.item].numeric:
+                bad.append(f"scoring.alerts[{n}].item: unknown item id {alert.item!r}")
                 continue
-            if code in codes:
-                p.add(where, f"answer code {code!r} appears twice")
-            codes.add(code)
-            raw_value = ordinal_of(opt)
-            if raw_value is None:
-                p.add(where, f"answer option {code!r} has no value (ordinalValue)")
-                continue
-            value = _number(p, f"{where} option {code!r}", raw_value)
-            if value is not None:
-                options.append(AnswerOption(code, value, str(coding.get("display") or "")))
-    min_value = max_value = None
-    if kind in ("integer", "decimal"):
-        min_value = _number(p, where, _extension_value(raw, MIN_VALUE_URL))
-        max_value = _number(p, where, _extension_value(raw, MAX_VALUE_URL))
-        if min_value is None or max_value is None:
-            p.add(where, "a number item needs minValue and maxValue extensions")
-        elif min_value > max_value:
-            p.add(where, f"impossible range: minValue {min_value} is above maxValue {max_value}")
-    return Item(
-        link_id=link_id,
-        type=kind,
-        text=str(raw.get("text") or ""),
-        options=tuple(options),
-        min_value=min_value,
-        max_value=max_value,
-        required=bool(raw.get("required", False)),
-        prefix=str(raw.get("prefix") or ""),
-    )
-
-
-def _has_range(item: Item) -> bool:
-    """A numeric item whose values are known (a broken one is reported elsewhere)."""
-    if not item.numeric:
-        return False
-    try:
-        item.value_range()
-    except DefinitionError:
-        return False
-    return True
+            least, most = items[alert.item].value_range()
+            if not least <= alert.above < most:
+                bad.append(f"scoring.alerts[{n}].above: outside what the item can score")
+        if s.method == "diary_per_28_days" and not 0 < s.min_days_recorded <= s.window_days:
+            bad.append("scoring: a diary needs 0 < min_days_recorded <= window_days")
+        if bad:
+            raise _Invalid(*bad)
+        return self
 
 
 def _theoretical_range(
-    method: str,
-    items: list[Item],
-    domains: tuple[Domain, ...],
-    item_map: dict[str, Item],
+    s: Scoring, scored: list[Item], items: dict[str, Item]
 ) -> tuple[Fraction, Fraction] | None:
-    ranges = [it.value_range() for it in items]
-    if method == "sum":
+    """The lowest and highest total the scored items can give, by method."""
+    ranges = [i.value_range() for i in scored]
+    if s.method == "sum":
         return sum((r[0] for r in ranges), Fraction(0)), sum((r[1] for r in ranges), Fraction(0))
-    if method == "mean":
+    if s.method == "mean":
         return min(r[0] for r in ranges), max(r[1] for r in ranges)
-    if method == "percent_of_maximum":
+    if s.method == "percent_of_maximum":
         return Fraction(0), Fraction(100)
-    if method == "domains":
+    if s.method == "domains":
         low = high = Fraction(0)
-        for d in domains:
-            members = [item_map[i].value_range() for i in d.items if i in item_map]
+        for d in s.domains:
+            members = [items[i].value_range() for i in d.items if i in items]
             low += sum((r[0] for r in members), Fraction(0)) / d.divisor
             high += sum((r[1] for r in members), Fraction(0)) / d.divisor
         return low, high
     return None
 
 
-def _parse_scoring(p: _Problems, raw: Mapping[str, Any], items: list[Item]) -> Scoring | None:
-    item_map = {i.link_id: i for i in items}
-    method = raw.get("method")
-    if method not in METHODS:
-        p.add("scoring", f"method {method!r} is not one of {', '.join(sorted(METHODS))}")
-        return None
-    scored = [str(i) for i in raw.get("items") or []]
-    if not scored:
-        p.add("scoring", "lists no scored items")
-    for link_id in scored:
-        if link_id not in item_map:
-            p.add("scoring", f"unknown item id {link_id!r}")
-        elif not item_map[link_id].numeric:
-            p.add(
-                "scoring",
-                f"item {link_id!r} is a {item_map[link_id].type} item and cannot be scored",
-            )
-    if len(set(scored)) != len(scored):
-        p.add("scoring", "an item is listed twice")
-    scored_items = [item_map[i] for i in scored if i in item_map and _has_range(item_map[i])]
-
-    direction = raw.get("direction")
-    if direction not in DIRECTIONS:
-        p.add("scoring", f"direction must be one of {', '.join(sorted(DIRECTIONS))}")
-
-    missing = raw.get("missing") or {}
-    rule = missing.get("rule", "none")
-    if rule not in MISSING_RULES:
-        p.add("scoring.missing", f"rule {rule!r} is not one of {', '.join(sorted(MISSING_RULES))}")
-    max_missing = missing.get("max_missing", 0)
-    if not isinstance(max_missing, int) or isinstance(max_missing, bool) or max_missing < 0:
-        p.add("scoring.missing", "max_missing must be a whole number, 0 or more")
-        max_missing = 0
-    elif scored and max_missing >= len(scored) and method != "domains":
-        p.add("scoring.missing", f"max_missing {max_missing} would allow no answers at all")
-    if rule == "none" and max_missing:
-        p.add("scoring.missing", "rule 'none' cannot allow missing answers")
-    allowed_rules = {
-        "sum": {"none", "mean_substitution"},
-        "mean": {"none", "mean_of_answered"},
-        "percent_of_maximum": {"none", "answered_denominator"},
-        "domains": {"none", "domain_scaling"},
-        "diary_per_28_days": {"none"},
-    }
-    if method in allowed_rules and rule in MISSING_RULES and rule not in allowed_rules[method]:
-        p.add("scoring.missing", f"rule {rule!r} does not apply to the {method} method")
-
-    reverse = raw.get("reverse") or {}
-    reverse_items = tuple(str(i) for i in reverse.get("items") or [])
-    formula = str(reverse.get("formula") or "")
-    constant: Fraction | None = None
-    if reverse_items:
-        match = REVERSE_FORMULA.match(formula)
-        if not match:
-            p.add("scoring.reverse", f"formula {formula!r} must read like '4 - x'")
-        else:
-            constant = Fraction(match.group(1))
-        for link_id in reverse_items:
-            if link_id not in scored:
-                p.add("scoring.reverse", f"item {link_id!r} is not a scored item")
-            elif constant is not None and link_id in item_map and _has_range(item_map[link_id]):
-                low, high = item_map[link_id].value_range()
-                if constant != low + high:
-                    p.add(
-                        "scoring.reverse",
-                        f"{formula!r} would move item {link_id!r} out of its range "
-                        f"{number_text(low)} to {number_text(high)}",
-                    )
-
-    domains: list[Domain] = []
-    for n, d in enumerate(raw.get("domains") or [], start=1):
-        did = str(d.get("id") or f"domain-{n}")
-        divisor = _number(p, f"scoring.domains.{did}", d.get("divisor", 1))
-        if divisor is not None and divisor <= 0:
-            p.add(f"scoring.domains.{did}", "divisor must be above 0")
-            divisor = None
-        members = tuple(str(i) for i in d.get("items") or [])
-        for link_id in members:
-            if link_id not in scored:
-                p.add(f"scoring.domains.{did}", f"unknown item id {link_id!r}")
-        dm = d.get("max_missing", 0)
-        if not isinstance(dm, int) or dm < 0 or (members and dm >= len(members)):
-            p.add(f"scoring.domains.{did}", "max_missing must leave at least one answered item")
-            dm = 0
-        if divisor is not None:
-            domains.append(Domain(did, str(d.get("label") or did), members, divisor, dm))
-    if method == "domains":
-        listed = [i for d in domains for i in d.items]
-        if sorted(listed) != sorted(scored):
-            p.add("scoring.domains", "every scored item must belong to exactly one domain")
-    elif domains:
-        p.add("scoring.domains", "domains are only used by the 'domains' method")
-
-    declared = raw.get("range") or {}
-    range_min = _number(p, "scoring.range.min", declared.get("min"), allow_none=False)
-    range_max = _number(p, "scoring.range.max", declared.get("max"), allow_none=False)
-    if range_min is not None and range_max is not None:
-        if range_min >= range_max:
-            p.add("scoring.range", f"impossible range {range_min} to {range_max}")
-        elif scored_items and len(scored_items) == len(scored):
-            same_scale = len({it.value_range() for it in scored_items}) == 1
-            if method in ("mean", "percent_of_maximum") and not same_scale:
-                p.add("scoring", f"the {method} method needs items on one scale")
-            try:
-                expected = _theoretical_range(method, scored_items, tuple(domains), item_map)
-            except DefinitionError as exc:
-                p.items.extend(exc.problems)
-                expected = None
-            if expected is not None and expected != (range_min, range_max):
-                p.add(
-                    "scoring.range",
-                    f"declared {number_text(range_min)} to {number_text(range_max)} but the items "
-                    f"give {number_text(expected[0])} to {number_text(expected[1])}",
-                )
-
-    bands: list[Band] = []
-    for n, b in enumerate(raw.get("bands") or [], start=1):
-        band_low = _number(p, f"scoring.bands[{n}]", b.get("min"), allow_none=False)
-        band_high = _number(p, f"scoring.bands[{n}]", b.get("max"), allow_none=False)
-        status = str(b.get("status") or "")
-        if status and status not in BAND_STATUSES:
-            p.add(f"scoring.bands[{n}]", f"status {status!r} is not one of {sorted(BAND_STATUSES)}")
-        if band_low is None or band_high is None:
-            continue
-        if band_low > band_high:
-            p.add(
-                f"scoring.bands[{n}]",
-                f"impossible band {number_text(band_low)} to {number_text(band_high)}",
-            )
-        if (
-            range_min is not None
-            and range_max is not None
-            and (band_low < range_min or band_high > range_max)
-        ):
-            p.add(f"scoring.bands[{n}]", "lies outside the score range")
-        if bands and band_low <= bands[-1].max:
-            p.add(f"scoring.bands[{n}]", "overlaps or is out of order with the band before it")
-        bands.append(Band(band_low, band_high, str(b.get("label") or ""), status))
-    if bands and range_min is not None and bands[0].min != range_min:
-        p.add("scoring.bands", "the first band must start at the lowest possible score")
-
-    mic_raw = raw.get("mic") or {}
-    mic_abs = _number(p, "scoring.mic.absolute", mic_raw.get("absolute"))
-    mic_rel = _number(p, "scoring.mic.relative", mic_raw.get("relative"))
-    if mic_abs is not None and (
-        mic_abs <= 0
-        or (range_min is not None and range_max is not None and mic_abs > range_max - range_min)
-    ):
-        p.add("scoring.mic", f"absolute MIC {number_text(mic_abs)} is impossible on this scale")
-    if mic_rel is not None and not 0 < mic_rel <= 1:
-        p.add("scoring.mic", "relative MIC is a share of the baseline between 0 and 1")
-
-    rel_raw = raw.get("reliability") or {}
-    r = _number(p, "scoring.reliability.test_retest_r", rel_raw.get("test_retest_r"))
-    sd = _number(p, "scoring.reliability.sd", rel_raw.get("sd"))
-    if r is not None and not 0 < r < 1:
-        p.add("scoring.reliability", "test-retest r must lie between 0 and 1")
-    if sd is not None and sd <= 0:
-        p.add("scoring.reliability", "sd must be above 0")
-    if (r is not None or sd is not None) and not rel_raw.get("source"):
-        p.add("scoring.reliability", "a reliability figure needs its source")
-
-    alerts: list[Alert] = []
-    for n, a in enumerate(raw.get("alerts") or [], start=1):
-        link_id = str(a.get("item") or "")
-        above = _number(p, f"scoring.alerts[{n}]", a.get("above"), allow_none=False)
-        if link_id not in item_map or not _has_range(item_map[link_id]):
-            p.add(f"scoring.alerts[{n}]", f"unknown item id {link_id!r}")
-        elif above is not None:
-            low, high = item_map[link_id].value_range()
-            if not low <= above < high:
-                p.add(f"scoring.alerts[{n}]", "threshold lies outside what the item can score")
-        if above is not None:
-            alerts.append(
-                Alert(link_id, above, str(a.get("kind") or "alert"), str(a.get("message") or ""))
-            )
-
-    for condition in raw.get("conditions") or []:
-        if condition not in CONDITIONS:
-            p.add("scoring.conditions", f"unknown condition {condition!r}")
-
-    decimals = raw.get("decimals", 0)
-    if not isinstance(decimals, int) or not 0 <= decimals <= 4:
-        p.add("scoring", "decimals must be a whole number from 0 to 4")
-        decimals = 0
-    window = raw.get("window_days", 28)
-    min_days = raw.get("min_days_recorded", 0)
-    if method == "diary_per_28_days" and not (
-        isinstance(window, int) and isinstance(min_days, int) and 0 < min_days <= window
-    ):
-        p.add("scoring", "a diary needs window_days and 0 < min_days_recorded <= window_days")
-
-    if range_min is None or range_max is None or direction not in DIRECTIONS:
-        return None
-    return Scoring(
-        method=method,
-        items=tuple(scored),
-        direction=direction,
-        range_min=range_min,
-        range_max=range_max,
-        missing_rule=rule,
-        max_missing=max_missing,
-        reverse_items=reverse_items,
-        reverse_constant=constant,
-        reverse_formula=formula,
-        domains=tuple(domains),
-        bands=tuple(bands),
-        mic=Mic(mic_abs, mic_rel, str(mic_raw.get("source") or "")),
-        reliability=Reliability(r, sd, str(rel_raw.get("source") or "")),
-        conditions=tuple(str(c) for c in raw.get("conditions") or []),
-        alerts=tuple(alerts),
-        change_measure=bool(raw.get("change_measure", False)),
-        unit=str(raw.get("unit") or "points"),
-        decimals=decimals,
-        window_days=window if isinstance(window, int) else 28,
-        min_days_recorded=min_days if isinstance(min_days, int) else 0,
-        notes=str(raw.get("notes") or ""),
-    )
+# --- Loading -----------------------------------------------------------------------------
 
 
 def parse_definition(data: Mapping[str, Any], *, shipped: bool = False) -> Instrument:
@@ -610,62 +637,13 @@ def parse_definition(data: Mapping[str, Any], *, shipped: bool = False) -> Instr
 
     ``shipped`` adds the repository's own rule: a third-party instrument carries no wording.
     """
-    p = _Problems()
     if not isinstance(data, Mapping):
         raise DefinitionError(["a definition is a JSON object"])
-    if data.get("resourceType") != "Questionnaire":
-        p.add("", "resourceType must be 'Questionnaire'")
-    key = str(data.get("id") or "")
-    if not SLUG.match(key):
-        p.add("id", f"{key!r} must be lower-case letters, digits and hyphens")
-    version = str(data.get("version") or "")
-    if not version:
-        p.add("version", "is required")
-    title = str(data.get("title") or "")
-    if not title:
-        p.add("title", "is required")
-
-    items: list[Item] = []
-    seen: set[str] = set()
-    for n, raw_item in enumerate(data.get("item") or []):
-        item = _parse_item(p, raw_item, n)
-        if item is None:
-            continue
-        if item.link_id in seen:
-            p.add(f"item {item.link_id}", "linkId appears twice")
-        seen.add(item.link_id)
-        items.append(item)
-    if not items:
-        p.add("item", "a definition needs at least one item")
-
-    own_wording = bool((data.get("sacrum") or {}).get("own_wording", False))
-    if shipped and not own_wording:
-        for item in items:
-            if item.text or any(o.display for o in item.options):
-                p.add(f"item {item.link_id}", "third-party wording must not ship with Sacrum")
-
-    raw_scoring = data.get("scoring")
-    scoring = None
-    if not isinstance(raw_scoring, Mapping):
-        p.add("scoring", "a definition needs a scoring block")
-    else:
-        scoring = _parse_scoring(p, raw_scoring, items)
-
-    if p.items or scoring is None:
-        raise DefinitionError(p.items or ["scoring is not usable"], title or key)
-    return Instrument(
-        key=key,
-        version=version,
-        title=title,
-        name=str(data.get("name") or key),
-        url=str(data.get("url") or f"urn:sacrum:instrument:{key}"),
-        licence=str(data.get("copyright") or ""),
-        own_wording=own_wording,
-        description=str(data.get("description") or ""),
-        items=tuple(items),
-        scoring=scoring,
-        source=json.loads(json.dumps(dict(data))),
-    )
+    try:
+        return Instrument.model_validate(data, context={"shipped": shipped})
+    except ValidationError as exc:
+        title = str(data.get("title") or data.get("id") or "")
+        raise DefinitionError(_problems(exc), title) from exc
 
 
 @cache
