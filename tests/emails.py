@@ -9,7 +9,7 @@ from django.core import mail
 
 def emailed_token(path: str, index: int = -1) -> str:
     """The token of the ``path`` link (e.g. ``"/invitations/"``) in a sent e-mail (the last)."""
-    body = mail.outbox[index].body
+    body = str(mail.outbox[index].body)
     match = re.search(rf"{re.escape(path)}([^/\s]+?)(?:/|\.ics|\s|$)", body)
     assert match, f"no {path} link in: {body}"
     return match.group(1)

@@ -14,7 +14,7 @@ from sacrum.web.demo import DEMO_PASSWORD, seed_demo
 
 
 @pytest.mark.django_db
-def test_createclinic_with_flags_creates_clinic_and_owner():
+def test_createclinic_with_flags_creates_clinic_and_owner() -> None:
     out = io.StringIO()
     call_command(
         "createclinic",
@@ -34,7 +34,7 @@ def test_createclinic_with_flags_creates_clinic_and_owner():
 
 
 @pytest.mark.django_db
-def test_createclinic_refuses_unknown_time_zone_and_writes_nothing():
+def test_createclinic_refuses_unknown_time_zone_and_writes_nothing() -> None:
     with pytest.raises(CommandError, match="time_zone"):
         call_command(
             "createclinic",
@@ -49,7 +49,7 @@ def test_createclinic_refuses_unknown_time_zone_and_writes_nothing():
 
 
 @pytest.mark.django_db
-def test_createclinic_refuses_weak_password():
+def test_createclinic_refuses_weak_password() -> None:
     with pytest.raises(CommandError, match="Password refused"):
         call_command(
             "createclinic",
@@ -62,7 +62,7 @@ def test_createclinic_refuses_weak_password():
 
 
 @pytest.mark.django_db
-def test_createclinic_asks_interactively(monkeypatch):
+def test_createclinic_asks_interactively(monkeypatch: pytest.MonkeyPatch) -> None:
     answers = iter(["Prompted Practice", "America/New_York", "p@prompted.example", "Pia Prompt"])
     monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
     monkeypatch.setattr("getpass.getpass", lambda prompt="": "another-long-passphrase")
@@ -73,7 +73,7 @@ def test_createclinic_asks_interactively(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_demo_seed_is_idempotent_and_logins_work():
+def test_demo_seed_is_idempotent_and_logins_work() -> None:
     first = seed_demo(log=lambda *_: None)
     counts = (Clinic.objects.count(), User.objects.count(), Client.objects.count())
     seed_demo(log=lambda *_: None)

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
+from django.test import Client as HttpClient
 
 from sacrum.web import dashboard
+from tests.conftest import Persona
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("who", ["owner", "practitioner", "front_desk"])
-def test_dashboard_opens_for_every_role(request, browser_as, who) -> None:
+def test_dashboard_opens_for_every_role(
+    request: pytest.FixtureRequest, browser_as: Callable[[Persona], HttpClient], who: str
+) -> None:
     persona = request.getfixturevalue(who)
     response = browser_as(persona).get("/")
     assert response.status_code == 200

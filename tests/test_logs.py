@@ -8,6 +8,7 @@ import secrets
 import uuid
 
 import pytest
+from django.test import Client as HttpClient
 from django.test import RequestFactory
 
 from sacrum.kernel.logs import REQUEST_ID_ENVIRON_KEY, JsonFormatter, mask
@@ -56,6 +57,6 @@ def test_a_request_log_line_carries_its_request_id_and_masked_path() -> None:
 
 
 @pytest.mark.django_db
-def test_every_response_names_its_request_id(client) -> None:
+def test_every_response_names_its_request_id(client: HttpClient) -> None:
     first, second = client.get("/healthz"), client.get("/healthz")
     assert len(first["X-Request-ID"]) == 32 and first["X-Request-ID"] != second["X-Request-ID"]

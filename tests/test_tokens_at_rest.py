@@ -65,7 +65,7 @@ def tokens_in(bodies: list[str]) -> dict[str, str]:
 
 def database_dump() -> str:
     """Every row of every table, every column as text."""
-    parts = []
+    parts: list[str] = []
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names():
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
@@ -188,8 +188,8 @@ def test_no_link_token_and_no_client_name_is_kept_in_the_database() -> None:
         appointment = online.confirm_request(pending=pending, actor=online.public_actor(None))
         run_worker()
 
-        sent = [m.body for m in mail.outbox]
-        subjects = " | ".join(m.subject for m in mail.outbox)
+        sent = [str(m.body) for m in mail.outbox]
+        subjects = " | ".join(str(m.subject) for m in mail.outbox)
         for expected in (
             "invited to",
             "your own page",

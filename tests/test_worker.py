@@ -8,12 +8,13 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from sacrum.clinics.services import invite
+from tests.conftest import Persona
 
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 @pytest.mark.django_db(transaction=True)
-def test_invitation_email_is_sent_by_the_worker(owner):
+def test_invitation_email_is_sent_by_the_worker(owner: Persona) -> None:
     with override_settings(TASKS=DB_TASKS):
         invite(actor=owner.actor, email="new.colleague@example.test", role="practitioner")
         assert mail.outbox == []  # queued, not sent inside the request

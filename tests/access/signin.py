@@ -15,14 +15,14 @@ AUTHENTICATE = "/accounts/2fa/authenticate/"
 
 def give_totp(user: User) -> str:
     """Turn on TOTP for ``user``; returns the secret an authenticator app would hold."""
-    secret = generate_totp_secret()
+    secret: str = generate_totp_secret()
     TOTP.activate(user, secret)
     return secret
 
 
 def code_now(secret: str) -> str:
     """The code an authenticator app shows at this (test-controlled) instant."""
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    return str(format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
 
 
 def wrong_code(secret: str) -> str:

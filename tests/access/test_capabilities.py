@@ -65,9 +65,9 @@ def test_a_signed_token_is_refused_when_tampered_foreign_or_too_old(clinic: Any)
 def test_a_single_use_link_is_claimed_once(clinic: Any) -> None:
     minted = capabilities.mint()
     invitation = _invitation(clinic, minted.digest)
-    claim = dict(used_field="accepted_at", expires_field="expires_at")
-    assert capabilities.claim(Invitation.objects, invitation.pk, **claim) is True
-    assert capabilities.claim(Invitation.objects, invitation.pk, **claim) is False
+    claim: dict[str, Any] = dict(used_field="accepted_at", expires_field="expires_at")
+    assert capabilities.claim(Invitation.objects.all(), invitation.pk, **claim) is True
+    assert capabilities.claim(Invitation.objects.all(), invitation.pk, **claim) is False
     assert capabilities.find(_open(), minted.raw) is None
 
 

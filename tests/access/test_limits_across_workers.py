@@ -161,7 +161,9 @@ class Browser:
         )
 
     def csrf(self) -> str:
-        return next(c.value for c in self.jar if c.name == "csrftoken")
+        value = next(c.value for c in self.jar if c.name == "csrftoken")
+        assert value is not None
+        return value
 
     def request(
         self, base: str, path: str, form: dict[str, str] | None, address: str
@@ -184,7 +186,7 @@ def _address(n: int) -> str:
 
 
 def _code(secret: str) -> str:
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    return str(format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
 
 
 def _classify_code_answer(status: int, body: bytes) -> str:

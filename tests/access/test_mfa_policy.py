@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from django.conf import settings
+from django.test import Client as HttpClient
 
 from sacrum.access.models import ApiToken
 from sacrum.access.tokens import create_token
+from sacrum.clinics.models import Clinic
+from tests.conftest import ApiClient, Persona
 
 
-def test_staff_without_totp_are_sent_to_set_it_up(clinic, practitioner, browser_as):
+def test_staff_without_totp_are_sent_to_set_it_up(
+    clinic: Clinic, practitioner: Persona, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     clinic.require_staff_mfa = True
     clinic.save()
     http = browser_as(practitioner)
@@ -26,24 +32,26 @@ def test_staff_without_totp_are_sent_to_set_it_up(clinic, practitioner, browser_
     assert all(url.startswith("/accounts/") for url, _ in setup.redirect_chain)
 
 
-def test_without_the_requirement_staff_go_straight_in(clinic, practitioner, browser_as):
+def test_without_the_requirement_staff_go_straight_in(
+    clinic: Clinic, practitioner: Persona, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     assert browser_as(practitioner).get("/clients/").status_code == 200
 
 
-def test_staff_sessions_expire_after_thirty_idle_minutes():
+def test_staff_sessions_expire_after_thirty_idle_minutes() -> None:
     assert settings.SESSION_COOKIE_AGE == 30 * 60
     assert settings.SESSION_SAVE_EVERY_REQUEST is True
 
 
-def _give_totp(persona) -> None:
+def _give_totp(persona: Persona) -> None:
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
     TOTP.activate(persona.user, generate_totp_secret())
 
 
 def test_a_made_up_authorization_header_does_not_skip_the_requirement(
-    clinic, practitioner, browser_as
-):
+    clinic: Clinic, practitioner: Persona, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     """The session decides: a bogus header beside the session cookie changes nothing."""
     clinic.require_staff_mfa = True
     clinic.save()
@@ -66,8 +74,8 @@ def test_a_made_up_authorization_header_does_not_skip_the_requirement(
 
 
 def test_a_valid_token_of_someone_with_totp_works_in_a_clinic_requiring_it(
-    clinic, practitioner, api
-):
+    clinic: Clinic, practitioner: Persona, api: Callable[[Persona], ApiClient]
+) -> None:
     _give_totp(practitioner)
     client = api(practitioner)
     clinic.require_staff_mfa = True
@@ -78,8 +86,8 @@ def test_a_valid_token_of_someone_with_totp_works_in_a_clinic_requiring_it(
 
 
 def test_a_token_whose_owner_has_no_totp_stops_working_once_the_clinic_requires_it(
-    clinic, practitioner, owner, api
-):
+    clinic: Clinic, practitioner: Persona, owner: Persona, api: Callable[[Persona], ApiClient]
+) -> None:
     client = api(practitioner)  # made before the clinic required two-factor sign-in
     assert client.get("/me")[0] == 200
     clinic.require_staff_mfa = True
@@ -92,8 +100,12 @@ def test_a_token_whose_owner_has_no_totp_stops_working_once_the_clinic_requires_
 
 
 def test_a_valid_token_is_its_owners_even_beside_another_persons_session(
-    clinic, practitioner, owner, api, browser_as
-):
+    clinic: Clinic,
+    practitioner: Persona,
+    owner: Persona,
+    api: Callable[[Persona], ApiClient],
+    browser_as: Callable[[Persona], HttpClient],
+) -> None:
     """A token request is authenticated by the token, not by a session that came with it."""
     _give_totp(owner)
     clinic.require_staff_mfa = True

@@ -161,6 +161,7 @@ def test_every_portal_answer_says_no_store(
     ada = make_person(owner, practitioner, "Ada", "Lovelace", "ada@example.test", 0)
     account = give_portal(owner, ada.client)
     http = HttpClient()
+    assert account.user is not None
     http.force_login(account.user, backend="django.contrib.auth.backends.ModelBackend")
     walk = Walk()
 
@@ -170,7 +171,7 @@ def test_every_portal_answer_says_no_store(
     for page in all_pages():
         if page.name.startswith("web:portal_") and not page.converters:
             walk.check(f"GET {page}", http.get(page.url({})))
-    walk.check("letter PDF", http.get("/portal/letters/download", {"letter": ada.letter.pk}))
+    walk.check("letter PDF", http.get("/portal/letters/download", {"letter": str(ada.letter.pk)}))
 
     assert walk.cacheable == [], "\n".join(walk.cacheable)
     assert walk.seen["GET /api/v1/portal/me/record"] == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.test import Client as HttpClient
@@ -13,6 +14,8 @@ from django.utils import timezone
 from sacrum.access import audit
 from sacrum.access.models import ApiToken, AuditEntry
 from sacrum.access.tokens import create_token
+from sacrum.clients.models import Client
+from tests.conftest import Persona
 
 
 def field_errors(response: Any, name: str) -> list[str]:
@@ -30,7 +33,12 @@ def rows(response: Any) -> list[str]:
 # --- Audit log -------------------------------------------------------------------------
 
 
-def test_audit_log_is_for_owners_only(owner, practitioner, front_desk, browser_as):
+def test_audit_log_is_for_owners_only(
+    owner: Persona,
+    practitioner: Persona,
+    front_desk: Persona,
+    browser_as: Callable[[Persona], HttpClient],
+) -> None:
     url = reverse("web:audit_log")
     response = browser_as(owner).get(url)
     assert response.status_code == 200
@@ -39,7 +47,12 @@ def test_audit_log_is_for_owners_only(owner, practitioner, front_desk, browser_a
     assert browser_as(front_desk).get(url).status_code == 403
 
 
-def test_audit_log_shows_who_did_what_from_where(owner, practitioner, a_client, browser_as):
+def test_audit_log_shows_who_did_what_from_where(
+    owner: Persona,
+    practitioner: Persona,
+    a_client: Client,
+    browser_as: Callable[[Persona], HttpClient],
+) -> None:
     audit.record(practitioner.actor, "read", a_client)
     response = browser_as(owner).get(reverse("web:audit_log"))
     row = next(r for r in rows(response) if "Pat Practitioner" in r)
@@ -47,13 +60,17 @@ def test_audit_log_shows_who_did_what_from_where(owner, practitioner, a_client, 
     assert str(a_client.pk)[:10] in response.content.decode()
 
 
-def test_audit_log_shows_only_this_clinics_entries(owner, outsider, browser_as):
+def test_audit_log_shows_only_this_clinics_entries(
+    owner: Persona, outsider: Persona, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     audit.record(outsider.actor, "update", outsider.clinic)
     html = browser_as(owner).get(reverse("web:audit_log")).content.decode()
     assert "Owen Outsider" not in html
 
 
-def test_audit_times_are_in_the_clinics_time_zone(owner, browser_as):
+def test_audit_times_are_in_the_clinics_time_zone(
+    owner: Persona, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     clinic = owner.clinic
     clinic.time_zone = "Asia/Tokyo"
     clinic.save()
@@ -64,7 +81,9 @@ def test_audit_times_are_in_the_clinics_time_zone(owner, browser_as):
     assert "Asia/Tokyo" in response.content.decode()
 
 
-def test_audit_filters_by_action_record_type_and_dates(owner, a_client, browser_as):
+def test_audit_filters_by_action_record_type_and_dates(
+    owner: Persona, a_client: Client, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     audit.record(owner.actor, "read", a_client)
     audit.record(owner.actor, "export", a_client)
     http = browser_as(owner)
@@ -81,7 +100,9 @@ def test_audit_filters_by_action_record_type_and_dates(owner, a_client, browser_
     assert rows(http.get(url, {"until": "2001-01-01"})) == []
 
 
-def test_bad_audit_filters_are_named_by_their_field(owner, browser_as):
+def test_bad_audit_filters_are_named_by_their_field(
+    owner: Persona, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     http = browser_as(owner)
     url = reverse("web:audit_log")
     response = http.get(url, {"since": "yesterday"})
@@ -93,7 +114,9 @@ def test_bad_audit_filters_are_named_by_their_field(owner, browser_as):
     assert "destroy is not one of the available choices" in field_errors(response, "action")[0]
 
 
-def test_audit_log_is_paginated_and_keeps_the_filters(owner, browser_as):
+def test_audit_log_is_paginated_and_keeps_the_filters(
+    owner: Persona, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     for _ in range(60):
         audit.record(owner.actor, "list", object_type="client")
     http = browser_as(owner)
@@ -108,7 +131,12 @@ def test_audit_log_is_paginated_and_keeps_the_filters(owner, browser_as):
 # --- API tokens ------------------------------------------------------------------------
 
 
-def test_every_member_manages_their_own_tokens(owner, practitioner, front_desk, browser_as):
+def test_every_member_manages_their_own_tokens(
+    owner: Persona,
+    practitioner: Persona,
+    front_desk: Persona,
+    browser_as: Callable[[Persona], HttpClient],
+) -> None:
     create_token(actor=owner.actor, name="Owner export")
     for persona in (owner, practitioner, front_desk):
         response = browser_as(persona).get(reverse("web:token_list"))
@@ -118,12 +146,16 @@ def test_every_member_manages_their_own_tokens(owner, practitioner, front_desk, 
     assert "API tokens" in browser_as(practitioner).get(reverse("web:account")).content.decode()
 
 
-def test_a_token_made_on_the_page_is_shown_once_and_opens_the_api(practitioner, browser_as):
+def test_a_token_made_on_the_page_is_shown_once_and_opens_the_api(
+    practitioner: Persona, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     http = browser_as(practitioner)
     response = http.post(reverse("web:token_create"), {"name": "Practice laptop"})
     assert response.status_code == 200
     html = response.content.decode()
-    raw = re.search(r'<p class="secret" id="new-token">(sac_[^<]+)</p>', html).group(1)
+    found = re.search(r'<p class="secret" id="new-token">(sac_[^<]+)</p>', html)
+    assert found is not None
+    raw = found.group(1)
     assert 'data-copy="new-token"' in html
     assert "no-store" in response["Cache-Control"]
     token = ApiToken.objects.get(name="Practice laptop")
@@ -146,7 +178,9 @@ def test_a_token_made_on_the_page_is_shown_once_and_opens_the_api(practitioner, 
     assert api.get("/api/v1/me").status_code == 401
 
 
-def test_a_token_needs_a_name(practitioner, browser_as):
+def test_a_token_needs_a_name(
+    practitioner: Persona, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     http = browser_as(practitioner)
     response = http.post(reverse("web:token_create"), {"name": ""})
     assert response.status_code == 200
@@ -159,7 +193,12 @@ def test_a_token_needs_a_name(practitioner, browser_as):
     assert http.get(reverse("web:token_create")).status_code == 405
 
 
-def test_nobody_revokes_someone_elses_token(owner, practitioner, outsider, browser_as):
+def test_nobody_revokes_someone_elses_token(
+    owner: Persona,
+    practitioner: Persona,
+    outsider: Persona,
+    browser_as: Callable[[Persona], HttpClient],
+) -> None:
     token, _raw = create_token(actor=practitioner.actor, name="Pat's script")
     url = reverse("web:token_revoke", args=[token.pk])
     assert browser_as(owner).post(url).status_code == 404

@@ -82,7 +82,7 @@ def test_the_limit_is_per_account(practitioner: Persona, front_desk: Persona) ->
 def test_every_rate_limit_counts_in_the_database_cache_table(db: Any) -> None:
     """Sign-in limits (allauth) and online-booking limits both land in one shared table."""
     assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
-    table = connection.ops.quote_name(settings.CACHES["default"]["LOCATION"])
+    table = connection.ops.quote_name(str(settings.CACHES["default"]["LOCATION"]))
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM {table}")
         before = cursor.fetchone()[0]

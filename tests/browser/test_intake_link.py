@@ -51,7 +51,9 @@ def test_client_fills_intake_on_a_phone_and_practitioner_acknowledges(
     a_client: Any,
 ) -> None:
     links.create_link(actor=front_desk.actor, client=a_client)
-    url = re.search(r"https?://\S+/intake/\S+/", mail.outbox[-1].body).group(0)
+    found = re.search(r"https?://\S+/intake/\S+/", str(mail.outbox[-1].body))
+    assert found is not None
+    url = found.group(0)
     path = url.split("/intake/", 1)[1]
 
     phone = chromium.new_context(

@@ -23,7 +23,7 @@ UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 def totp_code(secret: str) -> str:
     """The code an authenticator app shows now (allauth's own RFC 6238 helper)."""
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    return str(format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
 
 
 def submit_login(page: Any, email: str, password: str) -> None:

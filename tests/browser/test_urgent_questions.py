@@ -32,10 +32,12 @@ def test_warning_signs_on_a_phone_tell_the_client_to_seek_care_and_hold_the_sess
     a_client: Any,
 ) -> None:
     text = consent.current_text(a_client.clinic_id)
+    assert text is not None
     consent.sign_in_person(
         actor=practitioner.actor, client=a_client, text=text, typed_name="Ada", agreed=True
     )
     _link, raw = links.create_link(actor=front_desk.actor, client=a_client, via="tablet")
+    assert raw is not None  # a tablet link's token is handed over, not e-mailed
 
     phone = chromium.new_context(
         viewport=PHONE, base_url=live_server.url, is_mobile=True, has_touch=True

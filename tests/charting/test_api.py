@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
 from sacrum.access.models import AuditEntry
 from sacrum.access.roles import Role
 from sacrum.charting import signing
 from sacrum.charting.models import SensitiveAccess, SessionNote
+from sacrum.clients.models import Client
 from sacrum.screening.gates import CONSENT_MISSING, NO_INTAKE
 from tests.charting.objects import chartable, full_content, new_client  # noqa: F401
-from tests.conftest import add_member
+from tests.conftest import ApiClient, Persona, add_member
 
 pytestmark = pytest.mark.django_db
 
 
-def as_json(data):
+def as_json(data: dict[str, Any]) -> dict[str, Any]:
     """Autosave data as the API takes it (ids and decimals as JSON values)."""
     return {
         k: [{kk: str(vv) if kk == "rate" else vv for kk, vv in row.items()} for row in v]
@@ -26,13 +31,15 @@ def as_json(data):
 
 
 @pytest.fixture
-def draft_id(api, practitioner, chartable):  # noqa: F811
+def draft_id(api: Callable[[Persona], ApiClient], practitioner: Persona, chartable: Client) -> str:  # noqa: F811
     status, body = api(practitioner).post(f"/clients/{chartable.pk}/session-notes", {})
     assert status == 201, body
-    return body["id"]
+    return str(body["id"])
 
 
-def test_a_draft_is_autosaved_and_still_there_after_a_reload(api, practitioner, draft_id):
+def test_a_draft_is_autosaved_and_still_there_after_a_reload(
+    api: Callable[[Persona], ApiClient], practitioner: Persona, draft_id: str
+) -> None:
     http = api(practitioner)
     status, body = http.patch(
         f"/charting/session-notes/{draft_id}", {"complaint": "Headache since Monday"}
@@ -48,7 +55,9 @@ def test_a_draft_is_autosaved_and_still_there_after_a_reload(api, practitioner, 
     assert "not a measurement" in body["palpation_findings_label"]
 
 
-def test_a_patch_with_everything_round_trips(api, practitioner, draft_id):
+def test_a_patch_with_everything_round_trips(
+    api: Callable[[Persona], ApiClient], practitioner: Persona, draft_id: str
+) -> None:
     data = as_json(full_content(practitioner))
     status, body = api(practitioner).patch(f"/charting/session-notes/{draft_id}", data)
     assert status == 200, body
@@ -60,7 +69,9 @@ def test_a_patch_with_everything_round_trips(api, practitioner, draft_id):
     assert body["techniques"][0]["response"] == "Softened"
 
 
-def test_bad_rows_are_422_by_field_and_nothing_changes(api, practitioner, draft_id):
+def test_bad_rows_are_422_by_field_and_nothing_changes(
+    api: Callable[[Persona], ApiClient], practitioner: Persona, draft_id: str
+) -> None:
     http = api(practitioner)
     http.patch(f"/charting/session-notes/{draft_id}", {"complaint": "kept"})
     status, body = http.patch(
@@ -76,7 +87,9 @@ def test_bad_rows_are_422_by_field_and_nothing_changes(api, practitioner, draft_
     assert SessionNote.objects.get(pk=draft_id).complaint == "kept"
 
 
-def test_a_signed_note_refuses_patch_put_delete_with_409(api, practitioner, owner, draft_id):
+def test_a_signed_note_refuses_patch_put_delete_with_409(
+    api: Callable[[Persona], ApiClient], practitioner: Persona, owner: Persona, draft_id: str
+) -> None:
     http = api(practitioner)
     http.patch(f"/charting/session-notes/{draft_id}", as_json(full_content(practitioner)))
     status, signed = http.post(f"/charting/session-notes/{draft_id}/sign", {})
@@ -111,14 +124,18 @@ def test_a_signed_note_refuses_patch_put_delete_with_409(api, practitioner, owne
     assert signing.verify_all().ok
 
 
-def test_an_addendum_on_a_draft_is_409(api, practitioner, draft_id):
+def test_an_addendum_on_a_draft_is_409(
+    api: Callable[[Persona], ApiClient], practitioner: Persona, draft_id: str
+) -> None:
     status, _body = api(practitioner).post(
         f"/charting/session-notes/{draft_id}/addenda", {"text": "Too soon"}
     )
     assert status == 409
 
 
-def test_charting_is_refused_without_consent_or_intake(api, practitioner, owner):
+def test_charting_is_refused_without_consent_or_intake(
+    api: Callable[[Persona], ApiClient], practitioner: Persona, owner: Persona
+) -> None:
     client = new_client(owner)
     status, body = api(practitioner).post(f"/clients/{client.pk}/session-notes", {})
     assert status == 409
@@ -127,7 +144,12 @@ def test_charting_is_refused_without_consent_or_intake(api, practitioner, owner)
     assert not SessionNote.objects.filter(client=client).exists()
 
 
-def test_the_front_desk_never_sees_notes(api, front_desk, draft_id, chartable):  # noqa: F811
+def test_the_front_desk_never_sees_notes(
+    api: Callable[[Persona], ApiClient],
+    front_desk: Persona,
+    draft_id: str,
+    chartable: Client,  # noqa: F811
+) -> None:
     http = api(front_desk)
     assert http.get(f"/clients/{chartable.pk}/session-notes")[0] in (403, 404)
     assert http.get(f"/charting/session-notes/{draft_id}")[0] in (403, 404)
@@ -135,12 +157,12 @@ def test_the_front_desk_never_sees_notes(api, front_desk, draft_id, chartable): 
 
 
 def test_a_sensitive_note_is_its_author_s_and_the_owner_s_with_a_reason(
-    api,
-    practitioner,
-    owner,
-    draft_id,
-    chartable,  # noqa: F811
-):
+    api: Callable[[Persona], ApiClient],
+    practitioner: Persona,
+    owner: Persona,
+    draft_id: str,
+    chartable: Client,  # noqa: F811
+) -> None:
     http = api(practitioner)
     http.patch(f"/charting/session-notes/{draft_id}", {"sensitive": True, "complaint": "Private"})
     colleague = add_member(owner.clinic, "kim@stillwater.test", Role.PRACTITIONER, "Kim")
@@ -159,7 +181,7 @@ def test_a_sensitive_note_is_its_author_s_and_the_owner_s_with_a_reason(
         f"/charting/session-notes/{draft_id}/open", {"reason": "Complaint review"}
     )
     assert status == 200 and body["complaint"] == "Private"
-    access = SensitiveAccess.objects.get(note_id=draft_id)
+    access = SensitiveAccess.objects.get(note_id=uuid.UUID(draft_id))
     assert access.member == owner.member and access.reason == "Complaint review"
     assert AuditEntry.objects.filter(
         actor=owner.user, object_type="sessionnote", object_id=draft_id, action="read"
@@ -170,7 +192,12 @@ def test_a_sensitive_note_is_its_author_s_and_the_owner_s_with_a_reason(
     assert status == 200 and body["complaint"] == "Private"
 
 
-def test_every_read_is_audited(api, practitioner, draft_id, chartable):  # noqa: F811
+def test_every_read_is_audited(
+    api: Callable[[Persona], ApiClient],
+    practitioner: Persona,
+    draft_id: str,
+    chartable: Client,  # noqa: F811
+) -> None:
     before = AuditEntry.objects.filter(actor=practitioner.user, action__in=("read", "list"))
     count = before.count()
     api(practitioner).get(f"/charting/session-notes/{draft_id}")
@@ -178,7 +205,12 @@ def test_every_read_is_audited(api, practitioner, draft_id, chartable):  # noqa:
     assert before.count() == count + 2
 
 
-def test_copy_forward_over_the_api(api, practitioner, draft_id, chartable):  # noqa: F811
+def test_copy_forward_over_the_api(
+    api: Callable[[Persona], ApiClient],
+    practitioner: Persona,
+    draft_id: str,
+    chartable: Client,  # noqa: F811
+) -> None:
     http = api(practitioner)
     http.patch(f"/charting/session-notes/{draft_id}", as_json(full_content(practitioner)))
     http.post(f"/charting/session-notes/{draft_id}/sign", {})
@@ -191,7 +223,9 @@ def test_copy_forward_over_the_api(api, practitioner, draft_id, chartable):  # n
     assert len(body["restrictions"]) == 2 and body["rhythm_findings"] == []
 
 
-def test_stations_and_templates(api, owner, practitioner):
+def test_stations_and_templates(
+    api: Callable[[Persona], ApiClient], owner: Persona, practitioner: Persona
+) -> None:
     status, stations = api(practitioner).get("/charting/stations")
     assert [s["name"] for s in stations][:3] == ["Heels", "Tops of the feet", "Front of the thighs"]
     status, templates = api(practitioner).get("/charting/technique-templates")

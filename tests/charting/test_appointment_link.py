@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.test import Client as HttpClient
 from django.urls import reverse
 
 from tests.access.objects import Stillwater
+from tests.conftest import Persona
 
 
-def test_chart_this_session_only_for_clinicians(browser_as, owner, practitioner, front_desk):
+def test_chart_this_session_only_for_clinicians(
+    browser_as: Callable[[Persona], HttpClient],
+    owner: Persona,
+    practitioner: Persona,
+    front_desk: Persona,
+) -> None:
     appointment = Stillwater(owner, practitioner, front_desk).object("appointment_id")
     page = reverse("web:appointment_detail", args=[appointment.pk])
     chart = reverse("web:chart_appointment", args=[appointment.pk]).encode()

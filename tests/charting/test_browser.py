@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import ViewportSize, expect
 
 from sacrum.charting.models import SessionNote
 from tests.access.objects import Stillwater
@@ -26,7 +26,7 @@ from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-LANDSCAPE = {"width": 1024, "height": 768}
+LANDSCAPE: ViewportSize = {"width": 1024, "height": 768}
 PORTRAIT = {"width": 768, "height": 1024}
 
 

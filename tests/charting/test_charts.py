@@ -28,7 +28,7 @@ def test_pain_chart_draws_before_and_after_and_breaks_at_a_gap() -> None:
 
 
 def test_rhythm_charts_say_palpation_findings_and_share_one_scale() -> None:
-    by_station = {
+    by_station: dict[str, list[tuple[dt.date, float | None]]] = {
         "Heels": [(DAY, 6.0), (DAY + dt.timedelta(days=7), 8.0)],
         "Head": [(DAY, 12.0), (DAY + dt.timedelta(days=7), None)],
         "Thighs": [(DAY, None)],

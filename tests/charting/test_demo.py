@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sacrum.charting import demo as charting_demo
 from sacrum.charting import selectors, services
 from sacrum.charting.models import NoteStatus, SessionNote
@@ -10,7 +12,7 @@ from sacrum.screening.gates import charting_gate
 from sacrum.web.demo import seed_demo
 
 
-def test_demo_notes_follow_the_appointments_and_verify(db):
+def test_demo_notes_follow_the_appointments_and_verify(db: Any) -> None:
     ctx = seed_demo(log=lambda _line: None)
     clinic = ctx["clinic"]
     notes = list(SessionNote.objects.filter(clinic=clinic).select_related("appointment", "client"))

@@ -18,6 +18,7 @@ from sacrum.access.models import AuditEntry
 from sacrum.charting import selectors, services
 from sacrum.charting.models import Restriction, SensitiveAccess, SessionNote
 from sacrum.clients import consent
+from sacrum.scheduling.models import Appointment
 from tests.access.objects import Stillwater
 from tests.charting import objects
 from tests.charting.objects import draft, make_chartable, new_client, signed
@@ -114,7 +115,8 @@ def test_chart_this_session_starts_then_reopens_the_note(
 ) -> None:
     w = Stillwater(owner, practitioner, front_desk)
     appointment = w.object("appointment_id")
-    make_chartable(practitioner, appointment.client)  # type: ignore[attr-defined]
+    assert isinstance(appointment, Appointment)
+    make_chartable(practitioner, appointment.client)
     http = browser_as(practitioner)
     start = http.get(url("chart_appointment", appointment.pk))
     assert start.status_code == 200 and b"Start the note" in start.content

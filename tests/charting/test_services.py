@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -21,7 +22,8 @@ from sacrum.charting.models import (
     SessionNote,
     TechniqueEntry,
 )
-from sacrum.kernel.errors import Forbidden
+from sacrum.clients.models import Client
+from sacrum.kernel.errors import Conflict, Forbidden
 from sacrum.screening import services as screening_services
 from sacrum.screening.gates import CONSENT_MISSING
 from sacrum.screening.models import ClientAlert
@@ -33,12 +35,13 @@ from tests.charting.objects import (  # noqa: F401
     new_client,
     signed,
 )
+from tests.conftest import Persona
 from tests.screening.helpers import quiet_answers
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_full_note_is_saved_and_signed(practitioner, chartable):  # noqa: F811
+def test_a_full_note_is_saved_and_signed(practitioner: Persona, chartable: Client) -> None:  # noqa: F811
     note = signed(practitioner, chartable)
     assert note.status == "signed"
     assert len(note.content_hash) == 64
@@ -50,7 +53,7 @@ def test_a_full_note_is_saved_and_signed(practitioner, chartable):  # noqa: F811
 # --- The gate ------------------------------------------------------------------------
 
 
-def test_charting_is_refused_without_current_consent(practitioner, owner):
+def test_charting_is_refused_without_current_consent(practitioner: Persona, owner: Persona) -> None:
     client = new_client(owner)
     screening_services.submit_intake(
         actor=practitioner.actor, client=client, answers=quiet_answers("intake")
@@ -61,7 +64,7 @@ def test_charting_is_refused_without_current_consent(practitioner, owner):
     assert not SessionNote.objects.filter(client=client).exists()
 
 
-def test_charting_is_refused_for_a_blocked_client(practitioner, owner):
+def test_charting_is_refused_for_a_blocked_client(practitioner: Persona, owner: Persona) -> None:
     client = make_chartable(practitioner, new_client(owner))
     screening_services.submit_intake(
         actor=practitioner.actor,
@@ -76,7 +79,7 @@ def test_charting_is_refused_for_a_blocked_client(practitioner, owner):
     assert not SessionNote.objects.filter(client=client).exists()
 
 
-def test_signing_runs_the_gate_again(practitioner, chartable):  # noqa: F811
+def test_signing_runs_the_gate_again(practitioner: Persona, chartable: Client) -> None:  # noqa: F811
     """A block that appears while the draft is open stops the signature too."""
     note = draft(practitioner, chartable, complaint="Dizzy after a fall")
     screening_services.submit_intake(
@@ -90,7 +93,7 @@ def test_signing_runs_the_gate_again(practitioner, chartable):  # noqa: F811
     assert note.status == "draft"
 
 
-def test_the_front_desk_cannot_chart(front_desk, chartable):  # noqa: F811
+def test_the_front_desk_cannot_chart(front_desk: Persona, chartable: Client) -> None:  # noqa: F811
     with pytest.raises(Forbidden):
         services.start_note(actor=front_desk.actor, client=chartable)
     with pytest.raises(Forbidden):
@@ -100,7 +103,10 @@ def test_the_front_desk_cannot_chart(front_desk, chartable):  # noqa: F811
 # --- Drafts and autosave -----------------------------------------------------------
 
 
-def test_autosave_keeps_the_draft_and_writes_only_what_changed(practitioner, chartable):  # noqa: F811
+def test_autosave_keeps_the_draft_and_writes_only_what_changed(
+    practitioner: Persona,
+    chartable: Client,  # noqa: F811
+) -> None:
     note = draft(practitioner, chartable)
     data = full_content(practitioner)
     services.save_draft(actor=practitioner.actor, note=note, data=data)
@@ -132,7 +138,10 @@ def test_autosave_keeps_the_draft_and_writes_only_what_changed(practitioner, cha
     assert Restriction.objects.filter(note=note).count() == 2
 
 
-def test_autosave_rejects_bad_input_and_keeps_what_was_there(practitioner, chartable):  # noqa: F811
+def test_autosave_rejects_bad_input_and_keeps_what_was_there(
+    practitioner: Persona,
+    chartable: Client,  # noqa: F811
+) -> None:
     note = draft(practitioner, chartable, complaint="kept", pain_before=4)
     with pytest.raises(ValidationError) as invalid:
         services.save_draft(
@@ -152,7 +161,11 @@ def test_autosave_rejects_bad_input_and_keeps_what_was_there(practitioner, chart
     assert {"restrictions.0.region", "restrictions.1.side"} <= set(invalid.value.message_dict)
 
 
-def test_only_the_author_changes_a_draft(practitioner, owner, chartable):  # noqa: F811
+def test_only_the_author_changes_a_draft(
+    practitioner: Persona,
+    owner: Persona,
+    chartable: Client,  # noqa: F811
+) -> None:
     note = draft(practitioner, chartable)
     with pytest.raises(Forbidden):
         services.save_draft(actor=owner.actor, note=note, data={"complaint": "x"})
@@ -160,7 +173,7 @@ def test_only_the_author_changes_a_draft(practitioner, owner, chartable):  # noq
         services.sign_note(actor=owner.actor, note=note)
 
 
-def test_the_database_checks_ranges(practitioner, chartable):  # noqa: F811
+def test_the_database_checks_ranges(practitioner: Persona, chartable: Client) -> None:  # noqa: F811
     note = draft(practitioner, chartable)
     for field, value in (("pain_before", 11), ("duration_minutes", 0)):
         with pytest.raises(IntegrityError), transaction.atomic():
@@ -173,7 +186,11 @@ def test_the_database_checks_ranges(practitioner, chartable):  # noqa: F811
         SessionNote.objects.filter(pk=note.pk).update(status="signed")  # no signer, no hash
 
 
-def test_a_note_for_an_appointment_uses_its_service_template(practitioner, owner, chartable):  # noqa: F811
+def test_a_note_for_an_appointment_uses_its_service_template(
+    practitioner: Persona,
+    owner: Persona,
+    chartable: Client,  # noqa: F811
+) -> None:
     from sacrum.clinics.models import Location
     from sacrum.scheduling.models import Appointment, ServiceType
 
@@ -206,7 +223,7 @@ def test_a_note_for_an_appointment_uses_its_service_template(practitioner, owner
     assert note.seen_at == start and note.duration_minutes == 50
     assert note.home_care == "Drink water" and note.client_position == "supine"
     assert TechniqueEntry.objects.filter(note=note).count() >= 10
-    with pytest.raises(services.Conflict):
+    with pytest.raises(Conflict):
         services.start_note(actor=practitioner.actor, client=chartable, appointment=appointment)
 
 
@@ -233,7 +250,7 @@ FIELDS = [
 ]
 
 
-def rows(note):
+def rows(note: SessionNote) -> dict[str, list[tuple[Any, ...]]]:
     return {
         "rhythm": [
             (f.station_id, f.rate, f.amplitude, f.symmetry, f.quality, f.note_text)
@@ -266,12 +283,12 @@ def rows(note):
     ],
 )
 def test_copy_forward_carries_exactly_what_was_chosen(
-    practitioner,
-    chartable,  # noqa: F811
-    parts,
-    fields,
-    lists,
-):
+    practitioner: Persona,
+    chartable: Client,  # noqa: F811
+    parts: list[str],
+    fields: list[str],
+    lists: list[str],
+) -> None:
     source = signed(practitioner, chartable, tags=["tides"], referral="GP if worse")
     copy = services.copy_forward(actor=practitioner.actor, client=chartable, parts=parts)
     blank = SessionNote(sensations=[], tags=[])
@@ -288,25 +305,34 @@ def test_copy_forward_carries_exactly_what_was_chosen(
         assert all(t.response == "" for t in copy.techniques.all())  # the response stays behind
 
 
-def test_copy_forward_needs_a_signed_note_and_known_parts(practitioner, chartable):  # noqa: F811
+def test_copy_forward_needs_a_signed_note_and_known_parts(
+    practitioner: Persona,
+    chartable: Client,  # noqa: F811
+) -> None:
     draft(practitioner, chartable, complaint="only a draft")
-    with pytest.raises(services.Conflict):
+    with pytest.raises(Conflict):
         services.copy_forward(actor=practitioner.actor, client=chartable, parts=["plan"])
     signed(practitioner, chartable)
     with pytest.raises(ValidationError):
         services.copy_forward(actor=practitioner.actor, client=chartable, parts=["pain_before"])
 
 
-def test_copy_forward_does_not_read_someone_else_s_sensitive_note(practitioner, owner, chartable):  # noqa: F811
+def test_copy_forward_does_not_read_someone_else_s_sensitive_note(
+    practitioner: Persona,
+    owner: Persona,
+    chartable: Client,  # noqa: F811
+) -> None:
     signed(practitioner, chartable, sensitive=True)
-    with pytest.raises(services.Conflict):
+    with pytest.raises(Conflict):
         services.copy_forward(actor=owner.actor, client=chartable, parts=["plan"])
 
 
 # --- Stations, policy, dashboard ---------------------------------------------------
 
 
-def test_default_stations_are_installed_once_and_edits_stay(owner, practitioner):
+def test_default_stations_are_installed_once_and_edits_stay(
+    owner: Persona, practitioner: Persona
+) -> None:
     stations = selectors.stations_for(practitioner.actor)
     assert [s.name for s in stations] == [
         "Heels",
@@ -324,7 +350,11 @@ def test_default_stations_are_installed_once_and_edits_stay(owner, practitioner)
         services.create_station(actor=practitioner.actor, data={"name": "Knees"})
 
 
-def test_overdue_drafts_show_on_the_author_s_dashboard(practitioner, owner, chartable):  # noqa: F811
+def test_overdue_drafts_show_on_the_author_s_dashboard(
+    practitioner: Persona,
+    owner: Persona,
+    chartable: Client,  # noqa: F811
+) -> None:
     recent = draft(practitioner, chartable)
     old = services.start_note(
         actor=practitioner.actor,
@@ -340,12 +370,12 @@ def test_overdue_drafts_show_on_the_author_s_dashboard(practitioner, owner, char
 
     request = RequestFactory().get("/")
     request.user = practitioner.user
-    request.member = practitioner.member
+    request.member = practitioner.member  # type: ignore[attr-defined]
     card = dashboard.card(request)
     assert card is not None and [n.pk for n in card["notes"]] == [old.pk]
     assert recent.pk not in [n.pk for n in card["notes"]]
     html = render_to_string(card.pop("template"), card, request=request)
     assert "Notes to sign" in html and f"/notes/{old.pk}/" in html
-    request.member = owner.member
+    request.member = owner.member  # type: ignore[attr-defined]
     request.user = owner.user
     assert dashboard.card(request) is None

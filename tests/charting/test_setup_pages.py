@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.test import Client as HttpClient
 from django.urls import reverse
 
 from sacrum.charting.models import ListeningStation, NoteTemplate, TechniqueTemplate
+from sacrum.scheduling.models import ServiceType
 from tests.access.objects import Stillwater
+from tests.conftest import Persona
 
 
-def test_owner_adds_and_retires_a_station_and_a_bad_name_changes_nothing(browser_as, owner):
+def test_owner_adds_and_retires_a_station_and_a_bad_name_changes_nothing(
+    browser_as: Callable[[Persona], HttpClient], owner: Persona
+) -> None:
     http = browser_as(owner)
     url = reverse("web:charting_setup")
     assert http.get(url).status_code == 200
@@ -34,7 +41,9 @@ def test_owner_adds_and_retires_a_station_and_a_bad_name_changes_nothing(browser
     assert not knees.active
 
 
-def test_technique_template_lines_become_ordered_steps(browser_as, owner):
+def test_technique_template_lines_become_ordered_steps(
+    browser_as: Callable[[Persona], HttpClient], owner: Persona
+) -> None:
     http = browser_as(owner)
     response = http.post(
         reverse("web:charting_setup"),
@@ -51,9 +60,13 @@ def test_technique_template_lines_become_ordered_steps(browser_as, owner):
 
 
 def test_note_template_per_service_and_the_front_desk_is_refused(
-    browser_as, owner, practitioner, front_desk
-):
+    browser_as: Callable[[Persona], HttpClient],
+    owner: Persona,
+    practitioner: Persona,
+    front_desk: Persona,
+) -> None:
     service = Stillwater(owner, practitioner, front_desk).object("service_id")
+    assert isinstance(service, ServiceType)
     url = reverse("web:note_template_edit", args=[service.pk])
     assert browser_as(front_desk).get(url).status_code == 403
     assert browser_as(front_desk).get(reverse("web:charting_setup")).status_code == 403

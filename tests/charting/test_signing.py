@@ -10,13 +10,16 @@ with the documented canonical form (its keyed seal no longer fits), a deleted no
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
+from django.test import Client as HttpClient
 from django.urls import reverse
 
 from sacrum.access.models import AuditEntry, User
@@ -29,15 +32,18 @@ from sacrum.charting.models import (
     StillPoint,
     TechniqueEntry,
 )
-from sacrum.kernel.errors import Locked
+from sacrum.clients.models import Client
+from sacrum.clinics.models import Clinic
+from sacrum.kernel.errors import Conflict, Locked
 from tests.charting.objects import chartable, signed  # noqa: F401
+from tests.conftest import ApiClient, Persona
 
 pytestmark = pytest.mark.django_db
 CHILD_TABLES = (RhythmFinding, StillPoint, Restriction, TechniqueEntry)
 
 
 def db_id(value: Any) -> Any:
-    return SessionNote._meta.pk.get_db_prep_value(value, connection)  # type: ignore[union-attr]
+    return SessionNote._meta.pk.get_db_prep_value(value, connection)
 
 
 def snapshot(note: SessionNote) -> dict[str, Any]:
@@ -50,7 +56,7 @@ def snapshot(note: SessionNote) -> dict[str, Any]:
 
 
 @pytest.fixture
-def note(practitioner, chartable):  # noqa: F811
+def note(practitioner: Persona, chartable: Client) -> SessionNote:  # noqa: F811
     return signed(practitioner, chartable)
 
 
@@ -63,7 +69,9 @@ def refused_by_database(sql: str, params: list[Any]) -> None:
         cursor.execute(sql, params)
 
 
-def test_signing_stores_who_when_and_the_hash_of_the_content(note, practitioner):
+def test_signing_stores_who_when_and_the_hash_of_the_content(
+    note: SessionNote, practitioner: Persona
+) -> None:
     assert note.status == "signed" and note.signed_by == practitioner.member
     assert note.signed_at is not None
     fresh = signing.notes_for_hashing(SessionNote.objects.filter(pk=note.pk)).get()
@@ -76,7 +84,7 @@ def test_signing_stores_who_when_and_the_hash_of_the_content(note, practitioner)
     assert content["still_points"][0]["duration_seconds"] == 90
 
 
-def test_the_services_refuse(note, practitioner):
+def test_the_services_refuse(note: SessionNote, practitioner: Persona) -> None:
     before = snapshot(note)
     with pytest.raises(services.NoteLocked):
         services.save_draft(actor=practitioner.actor, note=note, data={"complaint": "changed"})
@@ -89,7 +97,7 @@ def test_the_services_refuse(note, practitioner):
     assert snapshot(note) == before
 
 
-def test_the_models_and_querysets_refuse(note):
+def test_the_models_and_querysets_refuse(note: SessionNote) -> None:
     before = snapshot(note)
     note.complaint = "changed"
     with pytest.raises(Locked):
@@ -109,6 +117,7 @@ def test_the_models_and_querysets_refuse(note):
         with pytest.raises(Locked):
             model.objects.filter(note=note).delete()
     row = note.restrictions.first()
+    assert row is not None
     row.severity = 3
     with pytest.raises(Locked):
         row.save()
@@ -117,7 +126,7 @@ def test_the_models_and_querysets_refuse(note):
     assert snapshot(note) == before
 
 
-def test_raw_sql_is_refused_by_the_database(note):
+def test_raw_sql_is_refused_by_the_database(note: SessionNote) -> None:
     before = snapshot(note)
     pk = db_id(note.pk)
     refused_by_database("UPDATE charting_sessionnote SET complaint = %s WHERE id = %s", ["x", pk])
@@ -142,7 +151,9 @@ def test_raw_sql_is_refused_by_the_database(note):
     assert snapshot(note) == before
 
 
-def test_raw_sql_delete_is_refused_by_the_database(note, practitioner):
+def test_raw_sql_delete_is_refused_by_the_database(
+    note: SessionNote, practitioner: Persona
+) -> None:
     """A signed note, each row under it, its addenda and the audit log: no DELETE passes."""
     addendum = services.add_addendum(actor=practitioner.actor, note=note, text="Slept well.")
     before = snapshot(note)
@@ -164,7 +175,7 @@ def test_raw_sql_delete_is_refused_by_the_database(note, practitioner):
     assert AuditEntry.objects.count() == entries
 
 
-def test_a_draft_still_changes_through_sql(practitioner, chartable):  # noqa: F811
+def test_a_draft_still_changes_through_sql(practitioner: Persona, chartable: Client) -> None:  # noqa: F811
     """The triggers only guard signed notes; drafts (autosave) write freely."""
     note = services.start_note(actor=practitioner.actor, client=chartable)
     with connection.cursor() as cursor:
@@ -175,7 +186,7 @@ def test_a_draft_still_changes_through_sql(practitioner, chartable):  # noqa: F8
     assert note.complaint == "x"
 
 
-def test_the_admin_refuses(note, client):
+def test_the_admin_refuses(note: SessionNote, client: HttpClient) -> None:
     before = snapshot(note)
     admin_user = User.objects.create_superuser(email="root@example.test", password="x-Y-z-123456")
     client.force_login(admin_user, backend="django.contrib.auth.backends.ModelBackend")
@@ -187,7 +198,9 @@ def test_the_admin_refuses(note, client):
     assert snapshot(note) == before
 
 
-def test_an_addendum_is_appended_with_its_own_author_time_and_hash(note, practitioner, owner):
+def test_an_addendum_is_appended_with_its_own_author_time_and_hash(
+    note: SessionNote, practitioner: Persona, owner: Persona
+) -> None:
     before = snapshot(note)
     first = services.add_addendum(actor=practitioner.actor, note=note, text="Phoned: slept well.")
     second = services.add_addendum(actor=owner.actor, note=note, text="Owner reviewed.")
@@ -206,12 +219,12 @@ def test_an_addendum_is_appended_with_its_own_author_time_and_hash(note, practit
     assert services.verify().ok
 
 
-def test_an_addendum_needs_a_signed_note_and_text(practitioner, chartable):  # noqa: F811
+def test_an_addendum_needs_a_signed_note_and_text(practitioner: Persona, chartable: Client) -> None:  # noqa: F811
     note = services.start_note(actor=practitioner.actor, client=chartable)
-    with pytest.raises(services.Conflict):
+    with pytest.raises(Conflict):
         services.add_addendum(actor=practitioner.actor, note=note, text="Too early")
     note = services.sign_note(actor=practitioner.actor, note=note)
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         services.add_addendum(actor=practitioner.actor, note=note, text="   ")
 
 
@@ -280,10 +293,10 @@ def _verify_notes_fails() -> str:
 
 
 def test_verify_detects_a_mismatch_planted_in_the_database(
-    note,
-    practitioner,
-    chartable,  # noqa: F811
-):
+    note: SessionNote,
+    practitioner: Persona,
+    chartable: Client,  # noqa: F811
+) -> None:
     other = signed(practitioner, chartable, complaint="Second visit")
     services.add_addendum(actor=practitioner.actor, note=other, text="All fine.")
     assert services.verify().ok
@@ -310,7 +323,7 @@ def test_verify_detects_a_mismatch_planted_in_the_database(
     assert "1 problem found." in str(raised.value)
 
 
-def test_verify_detects_a_rewritten_hash(note):
+def test_verify_detects_a_rewritten_hash(note: SessionNote) -> None:
     _plant(
         (
             "UPDATE charting_sessionnote SET content_hash = %s WHERE id = %s",
@@ -320,7 +333,9 @@ def test_verify_detects_a_rewritten_hash(note):
     assert [m.object_id for m in services.verify().mismatches] == [str(note.pk)]
 
 
-def test_a_note_re_hashed_with_the_canonical_form_is_caught_by_its_seal(note, clinic):
+def test_a_note_re_hashed_with_the_canonical_form_is_caught_by_its_seal(
+    note: SessionNote, clinic: Clinic
+) -> None:
     """Edit a signed note and store the SHA-256 of its new canonical content: the hash
     fits, but the keyed seal (made with the server's key, not in the database) doesn't."""
     others = SessionNote.objects.exclude(pk=note.pk).count()
@@ -349,7 +364,9 @@ def test_a_note_re_hashed_with_the_canonical_form_is_caught_by_its_seal(note, cl
     assert "re-hashed without the server's key" in printed
 
 
-def test_an_addendum_re_hashed_or_deleted_is_named(note, practitioner):
+def test_an_addendum_re_hashed_or_deleted_is_named(
+    note: SessionNote, practitioner: Persona
+) -> None:
     kept = services.add_addendum(actor=practitioner.actor, note=note, text="Phoned: fine.")
     gone = services.add_addendum(actor=practitioner.actor, note=note, text="Second call.")
     kept.text = "Phoned: worse."
@@ -370,7 +387,12 @@ def test_an_addendum_re_hashed_or_deleted_is_named(note, practitioner):
     assert f"addendum {gone.pk}: the audit log records it but" in printed
 
 
-def test_a_deleted_signed_note_is_named_from_the_audit_log(note, practitioner, chartable, clinic):  # noqa: F811
+def test_a_deleted_signed_note_is_named_from_the_audit_log(
+    note: SessionNote,
+    practitioner: Persona,
+    chartable: Client,  # noqa: F811
+    clinic: Clinic,
+) -> None:
     """Lift the DELETE triggers, delete a signed note and every row under it: the count
     drops, and verify_notes names the note by id and clinic from its "sign" entry."""
     kept = signed(practitioner, chartable, complaint="Second visit")
@@ -395,7 +417,7 @@ def test_a_deleted_signed_note_is_named_from_the_audit_log(note, practitioner, c
     assert str(kept.pk) not in printed
 
 
-def test_a_signed_note_turned_back_into_a_draft_is_named(note):
+def test_a_signed_note_turned_back_into_a_draft_is_named(note: SessionNote) -> None:
     _plant(
         (
             "UPDATE charting_sessionnote SET status = 'draft', signed_by_id = NULL, "
@@ -408,7 +430,9 @@ def test_a_signed_note_turned_back_into_a_draft_is_named(note):
     ]
 
 
-def test_seals_made_with_an_earlier_key_verify_while_it_is_a_fallback(note, settings):
+def test_seals_made_with_an_earlier_key_verify_while_it_is_a_fallback(
+    note: SessionNote, settings: Any
+) -> None:
     old_key = settings.SECRET_KEY
     settings.SECRET_KEY = "a-new-key-after-rotation-" + "k" * 40
     settings.SECRET_KEY_FALLBACKS = [old_key]
@@ -423,7 +447,7 @@ def test_seals_made_with_an_earlier_key_verify_while_it_is_a_fallback(note, sett
 
 
 @pytest.mark.django_db(transaction=True)
-def test_flush_still_empties_the_database(note):
+def test_flush_still_empties_the_database(note: SessionNote) -> None:
     """Emptying every table (``flush``, how test databases reset) stays possible on both
     databases, like TRUNCATE on PostgreSQL; on SQLite only while flushing."""
     call_command("flush", interactive=False, verbosity=0)
@@ -458,7 +482,7 @@ EXPECTED_TRIGGERS = {
 }
 
 
-def test_every_lock_trigger_is_installed():
+def test_every_lock_trigger_is_installed() -> None:
     """A later migration that rebuilds a table on SQLite drops its triggers silently."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -469,7 +493,9 @@ def test_every_lock_trigger_is_installed():
     assert EXPECTED_TRIGGERS[connection.vendor] <= names
 
 
-def test_the_owner_s_api_check_names_a_deleted_note(note, api, owner, practitioner):
+def test_the_owner_s_api_check_names_a_deleted_note(
+    note: SessionNote, api: Callable[[Persona], ApiClient], owner: Persona, practitioner: Persona
+) -> None:
     pk = db_id(note.pk)
     _plant(
         *[(f"DELETE FROM {table} WHERE note_id = %s", [pk]) for table in CHILD_NAMES],

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
+from django.test import Client as HttpClient
 
 from sacrum.access.models import AuditEntry
 from sacrum.clients import consent
-from sacrum.clients.models import ConsentSignature, ConsentText
+from sacrum.clients.models import Client, ConsentSignature, ConsentText
+from sacrum.clinics.models import Clinic
 from sacrum.kernel.errors import Conflict, Forbidden, Locked
+from tests.conftest import ApiClient, Persona
 
 NEW_BODY = (
     "Sessions are light touch. We make no promise that they treat or cure anything. "
@@ -17,8 +23,9 @@ NEW_BODY = (
 )
 
 
-def sign(persona, client, **extra):
+def sign(persona: Persona, client: Client, **extra: Any) -> ConsentSignature:
     text = consent.current_text(client.clinic_id)
+    assert text is not None
     return consent.sign_in_person(
         actor=persona.actor,
         client=client,
@@ -29,14 +36,18 @@ def sign(persona, client, **extra):
     )
 
 
-def test_every_clinic_starts_with_a_default_text(clinic):
+def test_every_clinic_starts_with_a_default_text(clinic: Clinic) -> None:
     text = consent.current_text(clinic.pk)
+    assert text is not None
     assert text.version == 1 and text.requires_new_signature
     assert "no promise" in text.body.lower() and "cure" in text.body.lower()
 
 
-def test_an_edit_is_a_new_version_and_old_signatures_keep_theirs(owner, front_desk, a_client):
+def test_an_edit_is_a_new_version_and_old_signatures_keep_theirs(
+    owner: Persona, front_desk: Persona, a_client: Client
+) -> None:
     first = consent.current_text(a_client.clinic_id)
+    assert first is not None
     signature = sign(front_desk, a_client)
     assert consent.has_current_consent(a_client)
 
@@ -58,7 +69,9 @@ def test_an_edit_is_a_new_version_and_old_signatures_keep_theirs(owner, front_de
     ) == [1, 2]
 
 
-def test_a_correction_can_keep_earlier_signatures_valid(owner, front_desk, a_client):
+def test_a_correction_can_keep_earlier_signatures_valid(
+    owner: Persona, front_desk: Persona, a_client: Client
+) -> None:
     sign(front_desk, a_client)
     consent.publish_text(
         actor=owner.actor, title="Consent", body=NEW_BODY, requires_new_signature=False
@@ -66,9 +79,10 @@ def test_a_correction_can_keep_earlier_signatures_valid(owner, front_desk, a_cli
     assert consent.has_current_consent(a_client)
 
 
-def test_a_signed_text_is_never_updated_by_any_route(front_desk, a_client):
+def test_a_signed_text_is_never_updated_by_any_route(front_desk: Persona, a_client: Client) -> None:
     sign(front_desk, a_client)
     text = consent.current_text(a_client.clinic_id)
+    assert text is not None
     text.body = "Changed behind the client's back"
     with pytest.raises(Locked):
         text.save()
@@ -83,7 +97,7 @@ def test_a_signed_text_is_never_updated_by_any_route(front_desk, a_client):
     assert text.body != "Changed"
 
 
-def test_a_signature_is_never_updated(front_desk, a_client):
+def test_a_signature_is_never_updated(front_desk: Persona, a_client: Client) -> None:
     signature = sign(front_desk, a_client)
     signature.typed_name = "Someone else"
     with pytest.raises(Locked):
@@ -92,14 +106,16 @@ def test_a_signature_is_never_updated(front_desk, a_client):
         ConsentSignature.objects.filter(pk=signature.pk).update(typed_name="x")
 
 
-def test_signature_records_who_when_where(front_desk, a_client):
+def test_signature_records_who_when_where(front_desk: Persona, a_client: Client) -> None:
     signature = sign(front_desk, a_client, drawn_signature="M10 10 L20 25.5 L30 12")
     assert signature.ip == "127.0.0.1" and signature.user_agent == "pytest"
     assert signature.via == "tablet" and signature.agreed
     assert AuditEntry.objects.filter(action="sign", object_id=str(signature.pk)).exists()
 
 
-def test_bad_signatures_get_field_messages_and_nothing_is_written(front_desk, a_client):
+def test_bad_signatures_get_field_messages_and_nothing_is_written(
+    front_desk: Persona, a_client: Client
+) -> None:
     with pytest.raises(ValidationError) as exc:
         sign(front_desk, a_client, typed_name="  ", agreed=False)
     assert set(exc.value.message_dict) == {"typed_name", "agreed"}
@@ -109,8 +125,11 @@ def test_bad_signatures_get_field_messages_and_nothing_is_written(front_desk, a_
     assert not ConsentSignature.objects.exists()
 
 
-def test_signing_an_old_version_is_a_conflict(owner, front_desk, a_client):
+def test_signing_an_old_version_is_a_conflict(
+    owner: Persona, front_desk: Persona, a_client: Client
+) -> None:
     old = consent.current_text(a_client.clinic_id)
+    assert old is not None
     consent.publish_text(actor=owner.actor, title="Consent", body=NEW_BODY)
     with pytest.raises(Conflict):
         consent.sign_in_person(
@@ -118,7 +137,7 @@ def test_signing_an_old_version_is_a_conflict(owner, front_desk, a_client):
         )
 
 
-def test_withdrawal_is_recorded_and_ends_consent(front_desk, a_client):
+def test_withdrawal_is_recorded_and_ends_consent(front_desk: Persona, a_client: Client) -> None:
     signature = sign(front_desk, a_client)
     consent.withdraw(actor=front_desk.actor, signature=signature, reason="Changed her mind")
     assert consent.consent_state(a_client) == "withdrawn"
@@ -127,13 +146,14 @@ def test_withdrawal_is_recorded_and_ends_consent(front_desk, a_client):
         consent.withdraw(actor=front_desk.actor, signature=signature)
 
 
-def test_only_the_owner_publishes(practitioner):
+def test_only_the_owner_publishes(practitioner: Persona) -> None:
     with pytest.raises(Forbidden):
         consent.publish_text(actor=practitioner.actor, title="x", body=NEW_BODY)
 
 
-def test_publishing_the_same_text_again_is_refused(owner):
+def test_publishing_the_same_text_again_is_refused(owner: Persona) -> None:
     current = consent.current_text(owner.clinic.pk)
+    assert current is not None
     with pytest.raises(ValidationError):
         consent.publish_text(actor=owner.actor, title=current.title, body=current.body)
 
@@ -141,10 +161,14 @@ def test_publishing_the_same_text_again_is_refused(owner):
 # --- API -------------------------------------------------------------------------------
 
 
-def test_consent_through_the_api(owner, front_desk, api, a_client):
+def test_consent_through_the_api(
+    owner: Persona, front_desk: Persona, api: Callable[[Persona], ApiClient], a_client: Client
+) -> None:
     status, body = api(front_desk).get(f"/clients/{a_client.pk}/consent")
     assert status == 200 and body["state"] == "none"
-    text_id = str(consent.current_text(a_client.clinic_id).pk)
+    text = consent.current_text(a_client.clinic_id)
+    assert text is not None
+    text_id = str(text.pk)
     status, body = api(front_desk).post(
         f"/clients/{a_client.pk}/consent-signatures",
         {"consent_text_id": text_id, "typed_name": "Ada Lovelace", "agreed": True},
@@ -166,8 +190,12 @@ def test_consent_through_the_api(owner, front_desk, api, a_client):
     assert status == 200 and body["withdrawal"]["reason"] == "Moving away"
 
 
-def test_api_signature_without_agreement_is_422_and_writes_nothing(front_desk, api, a_client):
-    text_id = str(consent.current_text(a_client.clinic_id).pk)
+def test_api_signature_without_agreement_is_422_and_writes_nothing(
+    front_desk: Persona, api: Callable[[Persona], ApiClient], a_client: Client
+) -> None:
+    text = consent.current_text(a_client.clinic_id)
+    assert text is not None
+    text_id = str(text.pk)
     status, body = api(front_desk).post(
         f"/clients/{a_client.pk}/consent-signatures",
         {"consent_text_id": text_id, "typed_name": "", "agreed": False},
@@ -177,7 +205,9 @@ def test_api_signature_without_agreement_is_422_and_writes_nothing(front_desk, a
     assert not ConsentSignature.objects.exists()
 
 
-def test_front_desk_cannot_publish_texts(front_desk, api):
+def test_front_desk_cannot_publish_texts(
+    front_desk: Persona, api: Callable[[Persona], ApiClient]
+) -> None:
     status, _ = api(front_desk).post("/consent-texts", {"title": "x", "body": NEW_BODY})
     assert status == 403
 
@@ -185,13 +215,17 @@ def test_front_desk_cannot_publish_texts(front_desk, api):
 # --- Pages -----------------------------------------------------------------------------
 
 
-def test_signing_on_the_device_and_withdrawing_on_pages(front_desk, browser_as, a_client):
+def test_signing_on_the_device_and_withdrawing_on_pages(
+    front_desk: Persona, browser_as: Callable[[Persona], HttpClient], a_client: Client
+) -> None:
     http = browser_as(front_desk)
     page = http.get(f"/clients/{a_client.pk}/").content.decode()
     assert "Not signed" in page and "Sign on this device" in page
     form = http.get(f"/clients/{a_client.pk}/consent/sign").content.decode()
     assert "no promise" in form.lower()
-    text_id = str(consent.current_text(a_client.clinic_id).pk)
+    text = consent.current_text(a_client.clinic_id)
+    assert text is not None
+    text_id = str(text.pk)
     response = http.post(
         f"/clients/{a_client.pk}/consent/sign",
         {"consent_text_id": text_id, "typed_name": "", "drawn_signature": ""},
@@ -214,7 +248,9 @@ def test_signing_on_the_device_and_withdrawing_on_pages(front_desk, browser_as, 
     assert consent.consent_state(a_client) == "withdrawn"
 
 
-def test_owner_publishes_a_version_on_the_page(owner, practitioner, browser_as):
+def test_owner_publishes_a_version_on_the_page(
+    owner: Persona, practitioner: Persona, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     http = browser_as(owner)
     response = http.post("/consent/", {"title": "Consent", "body": "too short"})
     assert response.status_code == 422
@@ -222,7 +258,8 @@ def test_owner_publishes_a_version_on_the_page(owner, practitioner, browser_as):
         "/consent/", {"title": "Consent", "body": NEW_BODY, "requires_new_signature": "on"}
     )
     assert response.status_code == 302
-    assert consent.current_text(owner.clinic.pk).version == 2
+    current = consent.current_text(owner.clinic.pk)
+    assert current is not None and current.version == 2
     assert (
         browser_as(practitioner).post("/consent/", {"title": "x", "body": NEW_BODY}).status_code
         == 403

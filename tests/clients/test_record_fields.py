@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.test import Client as HttpClient
+
 from sacrum.clients.models import CLINICAL_FIELDS, Client
+from tests.conftest import ApiClient, Persona
 
 
-def test_contacts_physician_and_clinical_fields_through_the_api(practitioner, api, a_client):
+def test_contacts_physician_and_clinical_fields_through_the_api(
+    practitioner: Persona, api: Callable[[Persona], ApiClient], a_client: Client
+) -> None:
     status, body = api(practitioner).patch(
         f"/clients/{a_client.pk}",
         {
@@ -35,7 +42,9 @@ def test_contacts_physician_and_clinical_fields_through_the_api(practitioner, ap
     assert a_client.condition_labels == ["Migraine or headache", "Jaw (TMJ) problems"]
 
 
-def test_unknown_condition_is_refused_and_nothing_written(practitioner, api, a_client):
+def test_unknown_condition_is_refused_and_nothing_written(
+    practitioner: Persona, api: Callable[[Persona], ApiClient], a_client: Client
+) -> None:
     status, body = api(practitioner).call(
         "PUT", f"/clients/{a_client.pk}/clinical", {"conditions": ["lycanthropy"], "goals": "x"}
     )
@@ -45,14 +54,21 @@ def test_unknown_condition_is_refused_and_nothing_written(practitioner, api, a_c
     assert a_client.goals == ""
 
 
-def test_bad_physician_email_gets_a_field_message(owner, api, a_client):
+def test_bad_physician_email_gets_a_field_message(
+    owner: Persona, api: Callable[[Persona], ApiClient], a_client: Client
+) -> None:
     status, body = api(owner).patch(f"/clients/{a_client.pk}", {"physician_email": "not-mail"})
     assert status == 422
     assert "physician_email" in body["error"]["fields"]
     assert Client.objects.get(pk=a_client.pk).physician_email == ""
 
 
-def test_front_desk_never_sees_clinical_fields(front_desk, api, browser_as, a_client):
+def test_front_desk_never_sees_clinical_fields(
+    front_desk: Persona,
+    api: Callable[[Persona], ApiClient],
+    browser_as: Callable[[Persona], HttpClient],
+    a_client: Client,
+) -> None:
     a_client.goals = "Private goal text"
     a_client.conditions = ["sleep"]
     a_client.save()
@@ -66,7 +82,9 @@ def test_front_desk_never_sees_clinical_fields(front_desk, api, browser_as, a_cl
     assert "goals" not in form and "conditions" not in form
 
 
-def test_front_desk_cannot_write_clinical_fields_through_the_page(front_desk, browser_as, a_client):
+def test_front_desk_cannot_write_clinical_fields_through_the_page(
+    front_desk: Persona, browser_as: Callable[[Persona], HttpClient], a_client: Client
+) -> None:
     http = browser_as(front_desk)
     response = http.post(
         f"/clients/{a_client.pk}/edit",
@@ -83,7 +101,9 @@ def test_front_desk_cannot_write_clinical_fields_through_the_page(front_desk, br
     assert a_client.goals == "" and a_client.conditions == []
 
 
-def test_practitioner_edits_conditions_on_the_page(practitioner, browser_as, a_client):
+def test_practitioner_edits_conditions_on_the_page(
+    practitioner: Persona, browser_as: Callable[[Persona], HttpClient], a_client: Client
+) -> None:
     http = browser_as(practitioner)
     response = http.post(
         f"/clients/{a_client.pk}/edit",

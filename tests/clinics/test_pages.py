@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -97,7 +98,12 @@ def private_files(settings: Any, tmp_path: Any) -> None:
 # --- Clinic settings -------------------------------------------------------------------
 
 
-def test_clinic_settings_are_for_owners_only(owner, practitioner, front_desk, browser_as):
+def test_clinic_settings_are_for_owners_only(
+    owner: Persona,
+    practitioner: Persona,
+    front_desk: Persona,
+    browser_as: Callable[[Persona], HttpClient],
+) -> None:
     url = reverse("web:clinic_settings")
     response = browser_as(owner).get(url)
     assert response.status_code == 200
@@ -108,7 +114,9 @@ def test_clinic_settings_are_for_owners_only(owner, practitioner, front_desk, br
     assert Clinic.objects.get(pk=owner.clinic.pk).name == "Stillwater Practice"
 
 
-def test_owner_changes_clinic_settings_and_it_is_audited(owner, browser_as):
+def test_owner_changes_clinic_settings_and_it_is_audited(
+    owner: Persona, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     response = browser_as(owner).post(
         reverse("web:clinic_settings"),
         {
@@ -130,7 +138,9 @@ def test_owner_changes_clinic_settings_and_it_is_audited(owner, browser_as):
     assert audited("update", clinic)
 
 
-def test_unknown_time_zone_is_named_by_its_field_and_nothing_changes(owner, browser_as):
+def test_unknown_time_zone_is_named_by_its_field_and_nothing_changes(
+    owner: Persona, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     http = browser_as(owner)
     before = AuditEntry.objects.count()
     response = http.post(
@@ -150,8 +160,12 @@ def test_unknown_time_zone_is_named_by_its_field_and_nothing_changes(owner, brow
 
 
 def test_everyone_sees_locations_but_only_owners_get_edit_controls(
-    owner, practitioner, front_desk, room, browser_as
-):
+    owner: Persona,
+    practitioner: Persona,
+    front_desk: Persona,
+    room: Room,
+    browser_as: Callable[[Persona], HttpClient],
+) -> None:
     location = room.location
     for persona in (practitioner, front_desk):
         listing = browser_as(persona).get(reverse("web:location_list")).content.decode()
@@ -162,12 +176,17 @@ def test_everyone_sees_locations_but_only_owners_get_edit_controls(
         assert reverse("web:location_edit", args=[location.pk]) not in html
         assert reverse("web:room_edit", args=[room.pk]) not in html
         assert reverse("web:room_create", args=[location.pk]) not in html
-    html = browser_as(owner).get(reverse("web:location_detail", args=[location.pk])).content
-    assert reverse("web:room_delete", args=[room.pk]).encode() in html
-    assert reverse("web:location_edit", args=[location.pk]).encode() in html
+    content = browser_as(owner).get(reverse("web:location_detail", args=[location.pk])).content
+    assert reverse("web:room_delete", args=[room.pk]).encode() in content
+    assert reverse("web:location_edit", args=[location.pk]).encode() in content
 
 
-def test_staff_who_may_not_manage_places_get_403(practitioner, front_desk, room, browser_as):
+def test_staff_who_may_not_manage_places_get_403(
+    practitioner: Persona,
+    front_desk: Persona,
+    room: Room,
+    browser_as: Callable[[Persona], HttpClient],
+) -> None:
     for persona in (practitioner, front_desk):
         http = browser_as(persona)
         assert http.get(reverse("web:location_create")).status_code == 403
@@ -179,7 +198,9 @@ def test_staff_who_may_not_manage_places_get_403(practitioner, front_desk, room,
     assert not Room.objects.filter(name="Cupboard").exists()
 
 
-def test_another_clinics_location_and_room_are_404(outsider, room, browser_as):
+def test_another_clinics_location_and_room_are_404(
+    outsider: Persona, room: Room, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     http = browser_as(outsider)
     assert http.get(reverse("web:location_detail", args=[room.location_id])).status_code == 404
     assert http.get(reverse("web:location_edit", args=[room.location_id])).status_code == 404
@@ -189,7 +210,9 @@ def test_another_clinics_location_and_room_are_404(outsider, room, browser_as):
     assert Room.objects.get(pk=room.pk).active
 
 
-def test_owner_creates_a_location_in_its_own_time_zone(owner, browser_as):
+def test_owner_creates_a_location_in_its_own_time_zone(
+    owner: Persona, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     http = browser_as(owner)
     form = http.get(reverse("web:location_create")).content.decode()
     assert 'value="Europe/London"' in form  # the clinic's zone is the starting point
@@ -206,8 +229,8 @@ def test_owner_creates_a_location_in_its_own_time_zone(owner, browser_as):
 
 
 def test_location_with_unknown_zone_or_taken_name_is_refused_by_the_field(
-    owner, location, browser_as
-):
+    owner: Persona, location: Location, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     http = browser_as(owner)
     response = http.post(
         reverse("web:location_create"), {"name": "Lakeside", "time_zone": "Europe/Atlantis"}
@@ -230,7 +253,9 @@ def test_location_with_unknown_zone_or_taken_name_is_refused_by_the_field(
     assert Location.objects.filter(clinic=owner.clinic).count() == 2
 
 
-def test_owner_adds_renames_deactivates_and_deletes_rooms(owner, location, browser_as):
+def test_owner_adds_renames_deactivates_and_deletes_rooms(
+    owner: Persona, location: Location, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     http = browser_as(owner)
     response = http.post(reverse("web:room_create", args=[location.pk]), {"room-name": "Cedar"})
     assert response.status_code == 302
@@ -259,7 +284,9 @@ def test_owner_adds_renames_deactivates_and_deletes_rooms(owner, location, brows
     assert audited("delete", room)
 
 
-def test_duplicate_or_empty_room_name_is_shown_by_the_field(owner, room, browser_as):
+def test_duplicate_or_empty_room_name_is_shown_by_the_field(
+    owner: Persona, room: Room, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     http = browser_as(owner)
     url = reverse("web:room_create", args=[room.location_id])
     response = http.post(url, {"room-name": "Willow"})
@@ -276,7 +303,9 @@ def test_duplicate_or_empty_room_name_is_shown_by_the_field(owner, room, browser
     assert sorted(Room.objects.values_list("name", flat=True)) == ["Oak", "Willow"]
 
 
-def test_room_actions_need_post(owner, room, browser_as):
+def test_room_actions_need_post(
+    owner: Persona, room: Room, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     http = browser_as(owner)
     assert http.get(reverse("web:room_delete", args=[room.pk])).status_code == 405
     assert http.get(reverse("web:room_active", args=[room.pk])).status_code == 405
@@ -286,8 +315,11 @@ def test_room_actions_need_post(owner, room, browser_as):
 
 
 def test_staff_list_for_everyone_invitations_for_owners(
-    owner, practitioner, front_desk, browser_as
-):
+    owner: Persona,
+    practitioner: Persona,
+    front_desk: Persona,
+    browser_as: Callable[[Persona], HttpClient],
+) -> None:
     services.invite(actor=owner.actor, email="new@example.test", role=Role.PRACTITIONER)
     html = browser_as(owner).get(reverse("web:staff_list")).content.decode()
     assert "pat@stillwater.test" in html and "Fran Frontdesk" in html
@@ -302,7 +334,12 @@ def test_staff_list_for_everyone_invitations_for_owners(
         assert browser_as(persona).get(manage).status_code == 403
 
 
-def test_another_clinics_staff_and_invitations_are_404(owner, practitioner, outsider, browser_as):
+def test_another_clinics_staff_and_invitations_are_404(
+    owner: Persona,
+    practitioner: Persona,
+    outsider: Persona,
+    browser_as: Callable[[Persona], HttpClient],
+) -> None:
     invitation = services.invite(actor=owner.actor, email="x@example.test", role="owner")
     http = browser_as(outsider)
     member = practitioner.member
@@ -321,7 +358,9 @@ def test_another_clinics_staff_and_invitations_are_404(owner, practitioner, outs
     assert (member.role, member.active, invitation.revoked_at) == ("practitioner", True, None)
 
 
-def test_owner_invites_by_email_and_can_revoke(owner, browser_as):
+def test_owner_invites_by_email_and_can_revoke(
+    owner: Persona, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     http = browser_as(owner)
     assert http.get(reverse("web:staff_invite")).status_code == 200
     response = http.post(
@@ -341,8 +380,8 @@ def test_owner_invites_by_email_and_can_revoke(owner, browser_as):
 
 
 def test_invitation_with_an_unknown_role_or_for_a_member_is_refused(
-    owner, practitioner, browser_as
-):
+    owner: Persona, practitioner: Persona, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     http = browser_as(owner)
     response = http.post(reverse("web:staff_invite"), {"email": "a@example.test", "role": "boss"})
     assert response.status_code == 200
@@ -357,7 +396,9 @@ def test_invitation_with_an_unknown_role_or_for_a_member_is_refused(
     assert mail.outbox == []
 
 
-def test_owner_changes_a_role_and_it_is_audited(owner, practitioner, browser_as):
+def test_owner_changes_a_role_and_it_is_audited(
+    owner: Persona, practitioner: Persona, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     url = reverse("web:member_manage", args=[practitioner.member.pk])
     http = browser_as(owner)
     assert http.get(url).status_code == 200
@@ -367,7 +408,9 @@ def test_owner_changes_a_role_and_it_is_audited(owner, practitioner, browser_as)
     assert audited("update", practitioner.member)
 
 
-def test_the_last_owner_cannot_be_demoted_or_deactivated(owner, browser_as):
+def test_the_last_owner_cannot_be_demoted_or_deactivated(
+    owner: Persona, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     http = browser_as(owner)
     before = AuditEntry.objects.count()
     response = http.post(
@@ -389,7 +432,9 @@ def test_the_last_owner_cannot_be_demoted_or_deactivated(owner, browser_as):
     assert AuditEntry.objects.count() == before
 
 
-def test_owner_deactivates_and_reactivates_a_member(owner, practitioner, browser_as):
+def test_owner_deactivates_and_reactivates_a_member(
+    owner: Persona, practitioner: Persona, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     http = browser_as(owner)
     url = reverse("web:member_active", args=[practitioner.member.pk])
     assert http.post(url, {"active": "0"}).status_code == 302
@@ -415,7 +460,9 @@ def invitation_path(message: Any) -> str:
     return match.group(1)
 
 
-def test_a_new_colleague_joins_from_the_emailed_link(owner, browser_as):
+def test_a_new_colleague_joins_from_the_emailed_link(
+    owner: Persona, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     browser_as(owner).post(
         reverse("web:staff_invite"), {"email": "lena@example.test", "role": "practitioner"}
     )
@@ -455,7 +502,9 @@ def test_a_new_colleague_joins_from_the_emailed_link(owner, browser_as):
     assert HttpClient().get(path).status_code == 404
 
 
-def test_someone_with_an_account_signs_in_first_then_accepts(owner, outsider, browser_as):
+def test_someone_with_an_account_signs_in_first_then_accepts(
+    owner: Persona, outsider: Persona, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     services.invite(actor=owner.actor, email="owen@elsewhere.test", role=Role.PRACTITIONER)
     raw = emailed_token("/invitations/")
     path = reverse("web:invitation_accept", args=[raw])
@@ -480,7 +529,9 @@ def test_someone_with_an_account_signs_in_first_then_accepts(owner, outsider, br
     assert http.session[SESSION_CLINIC_KEY] == str(owner.clinic.pk)
 
 
-def test_after_signing_in_the_same_browser_accepts_without_the_token(owner, outsider):
+def test_after_signing_in_the_same_browser_accepts_without_the_token(
+    owner: Persona, outsider: Persona
+) -> None:
     services.invite(actor=owner.actor, email="owen@elsewhere.test", role=Role.PRACTITIONER)
     raw = emailed_token("/invitations/")
     visitor = HttpClient()
@@ -496,7 +547,9 @@ def test_after_signing_in_the_same_browser_accepts_without_the_token(owner, outs
     assert HttpClient().get("/invitations/resume/").status_code == 404
 
 
-def test_signed_in_as_someone_else_cannot_accept(owner, practitioner, browser_as):
+def test_signed_in_as_someone_else_cannot_accept(
+    owner: Persona, practitioner: Persona, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     services.invite(actor=owner.actor, email="new@example.test", role="owner")
     raw = emailed_token("/invitations/")
     http = browser_as(practitioner)
@@ -507,7 +560,7 @@ def test_signed_in_as_someone_else_cannot_accept(owner, practitioner, browser_as
     assert Invitation.objects.get().accepted_at is None
 
 
-def test_unknown_revoked_and_expired_links_are_a_clear_404(owner):
+def test_unknown_revoked_and_expired_links_are_a_clear_404(owner: Persona) -> None:
     invitation = services.invite(actor=owner.actor, email="a@example.test", role="owner")
     raw = emailed_token("/invitations/")
     response = HttpClient().get(reverse("web:invitation_accept", args=["not-a-real-token"]))
@@ -532,8 +585,11 @@ def test_unknown_revoked_and_expired_links_are_a_clear_404(owner):
 
 
 def test_practitioner_list_shows_profession_and_credential_counts(
-    owner, front_desk, credential, browser_as
-):
+    owner: Persona,
+    front_desk: Persona,
+    credential: Credential,
+    browser_as: Callable[[Persona], HttpClient],
+) -> None:
     services.add_credential(
         actor=owner.actor,
         profile=credential.profile,
@@ -548,7 +604,9 @@ def test_practitioner_list_shows_profession_and_credential_counts(
     assert "Create my profile" not in html  # the front desk has no profile to create
 
 
-def test_a_practitioner_without_a_profile_creates_their_own(practitioner, browser_as):
+def test_a_practitioner_without_a_profile_creates_their_own(
+    practitioner: Persona, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     http = browser_as(practitioner)
     listing = http.get(reverse("web:practitioner_list")).content.decode()
     create_url = reverse("web:profile_create", args=[practitioner.member.pk])
@@ -567,7 +625,9 @@ def test_a_practitioner_without_a_profile_creates_their_own(practitioner, browse
     assert http.get(create_url)["Location"] == reverse("web:profile_edit", args=[profile.pk])
 
 
-def test_bad_profile_input_is_named_by_its_field(practitioner, browser_as):
+def test_bad_profile_input_is_named_by_its_field(
+    practitioner: Persona, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     response = browser_as(practitioner).post(
         reverse("web:profile_create", args=[practitioner.member.pk]),
         {"display_name": "", "profession": "wizard"},
@@ -579,8 +639,12 @@ def test_bad_profile_input_is_named_by_its_field(practitioner, browser_as):
 
 
 def test_front_desk_and_colleagues_cannot_write_profiles(
-    owner, practitioner, front_desk, profile, browser_as
-):
+    owner: Persona,
+    practitioner: Persona,
+    front_desk: Persona,
+    profile: PractitionerProfile,
+    browser_as: Callable[[Persona], HttpClient],
+) -> None:
     assert (
         browser_as(front_desk)
         .get(reverse("web:profile_create", args=[front_desk.member.pk]))
@@ -604,7 +668,9 @@ def test_front_desk_and_colleagues_cannot_write_profiles(
     assert profile.display_name == "Pat P."
 
 
-def test_owner_edits_a_practitioners_profile(owner, profile, browser_as):
+def test_owner_edits_a_practitioners_profile(
+    owner: Persona, profile: PractitionerProfile, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     url = reverse("web:profile_edit", args=[profile.pk])
     http = browser_as(owner)
     assert 'value="English"' in http.get(url).content.decode()
@@ -619,7 +685,9 @@ def test_owner_edits_a_practitioners_profile(owner, profile, browser_as):
     assert audited("update", profile)
 
 
-def test_owner_creates_a_profile_for_a_colleague_from_the_list(owner, practitioner, browser_as):
+def test_owner_creates_a_profile_for_a_colleague_from_the_list(
+    owner: Persona, practitioner: Persona, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     http = browser_as(owner)
     listing = http.get(reverse("web:practitioner_list")).content.decode()
     url = reverse("web:profile_create", args=[practitioner.member.pk])
@@ -629,7 +697,9 @@ def test_owner_creates_a_profile_for_a_colleague_from_the_list(owner, practition
     assert PractitionerProfile.objects.get(membership=practitioner.member).display_name == "Pat"
 
 
-def test_another_clinics_profiles_and_credentials_are_404(outsider, credential, browser_as):
+def test_another_clinics_profiles_and_credentials_are_404(
+    outsider: Persona, credential: Credential, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     http = browser_as(outsider)
     profile = credential.profile
     for url in (
@@ -648,7 +718,9 @@ def test_another_clinics_profiles_and_credentials_are_404(outsider, credential, 
     assert credential.verification_state == "unverified"
 
 
-def test_practitioner_adds_a_credential_with_evidence(practitioner, profile, browser_as):
+def test_practitioner_adds_a_credential_with_evidence(
+    practitioner: Persona, profile: PractitionerProfile, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     response = browser_as(practitioner).post(
         reverse("web:credential_create", args=[profile.pk]),
         {
@@ -663,12 +735,15 @@ def test_practitioner_adds_a_credential_with_evidence(practitioner, profile, bro
     assert response.status_code == 302
     credential = Credential.objects.get(profile=profile)
     assert credential.level == "CST2" and credential.expires_on == dt.date(2026, 3, 15)
+    assert credential.evidence.name is not None
     assert credential.evidence.name.endswith(".pdf")
     assert credential.verification_state == "unverified"
     assert audited("create", credential)
 
 
-def test_bad_credential_input_is_named_by_its_field(practitioner, profile, browser_as):
+def test_bad_credential_input_is_named_by_its_field(
+    practitioner: Persona, profile: PractitionerProfile, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     url = reverse("web:credential_create", args=[profile.pk])
     http = browser_as(practitioner)
     base = {"issuing_body": "Upledger", "title": "CST", "issued_on": "2021-03-15"}
@@ -686,7 +761,12 @@ def test_bad_credential_input_is_named_by_its_field(practitioner, profile, brows
     assert not Credential.objects.exists()
 
 
-def test_owner_verifies_and_rejects_credentials(owner, practitioner, credential, browser_as):
+def test_owner_verifies_and_rejects_credentials(
+    owner: Persona,
+    practitioner: Persona,
+    credential: Credential,
+    browser_as: Callable[[Persona], HttpClient],
+) -> None:
     page = browser_as(owner).get(reverse("web:profile_detail", args=[credential.profile_id]))
     assert 'value="verified"' in page.content.decode()
     assert (
@@ -712,8 +792,11 @@ def test_owner_verifies_and_rejects_credentials(owner, practitioner, credential,
 
 
 def test_editing_a_credential_sends_it_back_for_verification(
-    owner, practitioner, credential, browser_as
-):
+    owner: Persona,
+    practitioner: Persona,
+    credential: Credential,
+    browser_as: Callable[[Persona], HttpClient],
+) -> None:
     services.set_verification(actor=owner.actor, credential=credential, state="verified")
     url = reverse("web:credential_edit", args=[credential.pk])
     http = browser_as(practitioner)
@@ -734,7 +817,12 @@ def test_editing_a_credential_sends_it_back_for_verification(
     assert audited("delete", credential)
 
 
-def test_evidence_downloads_only_inside_the_clinic(front_desk, outsider, credential, browser_as):
+def test_evidence_downloads_only_inside_the_clinic(
+    front_desk: Persona,
+    outsider: Persona,
+    credential: Credential,
+    browser_as: Callable[[Persona], HttpClient],
+) -> None:
     url = reverse("web:credential_evidence", args=[credential.pk])
     response = browser_as(front_desk).get(url)
     assert response.status_code == 200
@@ -742,13 +830,15 @@ def test_evidence_downloads_only_inside_the_clinic(front_desk, outsider, credent
     assert 'filename="craniosacral-therapy-evidence.pdf"' in response["Content-Disposition"]
     assert response["Content-Type"] == "application/pdf"
     assert "no-store" in response["Cache-Control"]
-    assert b"".join(response.streaming_content) == PDF
+    assert b"".join(response.streaming_content) == PDF  # type: ignore[attr-defined]
     assert AuditEntry.objects.filter(action="export", object_id=str(credential.pk)).exists()
     assert browser_as(outsider).get(url).status_code == 404
     assert HttpClient().get(url).status_code == 302  # signed out: to the sign-in page
 
 
-def test_a_credential_without_evidence_has_no_download(owner, profile, browser_as):
+def test_a_credential_without_evidence_has_no_download(
+    owner: Persona, profile: PractitionerProfile, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     credential = services.add_credential(
         actor=owner.actor,
         profile=profile,
@@ -758,7 +848,13 @@ def test_a_credential_without_evidence_has_no_download(owner, profile, browser_a
     assert browser_as(owner).get(url).status_code == 404
 
 
-def test_list_pages_do_not_query_per_row(owner, practitioner, front_desk, credential, browser_as):
+def test_list_pages_do_not_query_per_row(
+    owner: Persona,
+    practitioner: Persona,
+    front_desk: Persona,
+    credential: Credential,
+    browser_as: Callable[[Persona], HttpClient],
+) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -81,12 +81,8 @@ def test_the_card_takes_one_query(
     rf: RequestFactory, practitioner: Any, day: dict[str, Any], django_assert_num_queries: Any
 ) -> None:
     request = rf.get("/")
-    request.member = (
-        type(practitioner.member)
-        .objects.select_related("clinic")
-        .get(  # type: ignore[attr-defined]
-            pk=practitioner.member.pk
-        )
+    request.member = (  # type: ignore[attr-defined]
+        type(practitioner.member).objects.select_related("clinic").get(pk=practitioner.member.pk)
     )
     with django_assert_num_queries(1):
         card = dashboard.card(request)

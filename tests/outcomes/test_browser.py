@@ -22,9 +22,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from sacrum.clients.models import Client
+from sacrum.clinics.models import Location
 from sacrum.outcomes import services
 from sacrum.outcomes.models import DiaryEntry, InstrumentDefinition, Response
-from sacrum.scheduling.models import Appointment
+from sacrum.scheduling.models import Appointment, ServiceType
 from tests.access.objects import Stillwater
 from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS, Shots
 from tests.clock import set_browser_clock
@@ -104,6 +106,8 @@ def seed(owner: Any, practitioner: Any, front_desk: Any) -> Any:
     w = Stillwater(owner, practitioner, front_desk)
     client = w.object("client_id")
     service, location = w.object("service_id"), w.object("location_id")
+    assert isinstance(client, Client)
+    assert isinstance(service, ServiceType) and isinstance(location, Location)
     now = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0)
     for weeks in (6, 5, 4, 3, 2, 1):
         start = now - dt.timedelta(weeks=weeks)

@@ -305,6 +305,7 @@ def test_export_is_a_valid_r4_questionnaire_and_round_trips(key: str) -> None:
     instrument = shipped_instrument(key)
     resource = to_fhir(instrument)
     parsed = Questionnaire.model_validate(resource)
+    assert parsed.item is not None
     assert parsed.id == key and len(parsed.item) == len(instrument.items)
     back = from_fhir(json.loads(json.dumps(resource)))
     assert back.scoring == instrument.scoring

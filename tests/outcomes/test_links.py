@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def sent_token() -> str:
-    match = re.search(r"/q/([^/\s]+)/", mail.outbox[-1].body)
+    match = re.search(r"/q/([^/\s]+)/", str(mail.outbox[-1].body))
     assert match, mail.outbox[-1].body
     return match.group(1)
 

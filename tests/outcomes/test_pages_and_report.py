@@ -232,9 +232,11 @@ def expected_from_raw(key: str) -> dict[str, Any]:
     for rows in by_client.values():
         if len(rows) < 2:
             continue
-        change = rows[-1].total - rows[0].total
+        first, last = rows[0].total, rows[-1].total
+        assert first is not None and last is not None  # only responses with a total
+        change = last - first
         changes.append(change)
-        responders += change_status(instrument, rows[0].total, rows[-1].total) == "improved"
+        responders += change_status(instrument, first, last) == "improved"
     return {
         "with_baseline": len(by_client),
         "with_follow_up": len(changes),
@@ -312,4 +314,4 @@ def test_wording_typed_item_by_item(owner: Any, browser_as: Any, definitions: An
     gad.refresh_from_db()
     gad.refresh_instrument()
     assert gad.instrument.texts_loaded and gad.texts_from == "typed in Sacrum"
-    assert gad.instrument.item("3").option("2").display == "Answer 2"  # type: ignore[union-attr]
+    assert gad.instrument.item("3").option("2").display == "Answer 2"

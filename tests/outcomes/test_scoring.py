@@ -123,23 +123,23 @@ def test_phq9_sum_bands_and_item_9_alert() -> None:
     incomplete = score(instrument, answers([None, "2", "0", "3", "1", "1", "2", "0", "2"]))
     assert incomplete.total is None and "1 of 9 items unanswered" in incomplete.reason
     assert incomplete.alerts
-    assert [instrument.band_for(s).label for s in (4, 5, 19, 20)] == [
+    assert [instrument.band_for(s).label for s in (4, 5, 19, 20)] == [  # type: ignore[union-attr]
         "Minimal",
         "Mild",
         "Moderately severe",
         "Severe",
-    ]  # type: ignore[union-attr]
+    ]
 
 
 def test_gad7() -> None:
     assert total("gad-7", answers(["3", "3", "2", "2", "1", "1", "0"])) == 12
     instrument = shipped_instrument("gad-7")
-    assert [instrument.band_for(s).label for s in (4, 5, 10, 15)] == [
+    assert [instrument.band_for(s).label for s in (4, 5, 10, 15)] == [  # type: ignore[union-attr]
         "Minimal",
         "Mild",
         "Moderate",
         "Severe",
-    ]  # type: ignore[union-attr]
+    ]
     assert change_status(instrument, 15, 11) == "improved"  # 4 points (Toussaint 2020)
 
 

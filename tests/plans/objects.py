@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sacrum.plans import services
-from sacrum.plans.models import Measurement
+from sacrum.plans.models import Measurement, Plan
 
 if TYPE_CHECKING:
     from tests.access.objects import Stillwater
@@ -24,6 +24,7 @@ def plan(w: Stillwater) -> Any:
 
 def measurement(w: Stillwater) -> Any:
     made = w.object("plan_id")
+    assert isinstance(made, Plan)
     return Measurement.objects.get(plan=made, occasion="baseline", instrument_key="pain-nrs")
 
 

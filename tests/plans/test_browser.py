@@ -16,9 +16,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from sacrum.clients.models import Client
 from sacrum.outcomes import services as outcome_services
 from sacrum.plans.models import Plan
-from sacrum.scheduling.models import Appointment
+from sacrum.scheduling.models import Appointment, ServiceType
 from tests.access.objects import Stillwater
 from tests.browser.conftest import Shots
 from tests.conftest import PASSWORD
@@ -43,6 +44,7 @@ def test_a_practitioner_creates_a_plan_and_books_its_series(
     client = w.object("client_id")
     w.object("hours_id")
     service = w.object("service_id")
+    assert isinstance(client, Client) and isinstance(service, ServiceType)
     type(client).objects.filter(pk=client.pk).update(conditions=["neck_pain"])
     outcome_services.ensure_definitions(owner.clinic)
     today = timezone.localdate()

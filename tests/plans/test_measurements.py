@@ -17,7 +17,12 @@ from django.utils import timezone
 from sacrum.kernel.errors import Forbidden
 from sacrum.outcomes import reminders
 from sacrum.outcomes import services as outcome_services
-from sacrum.outcomes.models import DiaryReminderSent, QuestionnaireLink, Response
+from sacrum.outcomes.models import (
+    DiaryReminderSent,
+    InstrumentDefinition,
+    QuestionnaireLink,
+    Response,
+)
 from sacrum.plans import measurements, periodic
 from sacrum.plans.models import Measurement
 from sacrum.scheduling.local_time import to_utc, zone
@@ -111,9 +116,7 @@ def test_a_response_completes_one_measurement_only(plan: Any, practitioner: Any)
     response = outcome_services.record_response(
         actor=practitioner.actor,
         client=plan.client,
-        definition=outcome_services.InstrumentDefinition.objects.get(
-            clinic=plan.clinic, key="pain-nrs"
-        ),
+        definition=InstrumentDefinition.objects.get(clinic=plan.clinic, key="pain-nrs"),
         answers={"pain": 5},
     )
     measurements.reconcile(timezone.now())

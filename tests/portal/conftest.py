@@ -178,6 +178,7 @@ def bea_account(owner: Persona, bea: Person) -> PortalAccount:
 @pytest.fixture
 def as_ada(ada_account: PortalAccount) -> HttpClient:
     http = HttpClient()
+    assert ada_account.user_id is not None
     user = User.objects.get(pk=ada_account.user_id)
     http.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return http

@@ -31,7 +31,7 @@ def _invite_by_page(http: HttpClient, person: Person) -> str:
     assert response.status_code == 302
     message = mail.outbox[-1]
     assert message.to == [person.client.email]
-    found = re.search(r"https?://\S+/portal/join/(\S+)/", message.body)
+    found = re.search(r"https?://\S+/portal/join/(\S+)/", str(message.body))
     assert found, message.body
     return found.group(1)
 

@@ -39,7 +39,7 @@ def _text(response: Any) -> str:
     if response["Content-Type"].startswith("application/pdf"):
         reader = PdfReader(io.BytesIO(response.content))
         return "\n".join(page.extract_text() for page in reader.pages)
-    return response.content.decode()
+    return str(response.content.decode())
 
 
 def test_every_page_shows_own_data_and_nothing_of_another_client(
@@ -78,7 +78,7 @@ def test_another_clients_letter_is_a_404(
 ) -> None:
     own = as_ada.get(f"/portal/letters/download?letter={ada.letter.pk}")
     assert own.status_code == 200 and own["Content-Type"] == "application/pdf"
-    assert b"About Ada Lovelace" in b"".join(own.streaming_content)  # type: ignore[arg-type]
+    assert b"About Ada Lovelace" in b"".join(own.streaming_content)  # type: ignore[attr-defined]
     for bad in (str(bea.letter.pk), str(ada.draft.pk), "not-a-uuid", ""):
         assert as_ada.get(f"/portal/letters/download?letter={bad}").status_code == 404, bad
 
@@ -160,7 +160,9 @@ def test_a_diary_day_from_the_phone(as_ada: HttpClient, ada: Person) -> None:
         {"headache": "maybe", "medication": "no"},
     ],
 )
-def test_a_bad_diary_day_changes_nothing(as_ada: HttpClient, ada: Person, data: dict) -> None:
+def test_a_bad_diary_day_changes_nothing(
+    as_ada: HttpClient, ada: Person, data: dict[str, str]
+) -> None:
     before = DiaryEntry.objects.filter(client=ada.client).count()
     payload = {"date": timezone.localdate().isoformat(), **data}
     response = as_ada.post("/portal/diary", payload)

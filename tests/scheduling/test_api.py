@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
+from sacrum.clients.models import Client
+from sacrum.clinics.models import Clinic, Location, Room
 from sacrum.scheduling.models import Appointment, Series, ServiceType, WeeklyHours
+from tests.conftest import ApiClient, Persona
 from tests.scheduling.conftest import at
 
 
 @pytest.fixture
-def body(a_client, practitioner, service, location, rooms, hours, monday):
-    def make(hhmm="10:00", **changes):
+def body(
+    a_client: Client,
+    practitioner: Persona,
+    service: ServiceType,
+    location: Location,
+    rooms: list[Room],
+    hours: None,
+    monday: dt.date,
+) -> Callable[..., dict[str, Any]]:
+    def make(hhmm: str = "10:00", **changes: Any) -> dict[str, Any]:
         data = {
             "client_id": str(a_client.pk),
             "practitioner_id": str(practitioner.member.pk),
@@ -26,7 +39,13 @@ def body(a_client, practitioner, service, location, rooms, hours, monday):
     return make
 
 
-def test_book_201_then_409_naming_the_practitioner(api, front_desk, body, second_client, monday):
+def test_book_201_then_409_naming_the_practitioner(
+    api: Callable[[Persona], ApiClient],
+    front_desk: Persona,
+    body: Callable[..., dict[str, Any]],
+    second_client: Client,
+    monday: dt.date,
+) -> None:
     status, created = api(front_desk).post("/appointments", body())
     assert status == 201, created
     assert created["local_start"].startswith(f"{monday}T10:00")
@@ -52,8 +71,15 @@ def test_book_201_then_409_naming_the_practitioner(api, front_desk, body, second
     ],
 )
 def test_bad_input_is_422_by_field_and_writes_nothing(
-    api, owner, body, monday, changes, field, words, outsider
-):
+    api: Callable[[Persona], ApiClient],
+    owner: Persona,
+    body: Callable[..., dict[str, Any]],
+    monday: dt.date,
+    changes: dict[str, str],
+    field: str,
+    words: str,
+    outsider: Persona,
+) -> None:
     from sacrum.clients.models import Client
 
     ServiceType.objects.get().practitioners.remove(owner.member)
@@ -68,7 +94,15 @@ def test_bad_input_is_422_by_field_and_writes_nothing(
     assert Appointment.objects.count() == 0
 
 
-def test_slots_are_local_and_bounded(api, front_desk, service, location, rooms, hours, monday):
+def test_slots_are_local_and_bounded(
+    api: Callable[[Persona], ApiClient],
+    front_desk: Persona,
+    service: ServiceType,
+    location: Location,
+    rooms: list[Room],
+    hours: None,
+    monday: dt.date,
+) -> None:
     q = f"/slots?service_id={service.pk}&location_id={location.pk}&date_from={monday}&date_to={monday}"
     status, found = api(front_desk).get(q)
     assert status == 200, found
@@ -81,7 +115,12 @@ def test_slots_are_local_and_bounded(api, front_desk, service, location, rooms, 
     assert status == 422 and "date_to" in error["error"]["fields"]
 
 
-def test_reschedule_history_cancel_and_status(api, owner, body, monday):
+def test_reschedule_history_cancel_and_status(
+    api: Callable[[Persona], ApiClient],
+    owner: Persona,
+    body: Callable[..., dict[str, Any]],
+    monday: dt.date,
+) -> None:
     status, created = api(owner).post("/appointments", body())
     path = f"/appointments/{created['id']}"
     status, moved = api(owner).post(
@@ -98,8 +137,15 @@ def test_reschedule_history_cancel_and_status(api, owner, body, monday):
 
 
 def test_series_preview_lists_conflicts_then_books_the_chosen(
-    api, owner, body, monday, a_client, practitioner, service, location
-):
+    api: Callable[[Persona], ApiClient],
+    owner: Persona,
+    body: Callable[..., dict[str, Any]],
+    monday: dt.date,
+    a_client: Client,
+    practitioner: Persona,
+    service: ServiceType,
+    location: Location,
+) -> None:
     tuesday = monday + dt.timedelta(days=1)
     # Something already at Tuesday +2 weeks, 10:00.
     api(owner).post("/appointments", body(start=f"{tuesday + dt.timedelta(days=14)}T10:00:00"))
@@ -134,7 +180,12 @@ def test_series_preview_lists_conflicts_then_books_the_chosen(
     assert status == 200 and result["cancelled"] == 3
 
 
-def test_services_are_managed_by_owners(api, owner, practitioner, body):
+def test_services_are_managed_by_owners(
+    api: Callable[[Persona], ApiClient],
+    owner: Persona,
+    practitioner: Persona,
+    body: Callable[..., dict[str, Any]],
+) -> None:
     status, made = api(owner).post(
         "/services",
         {
@@ -158,7 +209,13 @@ def test_services_are_managed_by_owners(api, owner, practitioner, body):
     assert status == 204
 
 
-def test_hours_own_or_owner_only(api, owner, practitioner, front_desk, location):
+def test_hours_own_or_owner_only(
+    api: Callable[[Persona], ApiClient],
+    owner: Persona,
+    practitioner: Persona,
+    front_desk: Persona,
+    location: Location,
+) -> None:
     mine = {
         "practitioner_id": str(practitioner.member.pk),
         "location_id": str(location.pk),
@@ -190,7 +247,14 @@ def test_hours_own_or_owner_only(api, owner, practitioner, front_desk, location)
     assert status == 422 and "end" in error["error"]["fields"]
 
 
-def test_dst_berlin_booking_stays_local(api, owner, clinic, practitioner, a_client, monkeypatch):
+def test_dst_berlin_booking_stays_local(
+    api: Callable[[Persona], ApiClient],
+    owner: Persona,
+    clinic: Clinic,
+    practitioner: Persona,
+    a_client: Client,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from django.utils import timezone
 
     from sacrum.clinics.models import Location

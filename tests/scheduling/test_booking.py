@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -10,6 +12,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sacrum.access.models import AuditEntry
+from sacrum.clients.models import Client
+from sacrum.clinics.models import Location, Room
 from sacrum.kernel.errors import Conflict
 from sacrum.scheduling.models import Appointment, AppointmentChange, ServiceType, TimeOff
 from sacrum.scheduling.services.booking import (
@@ -19,10 +23,13 @@ from sacrum.scheduling.services.booking import (
     change_status,
     reschedule,
 )
+from tests.conftest import Persona
 from tests.scheduling.conftest import at
 
 
-def test_book_sets_buffers_picks_a_room_and_audits(booked, owner):
+def test_book_sets_buffers_picks_a_room_and_audits(
+    booked: Callable[..., Appointment], owner: Persona
+) -> None:
     before = AuditEntry.objects.count()
     appt = booked("10:00")
     assert appt.end - appt.start == dt.timedelta(minutes=50)
@@ -32,7 +39,9 @@ def test_book_sets_buffers_picks_a_room_and_audits(booked, owner):
     assert AuditEntry.objects.latest("id").object_id == str(appt.pk)
 
 
-def test_practitioner_overlap_is_a_conflict_naming_them(booked, second_client):
+def test_practitioner_overlap_is_a_conflict_naming_them(
+    booked: Callable[..., Appointment], second_client: Client
+) -> None:
     booked("10:00")
     with pytest.raises(Conflict) as err:
         booked("10:30", client=second_client)
@@ -41,14 +50,18 @@ def test_practitioner_overlap_is_a_conflict_naming_them(booked, second_client):
     assert Appointment.objects.count() == 1
 
 
-def test_buffer_after_is_kept_free(booked, second_client, monday):
+def test_buffer_after_is_kept_free(
+    booked: Callable[..., Appointment], second_client: Client, monday: dt.date
+) -> None:
     booked("10:00")  # 10:00-10:50, blocked until 11:00
     with pytest.raises(Conflict):
         booked("10:55", client=second_client)
     assert booked("11:00", client=second_client).start == at(monday, "11:00")
 
 
-def test_room_overlap_and_automatic_room(booked, owner, second_client, rooms):
+def test_room_overlap_and_automatic_room(
+    booked: Callable[..., Appointment], owner: Persona, second_client: Client, rooms: list[Room]
+) -> None:
     first = booked("10:00", room=rooms[0])
     with pytest.raises(Conflict) as err:
         booked("10:00", who=owner, client=second_client, room=rooms[0])
@@ -73,14 +86,16 @@ def test_room_overlap_and_automatic_room(booked, owner, second_client, rooms):
     assert "No room is free" in err.value.message
 
 
-def test_client_cannot_be_in_two_places(booked, owner):
+def test_client_cannot_be_in_two_places(booked: Callable[..., Appointment], owner: Persona) -> None:
     booked("10:00")
     with pytest.raises(Conflict) as err:
         booked("10:00", who=owner)
     assert set(err.value.fields) == {"client"}
 
 
-def test_database_refuses_an_overlap_that_skips_the_service(booked):
+def test_database_refuses_an_overlap_that_skips_the_service(
+    booked: Callable[..., Appointment],
+) -> None:
     appt = booked("10:00")
     copy = Appointment(
         clinic=appt.clinic,
@@ -102,10 +117,18 @@ def test_database_refuses_an_overlap_that_skips_the_service(booked):
 
 
 def test_outside_hours_not_offered_past_and_bad_end_are_field_errors(
-    owner, a_client, practitioner, service, location, rooms, hours, monday, front_desk
-):
-    def attempt(**changes):
-        data = dict(
+    owner: Persona,
+    a_client: Client,
+    practitioner: Persona,
+    service: ServiceType,
+    location: Location,
+    rooms: list[Room],
+    hours: None,
+    monday: dt.date,
+    front_desk: Persona,
+) -> None:
+    def attempt(**changes: Any) -> dict[str, list[str]]:
+        data: dict[str, Any] = dict(
             client=a_client,
             practitioner=practitioner.member,
             service=service,
@@ -135,7 +158,9 @@ def test_outside_hours_not_offered_past_and_bad_end_are_field_errors(
     assert Appointment.objects.count() == 0
 
 
-def test_time_off_blocks_booking(booked, practitioner, monday):
+def test_time_off_blocks_booking(
+    booked: Callable[..., Appointment], practitioner: Persona, monday: dt.date
+) -> None:
     TimeOff.objects.create(
         practitioner=practitioner.member,
         start=at(monday, "12:00"),
@@ -147,7 +172,9 @@ def test_time_off_blocks_booking(booked, practitioner, monday):
     assert "away" in err.value.message_dict["start"][0]
 
 
-def test_reschedule_keeps_history_and_checks_overlaps(booked, owner, second_client, monday):
+def test_reschedule_keeps_history_and_checks_overlaps(
+    booked: Callable[..., Appointment], owner: Persona, second_client: Client, monday: dt.date
+) -> None:
     appt = booked("10:00")
     blocker = booked("14:00", client=second_client)
     moved = reschedule(
@@ -164,7 +191,9 @@ def test_reschedule_keeps_history_and_checks_overlaps(booked, owner, second_clie
     assert blocker.start == at(monday, "14:00")
 
 
-def test_cancel_frees_the_time_and_flags_late(booked, owner, second_client):
+def test_cancel_frees_the_time_and_flags_late(
+    booked: Callable[..., Appointment], owner: Persona, second_client: Client
+) -> None:
     appt = booked("10:00")
     cancel(actor=owner.actor, appointment=appt, reason="Unwell", party="client")
     appt.refresh_from_db()
@@ -173,7 +202,9 @@ def test_cancel_frees_the_time_and_flags_late(booked, owner, second_client):
     assert booked("10:00", client=second_client).status == "booked"
 
 
-def test_status_life_cycle_allows_only_known_steps(booked, owner):
+def test_status_life_cycle_allows_only_known_steps(
+    booked: Callable[..., Appointment], owner: Persona
+) -> None:
     appt = booked("10:00")
     change_status(actor=owner.actor, appointment=appt, status="confirmed")
     with pytest.raises(ValidationError):

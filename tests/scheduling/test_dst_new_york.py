@@ -8,16 +8,22 @@ before the change and one that is monthly across it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.utils import timezone
 
-from sacrum.clinics.models import Location
+from sacrum.clients.models import Client
+from sacrum.clinics.models import Clinic, Location
 from sacrum.scheduling.models import ServiceType, WeeklyHours
+from tests.conftest import ApiClient, Persona
 
 
 @pytest.fixture
-def new_york(clinic, practitioner, monkeypatch):
+def new_york(
+    clinic: Clinic, practitioner: Persona, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Location, ServiceType]:
     monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 10, 1, tzinfo=dt.UTC))
     place = Location.objects.create(clinic=clinic, name="Brooklyn", time_zone="America/New_York")
     service = ServiceType.objects.create(
@@ -35,7 +41,15 @@ def new_york(clinic, practitioner, monkeypatch):
     return place, service
 
 
-def _series(api, owner, a_client, practitioner, place, service, phases):
+def _series(
+    api: Callable[[Persona], ApiClient],
+    owner: Persona,
+    a_client: Client,
+    practitioner: Persona,
+    place: Location,
+    service: ServiceType,
+    phases: list[dict[str, Any]],
+) -> tuple[int, Any]:
     return api(owner).post(
         "/series",
         {
@@ -51,8 +65,12 @@ def _series(api, owner, a_client, practitioner, place, service, phases):
 
 
 def test_weekly_series_keeps_local_time_when_clocks_go_back(
-    api, owner, a_client, practitioner, new_york
-):
+    api: Callable[[Persona], ApiClient],
+    owner: Persona,
+    a_client: Client,
+    practitioner: Persona,
+    new_york: tuple[Location, ServiceType],
+) -> None:
     status, made = _series(
         api, owner, a_client, practitioner, *new_york, [{"rule": "weekly", "count": 3}]
     )
@@ -66,7 +84,9 @@ def test_weekly_series_keeps_local_time_when_clocks_go_back(
     assert [a["start"][11:16] for a in made["appointments"]] == ["14:00", "14:00", "15:00"]
 
 
-def test_slots_follow_the_local_clock_on_the_change_day(api, front_desk, new_york):
+def test_slots_follow_the_local_clock_on_the_change_day(
+    api: Callable[[Persona], ApiClient], front_desk: Persona, new_york: tuple[Location, ServiceType]
+) -> None:
     place, service = new_york
     status, page = api(front_desk).get(
         f"/slots?service_id={service.pk}&location_id={place.pk}"
@@ -79,7 +99,16 @@ def test_slots_follow_the_local_clock_on_the_change_day(api, front_desk, new_yor
     assert firsts == {"2026-10-31": "09:00", "2026-11-01": "09:00", "2026-11-02": "09:00"}
 
 
-def _preview(api, owner, a_client, practitioner, place, service, first_date, local_time):
+def _preview(
+    api: Callable[[Persona], ApiClient],
+    owner: Persona,
+    a_client: Client,
+    practitioner: Persona,
+    place: Location,
+    service: ServiceType,
+    first_date: str,
+    local_time: str,
+) -> tuple[int, Any]:
     return api(owner).post(
         "/series/preview",
         {
@@ -95,8 +124,12 @@ def _preview(api, owner, a_client, practitioner, place, service, first_date, loc
 
 
 def test_the_planner_says_when_spring_forward_moves_an_occurrence(
-    api, owner, a_client, practitioner, new_york
-):
+    api: Callable[[Persona], ApiClient],
+    owner: Persona,
+    a_client: Client,
+    practitioner: Persona,
+    new_york: tuple[Location, ServiceType],
+) -> None:
     """A weekly 02:30 on 14 March 2027 (02:00 jumps to 03:00) is at 03:30 — and says so."""
     status, plan = _preview(api, owner, a_client, practitioner, *new_york, "2027-02-28", "02:30")
     assert status == 200, plan
@@ -111,8 +144,12 @@ def test_the_planner_says_when_spring_forward_moves_an_occurrence(
 
 
 def test_the_planner_shows_the_offset_when_the_hour_repeats(
-    api, owner, a_client, practitioner, new_york
-):
+    api: Callable[[Persona], ApiClient],
+    owner: Persona,
+    a_client: Client,
+    practitioner: Persona,
+    new_york: tuple[Location, ServiceType],
+) -> None:
     """On 1 November 2026 01:00 happens twice: the occurrence says which one it is."""
     status, plan = _preview(api, owner, a_client, practitioner, *new_york, "2026-10-18", "01:00")
     assert status == 200, plan
@@ -125,7 +162,7 @@ def test_the_planner_shows_the_offset_when_the_hour_repeats(
     assert plan["occurrences"][0]["label"] == "Sun 18 Oct 2026 01:00 EDT"
 
 
-def test_the_two_repeated_wall_times_read_differently():
+def test_the_two_repeated_wall_times_read_differently() -> None:
     from zoneinfo import ZoneInfo
 
     from sacrum.scheduling.local_time import wall_label

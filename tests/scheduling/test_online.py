@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+import time_machine
 from django.core import mail
 from django.test import Client as HttpClient
 from django.urls import reverse
@@ -17,6 +19,7 @@ from icalendar import Calendar
 
 from sacrum.access.models import AuditEntry
 from sacrum.clients.models import Client
+from sacrum.clinics.models import Clinic, Location, Room
 from sacrum.scheduling import periodic, ratelimit
 from sacrum.scheduling.models import (
     Appointment,
@@ -28,6 +31,7 @@ from sacrum.scheduling.models import (
 from sacrum.scheduling.services import booking, online
 from sacrum.scheduling.services.booking import Booking, OnlineBookingRefused
 from sacrum.screening import services as screening
+from tests.conftest import ApiClient, Persona
 from tests.scheduling.conftest import at
 from tests.screening.conftest import sign_consent
 from tests.screening.helpers import quiet_answers
@@ -119,8 +123,15 @@ def block(client: Client, practitioner: Any) -> None:
 
 
 def test_public_page_offers_online_services_and_free_times_without_client_data(
-    bookable, visitor, service, location, booked, monday, clinic, practitioner
-):
+    bookable: Clinic,
+    visitor: HttpClient,
+    service: ServiceType,
+    location: Location,
+    booked: Callable[..., Appointment],
+    monday: dt.date,
+    clinic: Clinic,
+    practitioner: Persona,
+) -> None:
     booked("10:00")  # Ada's appointment with Pat: her name must not appear anywhere
     ServiceType.objects.create(clinic=clinic, name="Phone consultation", bookable_online=False)
     page = visitor.get(reverse("web:online_booking", args=[clinic.slug]))
@@ -141,8 +152,14 @@ def test_public_page_offers_online_services_and_free_times_without_client_data(
 
 
 def test_free_times_show_on_the_location_wall_clock_in_summer_time(
-    bookable, visitor, service, location, practitioner, clinic, clock
-):
+    bookable: Clinic,
+    visitor: HttpClient,
+    service: ServiceType,
+    location: Location,
+    practitioner: Persona,
+    clinic: Clinic,
+    clock: time_machine.Traveller,
+) -> None:
     """In British summer time 09:00 is 08:00 UTC; the page once showed "08:00" for it."""
     clock.move_to(dt.datetime(2026, 6, 10, 12, tzinfo=dt.UTC))  # a Wednesday, BST
     monday = dt.date(2026, 6, 15)
@@ -156,7 +173,9 @@ def test_free_times_show_on_the_location_wall_clock_in_summer_time(
     assert "08:00" not in labels.values()
 
 
-def test_unknown_clinic_or_online_booking_switched_off_is_404(bookable, visitor, clinic):
+def test_unknown_clinic_or_online_booking_switched_off_is_404(
+    bookable: Clinic, visitor: HttpClient, clinic: Clinic
+) -> None:
     assert visitor.get("/book/no-such-clinic/").status_code == 404
     SchedulingPolicy.objects.create(clinic=clinic, online_booking_enabled=False)
     assert visitor.get(f"/book/{clinic.slug}/").status_code == 404
@@ -166,8 +185,13 @@ def test_unknown_clinic_or_online_booking_switched_off_is_404(bookable, visitor,
 
 
 def test_new_client_books_through_the_emailed_link_and_gets_the_calendar_file(
-    bookable, visitor, service, location, monday, clinic
-):
+    bookable: Clinic,
+    visitor: HttpClient,
+    service: ServiceType,
+    location: Location,
+    monday: dt.date,
+    clinic: Clinic,
+) -> None:
     start = at(monday, "10:00")
     page = visitor.get(f"{details_url(clinic)}?{slot_query(service, location, start)}")
     assert page.status_code == 200 and "Follow-up" in page.content.decode()
@@ -218,8 +242,16 @@ def test_new_client_books_through_the_emailed_link_and_gets_the_calendar_file(
 
 
 def test_anyone_books_a_free_practitioner(
-    bookable, visitor, service, location, monday, clinic, booked, practitioner, owner
-):
+    bookable: Clinic,
+    visitor: HttpClient,
+    service: ServiceType,
+    location: Location,
+    monday: dt.date,
+    clinic: Clinic,
+    booked: Callable[..., Appointment],
+    practitioner: Persona,
+    owner: Persona,
+) -> None:
     booked("10:00")  # Pat is busy; Olivia (owner) is free
     start = at(monday, "10:00")
     assert post_details(visitor, clinic, service, location, start).status_code == 302
@@ -232,8 +264,14 @@ def test_anyone_books_a_free_practitioner(
 
 
 def test_returning_client_confirms_by_link_and_is_matched_by_email_and_birth_date(
-    bookable, visitor, service, location, monday, clinic, a_client
-):
+    bookable: Clinic,
+    visitor: HttpClient,
+    service: ServiceType,
+    location: Location,
+    monday: dt.date,
+    clinic: Clinic,
+    a_client: Client,
+) -> None:
     start = at(monday, "11:00")
     response = post_details(
         visitor,
@@ -255,8 +293,13 @@ def test_returning_client_confirms_by_link_and_is_matched_by_email_and_birth_dat
 
 
 def test_the_page_answers_the_same_whether_the_address_is_known_or_not(
-    bookable, service, location, monday, clinic, a_client
-):
+    bookable: Clinic,
+    service: ServiceType,
+    location: Location,
+    monday: dt.date,
+    clinic: Clinic,
+    a_client: Client,
+) -> None:
     start = at(monday, "11:00")
     answers = []
     for email, dob in (("ada@example.test", "1985-12-10"), ("nobody@example.test", "1970-01-01")):
@@ -282,8 +325,14 @@ def test_the_page_answers_the_same_whether_the_address_is_known_or_not(
 
 
 def test_first_visit_service_is_refused_for_a_returning_visit(
-    bookable, visitor, service, location, monday, clinic, a_client
-):
+    bookable: Clinic,
+    visitor: HttpClient,
+    service: ServiceType,
+    location: Location,
+    monday: dt.date,
+    clinic: Clinic,
+    a_client: Client,
+) -> None:
     service.new_clients_only = True
     service.save()
     r = post_details(
@@ -320,8 +369,17 @@ def test_first_visit_service_is_refused_for_a_returning_visit(
     ],
 )
 def test_bad_input_is_refused_by_field_and_writes_nothing(
-    change, field, message, bookable, visitor, service, location, monday, clinic, front_desk
-):
+    change: dict[str, str],
+    field: str,
+    message: str,
+    bookable: Clinic,
+    visitor: HttpClient,
+    service: ServiceType,
+    location: Location,
+    monday: dt.date,
+    clinic: Clinic,
+    front_desk: Persona,
+) -> None:
     start = at(monday, "10:00")
     person: dict[str, Any] = {}
     extra: dict[str, str] = {}
@@ -356,8 +414,14 @@ def test_bad_input_is_refused_by_field_and_writes_nothing(
 
 
 def test_a_practitioner_who_does_not_offer_the_service_is_named(
-    bookable, visitor, service, location, monday, clinic, practitioner
-):
+    bookable: Clinic,
+    visitor: HttpClient,
+    service: ServiceType,
+    location: Location,
+    monday: dt.date,
+    clinic: Clinic,
+    practitioner: Persona,
+) -> None:
     service.practitioners.remove(practitioner.member)
     r = post_details(
         visitor, clinic, service, location, at(monday, "10:00"), who=str(practitioner.member.pk)
@@ -367,8 +431,17 @@ def test_a_practitioner_who_does_not_offer_the_service_is_named(
 
 
 def test_a_slot_taken_before_the_link_is_used_is_a_clear_409_and_writes_nothing(
-    bookable, visitor, service, location, monday, clinic, booked, practitioner, owner, second_client
-):
+    bookable: Clinic,
+    visitor: HttpClient,
+    service: ServiceType,
+    location: Location,
+    monday: dt.date,
+    clinic: Clinic,
+    booked: Callable[..., Appointment],
+    practitioner: Persona,
+    owner: Persona,
+    second_client: Client,
+) -> None:
     start = at(monday, "10:00")
     post_details(visitor, clinic, service, location, start, who=str(practitioner.member.pk))
     confirm = link_in(mail.outbox[-1], "confirm")
@@ -382,7 +455,9 @@ def test_a_slot_taken_before_the_link_is_used_is_a_clear_409_and_writes_nothing(
     assert OnlineRequest.objects.get().used_at is None
 
 
-def test_csrf_is_enforced_on_the_public_form(bookable, service, location, monday, clinic):
+def test_csrf_is_enforced_on_the_public_form(
+    bookable: Clinic, service: ServiceType, location: Location, monday: dt.date, clinic: Clinic
+) -> None:
     http = HttpClient(enforce_csrf_checks=True)
     r = post_details(http, clinic, service, location, at(monday, "10:00"))
     assert r.status_code == 403 and not OnlineRequest.objects.exists()
@@ -392,8 +467,13 @@ def test_csrf_is_enforced_on_the_public_form(bookable, service, location, monday
 
 
 def test_tampered_or_expired_links_are_refused(
-    bookable, visitor, service, location, monday, clinic
-):
+    bookable: Clinic,
+    visitor: HttpClient,
+    service: ServiceType,
+    location: Location,
+    monday: dt.date,
+    clinic: Clinic,
+) -> None:
     post_details(visitor, clinic, service, location, at(monday, "10:00"))
     confirm = link_in(mail.outbox[-1], "confirm")
     token = confirm.split("/")[3]
@@ -421,8 +501,13 @@ def book_online(visitor: HttpClient, clinic: Any, service: Any, location: Any, s
 
 
 def test_manage_link_moves_the_appointment_and_sends_an_updated_calendar_file(
-    bookable, visitor, service, location, monday, clinic
-):
+    bookable: Clinic,
+    visitor: HttpClient,
+    service: ServiceType,
+    location: Location,
+    monday: dt.date,
+    clinic: Clinic,
+) -> None:
     manage = book_online(visitor, clinic, service, location, at(monday, "10:00"))
     page = visitor.get(f"{manage}?week={monday}")
     new_start = at(monday, "14:00")
@@ -442,8 +527,13 @@ def test_manage_link_moves_the_appointment_and_sends_an_updated_calendar_file(
 
 
 def test_manage_link_cancels_within_the_window_as_the_client(
-    bookable, visitor, service, location, monday, clinic
-):
+    bookable: Clinic,
+    visitor: HttpClient,
+    service: ServiceType,
+    location: Location,
+    monday: dt.date,
+    clinic: Clinic,
+) -> None:
     manage = book_online(visitor, clinic, service, location, at(monday, "10:00"))
     r = visitor.post(f"{manage}cancel", {"reason": "Travelling for work"})
     assert r.status_code == 200 and "is cancelled" in r.content.decode()
@@ -457,8 +547,13 @@ def test_manage_link_cancels_within_the_window_as_the_client(
 
 
 def test_inside_the_window_the_page_says_to_phone_and_refuses_changes(
-    bookable, visitor, service, location, monday, clinic
-):
+    bookable: Clinic,
+    visitor: HttpClient,
+    service: ServiceType,
+    location: Location,
+    monday: dt.date,
+    clinic: Clinic,
+) -> None:
     manage = book_online(visitor, clinic, service, location, at(monday, "10:00"))
     SchedulingPolicy.objects.update_or_create(
         clinic=clinic, defaults={"cancellation_window_hours": 14 * 24}
@@ -475,8 +570,13 @@ def test_inside_the_window_the_page_says_to_phone_and_refuses_changes(
 
 
 def test_manage_link_expires_and_tampering_is_refused(
-    bookable, visitor, service, location, monday, clinic
-):
+    bookable: Clinic,
+    visitor: HttpClient,
+    service: ServiceType,
+    location: Location,
+    monday: dt.date,
+    clinic: Clinic,
+) -> None:
     manage = book_online(visitor, clinic, service, location, at(monday, "10:00"))
     assert visitor.get(manage[:-3] + "xx/").status_code == 404
     past = timezone.now() - dt.timedelta(seconds=1)
@@ -490,8 +590,13 @@ def test_manage_link_expires_and_tampering_is_refused(
 
 
 def test_details_form_is_rate_limited_per_email_and_per_address(
-    bookable, service, location, monday, clinic, monkeypatch
-):
+    bookable: Clinic,
+    service: ServiceType,
+    location: Location,
+    monday: dt.date,
+    clinic: Clinic,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(ratelimit, "REQUEST_PER_EMAIL", ratelimit.Limit("t-email", 2, 3600))
     monkeypatch.setattr(ratelimit, "REQUEST_PER_IP", ratelimit.Limit("t-ip", 3, 3600))
     start = at(monday, "10:00")
@@ -513,7 +618,9 @@ def test_details_form_is_rate_limited_per_email_and_per_address(
     assert len(mail.outbox) == 5
 
 
-def test_browsing_and_links_are_rate_limited_per_address(bookable, clinic, monkeypatch):
+def test_browsing_and_links_are_rate_limited_per_address(
+    bookable: Clinic, clinic: Clinic, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(ratelimit, "BROWSE_PER_IP", ratelimit.Limit("t-browse", 2, 60))
     monkeypatch.setattr(ratelimit, "LINK_PER_IP", ratelimit.Limit("t-link", 2, 60))
     http = HttpClient(REMOTE_ADDR="192.0.2.99")
@@ -528,8 +635,15 @@ def test_browsing_and_links_are_rate_limited_per_address(bookable, clinic, monke
 
 
 def test_gate_public_link_asks_a_blocked_client_to_contact_the_clinic(
-    bookable, visitor, service, location, monday, clinic, a_client, practitioner
-):
+    bookable: Clinic,
+    visitor: HttpClient,
+    service: ServiceType,
+    location: Location,
+    monday: dt.date,
+    clinic: Clinic,
+    a_client: Client,
+    practitioner: Persona,
+) -> None:
     block(a_client, practitioner)
     r = post_details(
         visitor,
@@ -551,8 +665,14 @@ def test_gate_public_link_asks_a_blocked_client_to_contact_the_clinic(
 
 
 def test_gate_manage_link_cannot_move_once_blocked(
-    bookable, visitor, service, location, monday, clinic, practitioner
-):
+    bookable: Clinic,
+    visitor: HttpClient,
+    service: ServiceType,
+    location: Location,
+    monday: dt.date,
+    clinic: Clinic,
+    practitioner: Persona,
+) -> None:
     manage = book_online(visitor, clinic, service, location, at(monday, "10:00"))
     appointment = Appointment.objects.get()
     block(appointment.client, practitioner)
@@ -563,8 +683,16 @@ def test_gate_manage_link_cannot_move_once_blocked(
 
 
 def test_gate_api_source_online_is_refused_and_staff_may_still_book(
-    bookable, api, front_desk, a_client, practitioner, service, location, monday, rooms
-):
+    bookable: Clinic,
+    api: Callable[[Persona], ApiClient],
+    front_desk: Persona,
+    a_client: Client,
+    practitioner: Persona,
+    service: ServiceType,
+    location: Location,
+    monday: dt.date,
+    rooms: list[Room],
+) -> None:
     block(a_client, practitioner)
     body = {
         "client_id": str(a_client.pk),
@@ -582,8 +710,16 @@ def test_gate_api_source_online_is_refused_and_staff_may_still_book(
 
 
 def test_gate_series_created_online_is_refused_before_anything_is_written(
-    bookable, api, front_desk, a_client, practitioner, service, location, monday, rooms
-):
+    bookable: Clinic,
+    api: Callable[[Persona], ApiClient],
+    front_desk: Persona,
+    a_client: Client,
+    practitioner: Persona,
+    service: ServiceType,
+    location: Location,
+    monday: dt.date,
+    rooms: list[Room],
+) -> None:
     block(a_client, practitioner)
     body = {
         "client_id": str(a_client.pk),
@@ -603,8 +739,15 @@ def test_gate_series_created_online_is_refused_before_anything_is_written(
 
 
 def test_gate_the_booking_service_refuses_online_for_every_caller(
-    bookable, owner, a_client, practitioner, service, location, monday, rooms
-):
+    bookable: Clinic,
+    owner: Persona,
+    a_client: Client,
+    practitioner: Persona,
+    service: ServiceType,
+    location: Location,
+    monday: dt.date,
+    rooms: list[Room],
+) -> None:
     block(a_client, practitioner)
     request = Booking(
         client=a_client,
@@ -624,8 +767,16 @@ def test_gate_the_booking_service_refuses_online_for_every_caller(
 
 
 def test_gate_staff_booking_page_shows_the_reason(
-    bookable, browser_as, front_desk, a_client, practitioner, service, location, monday, rooms
-):
+    bookable: Clinic,
+    browser_as: Callable[[Persona], HttpClient],
+    front_desk: Persona,
+    a_client: Client,
+    practitioner: Persona,
+    service: ServiceType,
+    location: Location,
+    monday: dt.date,
+    rooms: list[Room],
+) -> None:
     block(a_client, practitioner)
     page = browser_as(front_desk).get(f"/calendar/book?client={a_client.pk}")
     html = page.content.decode()
@@ -647,8 +798,15 @@ def test_gate_staff_booking_page_shows_the_reason(
 
 
 def test_requests_need_approval_then_staff_accept_by_api_and_the_client_gets_the_file(
-    bookable, visitor, service, location, monday, clinic, api, front_desk
-):
+    bookable: Clinic,
+    visitor: HttpClient,
+    service: ServiceType,
+    location: Location,
+    monday: dt.date,
+    clinic: Clinic,
+    api: Callable[[Persona], ApiClient],
+    front_desk: Persona,
+) -> None:
     SchedulingPolicy.objects.create(clinic=clinic, online_requests_need_approval=True)
     post_details(visitor, clinic, service, location, at(monday, "10:00"))
     visitor.post(link_in(mail.outbox[-1], "confirm"))
@@ -672,8 +830,13 @@ def test_requests_need_approval_then_staff_accept_by_api_and_the_client_gets_the
 
 
 def test_tick_deletes_unconfirmed_requests_after_a_day(
-    bookable, visitor, service, location, monday, clinic
-):
+    bookable: Clinic,
+    visitor: HttpClient,
+    service: ServiceType,
+    location: Location,
+    monday: dt.date,
+    clinic: Clinic,
+) -> None:
     post_details(visitor, clinic, service, location, at(monday, "10:00"))
     now = timezone.now()
     assert periodic.tick(now)["online_requests_deleted"] == 0
@@ -686,8 +849,8 @@ def test_tick_deletes_unconfirmed_requests_after_a_day(
 
 
 def test_owner_sets_the_booking_rules_and_sees_the_public_link(
-    owner, front_desk, browser_as, clinic
-):
+    owner: Persona, front_desk: Persona, browser_as: Callable[[Persona], HttpClient], clinic: Clinic
+) -> None:
     html = browser_as(owner).get("/services/").content.decode()
     assert f"/book/{clinic.slug}/" in html and "Change the booking rules" in html
     rules = {
@@ -709,8 +872,15 @@ def test_owner_sets_the_booking_rules_and_sees_the_public_link(
 
 
 def test_accept_request_button_on_the_appointment_page_emails_the_client(
-    bookable, visitor, service, location, monday, clinic, browser_as, front_desk
-):
+    bookable: Clinic,
+    visitor: HttpClient,
+    service: ServiceType,
+    location: Location,
+    monday: dt.date,
+    clinic: Clinic,
+    browser_as: Callable[[Persona], HttpClient],
+    front_desk: Persona,
+) -> None:
     SchedulingPolicy.objects.create(clinic=clinic, online_requests_need_approval=True)
     post_details(visitor, clinic, service, location, at(monday, "10:00"))
     visitor.post(link_in(mail.outbox[-1], "confirm"))

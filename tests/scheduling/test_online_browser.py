@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from playwright.sync_api import expect
+from playwright.sync_api import ViewportSize, expect
 
 from sacrum.scheduling.models import Appointment
 from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS
@@ -25,7 +25,7 @@ from tests.clock import set_browser_clock
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 @pytest.fixture(autouse=True)
@@ -137,7 +137,9 @@ def test_a_new_client_books_on_a_phone_and_cancels_from_the_manage_link(
         shot(page, "03-check-email")
 
     on_phone(live_server.url, book)
-    confirm = re.search(r"https?://\S+(/book/confirm/\S+/)", mail.outbox[-1].body).group(1)
+    found = re.search(r"https?://\S+(/book/confirm/\S+/)", str(mail.outbox[-1].body))
+    assert found is not None
+    confirm = found.group(1)
 
     def confirm_it(page: Any) -> None:
         page.goto(confirm)
@@ -151,7 +153,9 @@ def test_a_new_client_books_on_a_phone_and_cancels_from_the_manage_link(
     appointment = Appointment.objects.get()
     assert appointment.source == "online" and appointment.status == "booked"
     assert mail.outbox[-1].attachments[0][0] == "appointment.ics"
-    manage = re.search(r"https?://\S+(/book/manage/\S+/)", mail.outbox[-1].body).group(1)
+    found = re.search(r"https?://\S+(/book/manage/\S+/)", str(mail.outbox[-1].body))
+    assert found is not None
+    manage = found.group(1)
 
     def cancel_it(page: Any) -> None:
         page.goto(manage)

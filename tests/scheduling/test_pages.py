@@ -2,30 +2,43 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+
 import pytest
 from django.db import connection
+from django.http import HttpRequest
 from django.template import Context, Template
+from django.test import Client as HttpClient
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
+from sacrum.clients.models import Client
+from sacrum.clinics.models import Location, Room
 from sacrum.scheduling.models import Appointment, ServiceType
+from tests.conftest import Persona
 from tests.scheduling.conftest import at
 
 
 @pytest.fixture
-def rf_request():
-    def make(persona):
+def rf_request() -> Callable[[Persona], HttpRequest]:
+    def make(persona: Persona) -> HttpRequest:
         request = RequestFactory().get("/")
         request.user = persona.user
-        request.member = persona.member
+        request.member = persona.member  # type: ignore[attr-defined]
         return request
 
     return make
 
 
 def test_calendar_day_and_week_show_appointments_and_free_slots(
-    browser_as, front_desk, booked, monday, location, practitioner
-):
+    browser_as: Callable[[Persona], HttpClient],
+    front_desk: Persona,
+    booked: Callable[..., Appointment],
+    monday: dt.date,
+    location: Location,
+    practitioner: Persona,
+) -> None:
     appt = booked("10:00")
     http = browser_as(front_desk)
     day = http.get(f"/calendar/?date={monday}&location={location.pk}")
@@ -44,8 +57,13 @@ def test_calendar_day_and_week_show_appointments_and_free_slots(
 
 
 def test_calendar_query_count_does_not_grow_with_appointments(
-    browser_as, front_desk, booked, monday, location, second_client
-):
+    browser_as: Callable[[Persona], HttpClient],
+    front_desk: Persona,
+    booked: Callable[..., Appointment],
+    monday: dt.date,
+    location: Location,
+    second_client: Client,
+) -> None:
     http = browser_as(front_desk)
     url = f"/calendar/?date={monday}&location={location.pk}"
     booked("09:00")
@@ -59,17 +77,17 @@ def test_calendar_query_count_does_not_grow_with_appointments(
 
 
 def test_book_from_the_form_and_a_conflict_shows_the_reason(
-    browser_as,
-    front_desk,
-    a_client,
-    second_client,
-    practitioner,
-    service,
-    location,
-    rooms,
-    hours,
-    monday,
-):
+    browser_as: Callable[[Persona], HttpClient],
+    front_desk: Persona,
+    a_client: Client,
+    second_client: Client,
+    practitioner: Persona,
+    service: ServiceType,
+    location: Location,
+    rooms: list[Room],
+    hours: None,
+    monday: dt.date,
+) -> None:
     http = browser_as(front_desk)
     form = {
         "client": a_client.pk,
@@ -97,8 +115,12 @@ def test_book_from_the_form_and_a_conflict_shows_the_reason(
 
 
 def test_appointment_page_moves_cancels_and_checks_in(
-    browser_as, owner, booked, monday, monkeypatch
-):
+    browser_as: Callable[[Persona], HttpClient],
+    owner: Persona,
+    booked: Callable[..., Appointment],
+    monday: dt.date,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     appt = booked("10:00")
     http = browser_as(owner)
     page = http.get(f"/appointments/{appt.pk}/")
@@ -131,7 +153,9 @@ def test_appointment_page_moves_cancels_and_checks_in(
     assert appt.status == "arrived"  # an arrived client cannot be cancelled
 
 
-def test_services_page_is_for_owners(browser_as, owner, practitioner):
+def test_services_page_is_for_owners(
+    browser_as: Callable[[Persona], HttpClient], owner: Persona, practitioner: Persona
+) -> None:
     assert browser_as(practitioner).get("/services/new").status_code == 403
     http = browser_as(owner)
     response = http.post(
@@ -164,7 +188,12 @@ def test_services_page_is_for_owners(browser_as, owner, practitioner):
     assert "First visit" in browser_as(practitioner).get("/services/").content.decode()
 
 
-def test_working_hours_page(browser_as, practitioner, location, front_desk):
+def test_working_hours_page(
+    browser_as: Callable[[Persona], HttpClient],
+    practitioner: Persona,
+    location: Location,
+    front_desk: Persona,
+) -> None:
     http = browser_as(practitioner)
     response = http.post(
         "/schedule/hours/",
@@ -187,7 +216,13 @@ def test_working_hours_page(browser_as, practitioner, location, front_desk):
     )
 
 
-def test_client_appointments_include(rf_request, a_client, booked, owner, monday):
+def test_client_appointments_include(
+    rf_request: Callable[[Persona], HttpRequest],
+    a_client: Client,
+    booked: Callable[..., Appointment],
+    owner: Persona,
+    monday: dt.date,
+) -> None:
     booked("10:00")
     html = Template("{% load scheduling %}{% client_appointments client %}").render(
         Context({"request": rf_request(owner), "client": a_client})
@@ -196,7 +231,11 @@ def test_client_appointments_include(rf_request, a_client, booked, owner, monday
     assert f"{monday:%a} {monday.day} {monday:%b} {monday.year}, 10:00" in html
 
 
-def test_another_clinic_sees_none_of_it(browser_as, outsider, booked):
+def test_another_clinic_sees_none_of_it(
+    browser_as: Callable[[Persona], HttpClient],
+    outsider: Persona,
+    booked: Callable[..., Appointment],
+) -> None:
     appt = booked("10:00")
     http = browser_as(outsider)
     assert http.get(f"/appointments/{appt.pk}/").status_code == 404

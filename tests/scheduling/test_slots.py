@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from sacrum.clinics.models import Location, Room
+from sacrum.clients.models import Client
+from sacrum.clinics.models import Clinic, Location, Membership, Room
 from sacrum.scheduling.local_time import local, zone
 from sacrum.scheduling.models import (
+    Appointment,
     AvailabilityException,
     ClinicClosure,
     ServiceType,
     TimeOff,
     WeeklyHours,
 )
-from sacrum.scheduling.slots import find_slots, free_starts
+from sacrum.scheduling.slots import SlotResult, find_slots, free_starts
+from tests.conftest import Persona
 from tests.scheduling.conftest import at, give_hours
 
 
-def local_starts(result, member, tz="Europe/London"):
+def local_starts(result: SlotResult, member: Membership, tz: str = "Europe/London") -> list[str]:
     return [
         local(s.start, zone(tz)).strftime("%a %H:%M")
         for s in result.slots()
@@ -28,19 +33,32 @@ def local_starts(result, member, tz="Europe/London"):
     ]
 
 
-def search(service, location, day, last=None, **kw):
+def search(
+    service: ServiceType, location: Location, day: dt.date, last: dt.date | None = None, **kw: Any
+) -> SlotResult:
     return find_slots(service=service, location=location, first_day=day, last_day=last or day, **kw)
 
 
 def test_free_day_runs_from_opening_to_the_last_start_that_fits(
-    service, location, rooms, hours, monday, practitioner
-):
+    service: ServiceType,
+    location: Location,
+    rooms: list[Room],
+    hours: None,
+    monday: dt.date,
+    practitioner: Persona,
+) -> None:
     starts = local_starts(search(service, location, monday), practitioner.member)
     assert starts[0] == "Mon 09:00" and starts[-1] == "Mon 16:00"  # 16:00 + 50 min ≤ 17:00
     assert len(starts) == 29
 
 
-def test_appointment_and_buffers_are_kept_free(booked, service, location, monday, practitioner):
+def test_appointment_and_buffers_are_kept_free(
+    booked: Callable[..., Appointment],
+    service: ServiceType,
+    location: Location,
+    monday: dt.date,
+    practitioner: Persona,
+) -> None:
     booked("10:00")  # blocks 10:00-11:00 (50 min + 10 min after)
     starts = local_starts(search(service, location, monday), practitioner.member)
     assert "Mon 09:00" in starts and "Mon 11:00" in starts
@@ -48,8 +66,14 @@ def test_appointment_and_buffers_are_kept_free(booked, service, location, monday
 
 
 def test_exceptions_time_off_and_closures(
-    service, location, rooms, hours, monday, practitioner, clinic
-):
+    service: ServiceType,
+    location: Location,
+    rooms: list[Room],
+    hours: None,
+    monday: dt.date,
+    practitioner: Persona,
+    clinic: Clinic,
+) -> None:
     tuesday, wednesday = monday + dt.timedelta(days=1), monday + dt.timedelta(days=2)
     saturday = monday + dt.timedelta(days=5)
     p = practitioner.member
@@ -86,8 +110,15 @@ def test_exceptions_time_off_and_closures(
 
 
 def test_rooms_limit_slots_when_the_service_needs_one(
-    booked, service, location, rooms, monday, owner, second_client, practitioner
-):
+    booked: Callable[..., Appointment],
+    service: ServiceType,
+    location: Location,
+    rooms: list[Room],
+    monday: dt.date,
+    owner: Persona,
+    second_client: Client,
+    practitioner: Persona,
+) -> None:
     booked("10:00", room=rooms[0])
     booked("10:00", who=owner, client=second_client, room=rooms[1])
     give_hours(practitioner.member, location, weekdays=range(0))  # nothing new
@@ -101,7 +132,14 @@ def test_rooms_limit_slots_when_the_service_needs_one(
     assert "Mon 10:00" not in local_starts(result, owner.member)
 
 
-def test_client_and_minimum_notice(booked, service, location, monday, owner, a_client):
+def test_client_and_minimum_notice(
+    booked: Callable[..., Appointment],
+    service: ServiceType,
+    location: Location,
+    monday: dt.date,
+    owner: Persona,
+    a_client: Client,
+) -> None:
     booked("10:00")
     result = search(
         service, location, monday, client_id=a_client.pk, not_before=at(monday, "09:20")
@@ -111,8 +149,14 @@ def test_client_and_minimum_notice(booked, service, location, monday, owner, a_c
 
 
 def test_query_count_is_bounded_whatever_the_range(
-    service, location, rooms, hours, monday, booked, a_client
-):
+    service: ServiceType,
+    location: Location,
+    rooms: list[Room],
+    hours: None,
+    monday: dt.date,
+    booked: Callable[..., Appointment],
+    a_client: Client,
+) -> None:
     booked("10:00")
     for days in (1, 28, 90):
         with CaptureQueriesContext(connection) as ctx:
@@ -126,7 +170,7 @@ def test_query_count_is_bounded_whatever_the_range(
         assert len(ctx.captured_queries) <= 5, (days, len(ctx.captured_queries))
 
 
-def test_slots_on_the_local_clock_across_dst(clinic, practitioner):
+def test_slots_on_the_local_clock_across_dst(clinic: Clinic, practitioner: Persona) -> None:
     for tz, change in (
         ("Europe/Berlin", dt.date(2026, 3, 29)),
         ("America/New_York", dt.date(2026, 11, 1)),
@@ -169,7 +213,14 @@ def test_slots_on_the_local_clock_across_dst(clinic, practitioner):
         assert before != after, (tz, before, after)
 
 
-def test_free_starts_knows_every_minute(service, location, rooms, hours, monday, practitioner):
+def test_free_starts_knows_every_minute(
+    service: ServiceType,
+    location: Location,
+    rooms: list[Room],
+    hours: None,
+    monday: dt.date,
+    practitioner: Persona,
+) -> None:
     free = free_starts(service=service, location=location, first_day=monday, last_day=monday)
     assert free.is_free(practitioner.member.pk, at(monday, "09:07"))
     assert not free.is_free(practitioner.member.pk, at(monday, "16:11"))

@@ -9,24 +9,29 @@ assessment (who, when, what; audited), every route is open again.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.test import Client as HttpClient
 from django.utils import timezone
 
 from sacrum.access.models import AuditEntry
 from sacrum.charting import services as charting
 from sacrum.charting.models import SessionNote
+from sacrum.clients.models import Client
+from sacrum.clinics.models import Clinic, Location, Room
 from sacrum.kernel.errors import Forbidden
-from sacrum.scheduling.models import Appointment
+from sacrum.scheduling.models import Appointment, ServiceType
 from sacrum.scheduling.services import booking, online
 from sacrum.scheduling.services.booking import Booking
 from sacrum.screening import services as screening
 from sacrum.screening.gates import URGENT_HOLD, booking_gate, charting_gate
 from sacrum.screening.models import ClientAlert, MedicalAssessment
 from sacrum.screening.questions import INTAKE
+from tests.conftest import ApiClient, Persona
 from tests.scheduling.conftest import at
 from tests.scheduling.test_online import bookable, link_in, post_details, visitor  # noqa: F401
 from tests.screening.conftest import sign_consent
@@ -56,7 +61,9 @@ def report_urgent(client: Any, practitioner: Any, entry: dict[str, Any]) -> Clie
     return ClientAlert.objects.get(client=client, rule__code=entry["code"], status="open")
 
 
-def api_body(a_client: Any, practitioner: Any, service: Any, location: Any, start: Any) -> dict:
+def api_body(
+    a_client: Any, practitioner: Any, service: Any, location: Any, start: Any
+) -> dict[str, str]:
     return {
         "client_id": str(a_client.pk),
         "practitioner_id": str(practitioner.member.pk),
@@ -68,20 +75,20 @@ def api_body(a_client: Any, practitioner: Any, service: Any, location: Any, star
 
 @pytest.mark.parametrize("entry", URGENT, ids=lambda e: e["code"])
 def test_an_urgent_finding_closes_every_gate_until_the_assessment_is_recorded(
-    entry,
-    bookable,  # noqa: F811
-    visitor,  # noqa: F811
-    api,
-    browser_as,
-    front_desk,
-    owner,
-    practitioner,
-    a_client,
-    service,
-    location,
-    monday,
-    clinic,
-):
+    entry: dict[str, Any],
+    bookable: Clinic,  # noqa: F811
+    visitor: HttpClient,  # noqa: F811
+    api: Callable[[Persona], ApiClient],
+    browser_as: Callable[[Persona], HttpClient],
+    front_desk: Persona,
+    owner: Persona,
+    practitioner: Persona,
+    a_client: Client,
+    service: ServiceType,
+    location: Location,
+    monday: dt.date,
+    clinic: Clinic,
+) -> None:
     alert = report_urgent(a_client, practitioner, entry)
     assert alert.urgent and alert.action == "refer"
 
@@ -181,7 +188,7 @@ def test_an_urgent_finding_closes_every_gate_until_the_assessment_is_recorded(
     assert status == 201, data
 
 
-def test_the_assessment_needs_who_when_and_what(practitioner, a_client):
+def test_the_assessment_needs_who_when_and_what(practitioner: Persona, a_client: Client) -> None:
     entry = next(e for e in URGENT if e["code"] == "urgent-new-neuro-deficit")
     alert = report_urgent(a_client, practitioner, entry)
     with pytest.raises(ValidationError) as refused:
@@ -197,7 +204,9 @@ def test_the_assessment_needs_who_when_and_what(practitioner, a_client):
     assert charting_gate(a_client)
 
 
-def test_the_front_desk_cannot_record_an_assessment(front_desk, practitioner, a_client):
+def test_the_front_desk_cannot_record_an_assessment(
+    front_desk: Persona, practitioner: Persona, a_client: Client
+) -> None:
     entry = next(e for e in URGENT if e["code"] == "urgent-new-neuro-deficit")
     alert = report_urgent(a_client, practitioner, entry)
     with pytest.raises(Forbidden):
@@ -210,7 +219,12 @@ def test_the_front_desk_cannot_record_an_assessment(front_desk, practitioner, a_
         )
 
 
-def test_the_assessment_through_the_api_and_the_page(api, browser_as, practitioner, a_client):
+def test_the_assessment_through_the_api_and_the_page(
+    api: Callable[[Persona], ApiClient],
+    browser_as: Callable[[Persona], HttpClient],
+    practitioner: Persona,
+    a_client: Client,
+) -> None:
     entries = [e for e in URGENT if set_for(e["question"]) == INTAKE][:2]
     first = report_urgent(a_client, practitioner, entries[0])
     status, body = api(practitioner).post(
@@ -232,8 +246,15 @@ def test_the_assessment_through_the_api_and_the_page(api, browser_as, practition
 
 
 def test_staff_cannot_accept_a_pending_request_while_an_urgent_finding_is_open(
-    front_desk, practitioner, a_client, service, location, monday, rooms, hours
-):
+    front_desk: Persona,
+    practitioner: Persona,
+    a_client: Client,
+    service: ServiceType,
+    location: Location,
+    monday: dt.date,
+    rooms: list[Room],
+    hours: None,
+) -> None:
     """A request made before the finding is not booked by accepting it afterwards."""
     requested = booking.book(
         actor=front_desk.actor,

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from sacrum.clients import consent
+from sacrum.clients.models import Client, ConsentSignature
 from sacrum.screening import services
+from sacrum.screening.models import Firing, Intake
+from tests.conftest import Persona
 from tests.screening.helpers import quiet_answers
 
 
@@ -23,19 +27,22 @@ def uploads_in_tmp(settings: Any, tmp_path: Any) -> None:
     }
 
 
-def sign_consent(persona, client):
+def sign_consent(persona: Persona, client: Client) -> ConsentSignature:
     text = consent.current_text(client.clinic_id)
+    assert text is not None
     return consent.sign_in_person(
         actor=persona.actor, client=client, text=text, typed_name=client.full_name, agreed=True
     )
 
 
 @pytest.fixture
-def intake_with(practitioner, a_client):
+def intake_with(
+    practitioner: Persona, a_client: Client
+) -> Callable[..., tuple[Intake, list[Firing]]]:
     """Ada signs the consent, then each call submits an intake changed by ``changes``."""
     sign_consent(practitioner, a_client)
 
-    def submit(**changes: Any):
+    def submit(**changes: Any) -> tuple[Intake, list[Firing]]:
         answers = quiet_answers("intake") | changes
         return services.submit_intake(actor=practitioner.actor, client=a_client, answers=answers)
 

@@ -23,8 +23,8 @@ def _intake(w: Stillwater) -> models.Model:
     answers = quiet_answers("intake") | {"anticoagulants": "yes"}
     intake, _ = services.submit_intake(
         actor=w.practitioner.actor,
-        client=w.object("client_id"),
-        answers=answers,  # type: ignore[arg-type]
+        client=w.object("client_id"),  # type: ignore[arg-type]
+        answers=answers,
     )
     return intake
 

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from sacrum.access.models import AuditEntry
+from sacrum.clients.models import Client
 from sacrum.screening.models import Firing, Intake, Rule
+from tests.conftest import ApiClient, Persona
 from tests.screening.conftest import sign_consent
 from tests.screening.helpers import quiet_answers
 
 
-def test_intake_through_the_api_fires_and_the_gates_report(practitioner, api, a_client):
+def test_intake_through_the_api_fires_and_the_gates_report(
+    practitioner: Persona, api: Callable[[Persona], ApiClient], a_client: Client
+) -> None:
     sign_consent(practitioner, a_client)
     http = api(practitioner)
     answers = quiet_answers("intake") | {"head_injury_recent": "yes", "anticoagulants": "yes"}
@@ -41,7 +46,9 @@ def test_intake_through_the_api_fires_and_the_gates_report(practitioner, api, a_
     assert body["booking_gate"] == [] and body["charting_gate"] == []
 
 
-def test_bad_intake_gets_field_messages_and_writes_nothing(practitioner, api, a_client):
+def test_bad_intake_gets_field_messages_and_writes_nothing(
+    practitioner: Persona, api: Callable[[Persona], ApiClient], a_client: Client
+) -> None:
     answers = quiet_answers("intake") | {"aneurysm": "perhaps"}
     status, body = api(practitioner).post(f"/clients/{a_client.pk}/intakes", {"answers": answers})
     assert status == 422
@@ -53,7 +60,11 @@ def test_bad_intake_gets_field_messages_and_writes_nothing(practitioner, api, a_
     assert not Intake.objects.exists()
 
 
-def test_amend_through_the_api_is_audited(practitioner, api, intake_with):
+def test_amend_through_the_api_is_audited(
+    practitioner: Persona,
+    api: Callable[[Persona], ApiClient],
+    intake_with: Callable[..., tuple[Intake, list[Firing]]],
+) -> None:
     intake, _ = intake_with()
     status, body = api(practitioner).patch(
         f"/intakes/{intake.pk}", {"answers": {"epilepsy": "yes"}, "note": "Told me at the visit"}
@@ -64,7 +75,9 @@ def test_amend_through_the_api_is_audited(practitioner, api, intake_with):
     assert AuditEntry.objects.filter(action="update", object_id=str(intake.pk)).exists()
 
 
-def test_check_in_through_the_api(practitioner, api, a_client):
+def test_check_in_through_the_api(
+    practitioner: Persona, api: Callable[[Persona], ApiClient], a_client: Client
+) -> None:
     answers = quiet_answers("checkin") | {"checkin_thunderclap_since": "yes", "checkin_pain": 8}
     status, body = api(practitioner).post(f"/clients/{a_client.pk}/check-ins", {"answers": answers})
     assert status == 201, body
@@ -73,13 +86,20 @@ def test_check_in_through_the_api(practitioner, api, a_client):
     assert status == 200 and body["answers"]["checkin_pain"] == 8
 
 
-def test_pain_out_of_range_is_refused(practitioner, api, a_client):
+def test_pain_out_of_range_is_refused(
+    practitioner: Persona, api: Callable[[Persona], ApiClient], a_client: Client
+) -> None:
     answers = quiet_answers("checkin") | {"checkin_pain": 11}
     status, body = api(practitioner).post(f"/clients/{a_client.pk}/check-ins", {"answers": answers})
     assert status == 422 and "answers.checkin_pain" in body["error"]["fields"]
 
 
-def test_front_desk_is_refused_screening_data(front_desk, api, a_client, intake_with):
+def test_front_desk_is_refused_screening_data(
+    front_desk: Persona,
+    api: Callable[[Persona], ApiClient],
+    a_client: Client,
+    intake_with: Callable[..., tuple[Intake, list[Firing]]],
+) -> None:
     intake, firings = intake_with(anticoagulants="yes")
     http = api(front_desk)
     before = AuditEntry.objects.count()
@@ -97,7 +117,9 @@ def test_front_desk_is_refused_screening_data(front_desk, api, a_client, intake_
     assert AuditEntry.objects.count() == before
 
 
-def test_owner_edits_rules_through_the_api(owner, practitioner, api):
+def test_owner_edits_rules_through_the_api(
+    owner: Persona, practitioner: Persona, api: Callable[[Persona], ApiClient]
+) -> None:
     status, body = api(owner).get("/screening/rules?page_size=200")
     assert status == 200 and body["count"] == Rule.objects.filter(clinic=owner.clinic).count()
     rule_id = next(r["id"] for r in body["items"] if r["code"] == "warn-epilepsy")
@@ -121,13 +143,17 @@ def test_owner_edits_rules_through_the_api(owner, practitioner, api):
     assert status == 201, body
 
 
-def test_the_question_sets_are_published(practitioner, api):
+def test_the_question_sets_are_published(
+    practitioner: Persona, api: Callable[[Persona], ApiClient]
+) -> None:
     status, body = api(practitioner).get("/screening/questions?form=checkin")
     assert status == 200 and body["set"] == "checkin"
     assert "checkin_pain" in {q["key"] for s in body["sections"] for q in s["questions"]}
 
 
-def test_firings_record_the_answer(intake_with, a_client):
+def test_firings_record_the_answer(
+    intake_with: Callable[..., tuple[Intake, list[Firing]]], a_client: Client
+) -> None:
     a_client.date_of_birth = dt.date(1950, 6, 1)  # old enough for headaches that began at 70
     a_client.save()
     intake_with(hx_onset_age=70)

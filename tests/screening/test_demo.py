@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sacrum.clients import consent
 from sacrum.screening import demo as screening_demo
 from sacrum.screening.gates import booking_gate, charting_gate
@@ -9,7 +11,7 @@ from sacrum.screening.models import ClientAlert, Intake
 from sacrum.web.demo import seed_demo
 
 
-def test_demo_has_a_blocked_a_referred_and_a_warned_client(db):
+def test_demo_has_a_blocked_a_referred_and_a_warned_client(db: Any) -> None:
     ctx = seed_demo(log=lambda _line: None)
     clinic = ctx["clinic"]
     open_alerts = ClientAlert.objects.filter(client__clinic=clinic, status="open")

@@ -5,9 +5,11 @@ Table-driven from ``data/rules.json``: adding a rule there adds its cases here.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from sacrum.screening.engine import answer_triggers, evaluate, urgent_triggers
+from sacrum.screening.engine import Hit, answer_triggers, evaluate, urgent_triggers
 from sacrum.screening.models import Rule
 from sacrum.screening.questions import CHECKIN, DERIVED, INTAKE, all_questions, question_set
 from tests.screening.helpers import (
@@ -26,11 +28,11 @@ CASES = [(entry, value) for entry in SHIPPED for value in triggering_answers(ent
 QUIET = [(entry, value) for entry in SHIPPED for value in silent_answers(entry)]
 
 
-def codes(hits):
+def codes(hits: list[Hit]) -> set[str]:
     return {h.rule.code for h in hits}
 
 
-def test_the_shipped_set_covers_safety_md():
+def test_the_shipped_set_covers_safety_md() -> None:
     actions = [e["action"] for e in SHIPPED]
     assert actions.count("block") == 7
     assert actions.count("warn") >= 9
@@ -56,7 +58,7 @@ def test_the_shipped_set_covers_safety_md():
     assert len({e["code"] for e in SHIPPED}) == len(SHIPPED)
 
 
-def test_every_shipped_rule_reads_a_real_question_and_validates():
+def test_every_shipped_rule_reads_a_real_question_and_validates() -> None:
     questions = all_questions()
     for entry in SHIPPED:
         assert entry["question"] in questions, entry["code"]
@@ -64,7 +66,7 @@ def test_every_shipped_rule_reads_a_real_question_and_validates():
         rule.clean()  # raises on a rule the owner could not have saved either
 
 
-def test_quiet_answers_fire_nothing():
+def test_quiet_answers_fire_nothing() -> None:
     assert evaluate(RULES, quiet_answers(INTAKE)) == []
     assert evaluate(RULES, quiet_answers(CHECKIN)) == []
 
@@ -72,7 +74,7 @@ def test_quiet_answers_fire_nothing():
 @pytest.mark.parametrize(
     ("entry", "value"), CASES, ids=lambda x: x["code"] if isinstance(x, dict) else str(x)
 )
-def test_rule_fires_on_its_trigger(entry, value):
+def test_rule_fires_on_its_trigger(entry: dict[str, Any], value: Any) -> None:
     answers = answers_firing(entry, value)
     hits = [h for h in evaluate(RULES, answers) if h.rule.code == entry["code"]]
     assert len(hits) == 1
@@ -90,25 +92,25 @@ def test_rule_fires_on_its_trigger(entry, value):
 @pytest.mark.parametrize(
     ("entry", "value"), QUIET, ids=lambda x: x["code"] if isinstance(x, dict) else str(x)
 )
-def test_rule_is_silent_otherwise(entry, value):
+def test_rule_is_silent_otherwise(entry: dict[str, Any], value: Any) -> None:
     assert entry["code"] not in codes(evaluate(RULES, answers_firing(entry, value)))
 
 
 @pytest.mark.parametrize("entry", [e for e in SHIPPED if e["requires"]], ids=lambda e: e["code"])
-def test_rule_is_silent_when_its_precondition_does_not_hold(entry):
+def test_rule_is_silent_when_its_precondition_does_not_hold(entry: dict[str, Any]) -> None:
     answers = answers_firing(entry, triggering_answers(entry)[0])
     answers[entry["requires"]["question"]] = "no"
     assert entry["code"] not in codes(evaluate(RULES, answers))
 
 
-def test_inactive_rules_never_fire():
+def test_inactive_rules_never_fire() -> None:
     entry = SHIPPED[0]
     rule = rule_object(entry)
     rule.active = False
     assert evaluate([rule], answers_firing(entry, "yes")) == []
 
 
-def test_hits_come_blocks_first():
+def test_hits_come_blocks_first() -> None:
     answers = quiet_answers(INTAKE) | {
         "anticoagulants": "yes",
         "aneurysm": "yes",
@@ -117,14 +119,14 @@ def test_hits_come_blocks_first():
     assert [h.action for h in evaluate(RULES, answers)] == ["block", "warn", "refer"]
 
 
-def test_threshold_and_answer_matching():
+def test_threshold_and_answer_matching() -> None:
     rule = rule_object(next(e for e in SHIPPED if e["question"] == "hx_onset_age"))
     assert answer_triggers(rule, 65) and answer_triggers(rule, 80)
     assert not answer_triggers(rule, 64) and not answer_triggers(rule, None)
     assert not answer_triggers(rule, True)
 
 
-def test_urgent_questions_for_the_form():
+def test_urgent_questions_for_the_form() -> None:
     urgent = urgent_triggers(RULES)
     assert urgent["hx_thunderclap"] == ["yes"]
     assert urgent["hx_neuro_deficit"] == ["yes"]
@@ -138,7 +140,7 @@ UNSURE = [e for e in SHIPPED if unsure_refers(e)]
 
 
 @pytest.mark.parametrize("entry", UNSURE, ids=lambda e: e["code"])
-def test_not_sure_to_a_red_flag_refers(entry):
+def test_not_sure_to_a_red_flag_refers(entry: dict[str, Any]) -> None:
     """ "Not sure" is never silent: it proposes a referral, never urgent, never a block."""
     hits = [
         h
@@ -149,7 +151,7 @@ def test_not_sure_to_a_red_flag_refers(entry):
     assert hits[0].action == "refer" and not hits[0].urgent and hits[0].unsure
 
 
-def test_every_yes_only_yes_no_rule_refers_on_not_sure():
+def test_every_yes_only_yes_no_rule_refers_on_not_sure() -> None:
     yes_no = [e for e in SHIPPED if e["trigger_at_least"] is None and e["question"] not in DERIVED]
     assert all("not_sure" in e["trigger_answers"] or e in UNSURE for e in yes_no)
     assert {"snnoop-04-thunderclap", "urgent-new-neuro-deficit", "checkin-neuro-since"} <= {
@@ -158,7 +160,7 @@ def test_every_yes_only_yes_no_rule_refers_on_not_sure():
 
 
 @pytest.mark.parametrize("entry", UNSURE[:3], ids=lambda e: e["code"])
-def test_a_rule_can_opt_out_of_not_sure(entry):
+def test_a_rule_can_opt_out_of_not_sure(entry: dict[str, Any]) -> None:
     rule = rule_object(entry)
     rule.refer_when_unsure = False
     assert evaluate([rule], answers_firing(entry, "not_sure")) == []
@@ -181,7 +183,9 @@ NEW_RULES = {
 @pytest.mark.parametrize(
     "entry", [e for e in SHIPPED if e["code"] in NEW_RULES], ids=lambda e: e["code"]
 )
-def test_each_new_rule_has_a_source_an_explanation_and_client_wording(entry):
+def test_each_new_rule_has_a_source_an_explanation_and_client_wording(
+    entry: dict[str, Any],
+) -> None:
     assert len(entry["source"]) > 40 and len(entry["explanation"]) > 60
     question = all_questions()[entry["question"]]
     assert question.text  # the client's wording (or, for the age, what the record gives)
@@ -189,18 +193,18 @@ def test_each_new_rule_has_a_source_an_explanation_and_client_wording(entry):
         assert "medically assessed" in entry["explanation"]
 
 
-def test_the_new_rule_set_is_shipped():
+def test_the_new_rule_set_is_shipped() -> None:
     assert {e["code"] for e in SHIPPED} >= NEW_RULES
 
 
-def test_the_check_in_asks_since_the_last_visit_not_right_now():
+def test_the_check_in_asks_since_the_last_visit_not_right_now() -> None:
     texts = [q.text for q in question_set(CHECKIN).questions()]
     assert not any(t.startswith("Right now") for t in texts)
     since = [t for t in texts if t.startswith("Since your last visit")]
     assert any("all at once" in t for t in since) and any("weakness" in t for t in since)
 
 
-def test_neurological_symptoms_are_asked_of_everyone():
+def test_neurological_symptoms_are_asked_of_everyone() -> None:
     intake = question_set(INTAKE)
     section = next(s for s in intake.sections if any(q.key == "neuro_new" for q in s.questions))
     assert section.show_if is None

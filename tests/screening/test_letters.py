@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.test import Client as HttpClient
 from pypdf import PdfReader
 
+from sacrum.clients.models import Client
 from sacrum.clinics import services as clinic_services
 from sacrum.kernel.errors import Conflict, Forbidden
 from sacrum.screening import letters
 from sacrum.screening.fhir import letter_bundle
-from sacrum.screening.models import AlertStatus, ClientAlert, ReferralLetter
+from sacrum.screening.models import AlertStatus, ClientAlert, Firing, Intake, ReferralLetter
 from sacrum.screening.pdf import letter_pdf
+from tests.conftest import ApiClient, Persona
 
 
 def pdf_text(content: bytes) -> str:
@@ -24,7 +28,9 @@ def pdf_text(content: bytes) -> str:
 
 
 @pytest.fixture
-def referred(practitioner, a_client, intake_with):
+def referred(
+    practitioner: Persona, a_client: Client, intake_with: Callable[..., tuple[Intake, list[Firing]]]
+) -> Client:
     """Ada (70 when headaches began, on a blood thinner, recent head injury)."""
     a_client.physician_name = "Dr Mary Somerville"
     a_client.date_of_birth = dt.date(1950, 6, 1)  # old enough for headaches that began at 70
@@ -42,7 +48,7 @@ def referred(practitioner, a_client, intake_with):
     return a_client
 
 
-def test_draft_is_generated_from_the_record(practitioner, referred):
+def test_draft_is_generated_from_the_record(practitioner: Persona, referred: Client) -> None:
     letter = letters.draft_letter(actor=practitioner.actor, client=referred)
     assert letter.recipient_name == "Dr Mary Somerville" and letter.is_draft
     assert {a.rule.code for a in letter.alerts.all()} == {
@@ -58,7 +64,7 @@ def test_draft_is_generated_from_the_record(practitioner, referred):
         assert "cure" not in text.lower() and "treats" not in text.lower()
 
 
-def test_the_pdf_opens_and_contains_the_reason(practitioner, referred):
+def test_the_pdf_opens_and_contains_the_reason(practitioner: Persona, referred: Client) -> None:
     letter = letters.draft_letter(actor=practitioner.actor, client=referred)
     text = pdf_text(letter_pdf(letter, final=False))
     assert "DRAFT" in text
@@ -67,7 +73,9 @@ def test_the_pdf_opens_and_contains_the_reason(practitioner, referred):
     assert "Ada Lovelace" in text and "Pat Practitioner" in text and "Osteopath" in text
 
 
-def test_fhir_service_request_and_document_reference_validate(practitioner, referred):
+def test_fhir_service_request_and_document_reference_validate(
+    practitioner: Persona, referred: Client
+) -> None:
     from fhir.resources.R4B.bundle import Bundle
     from fhir.resources.R4B.documentreference import DocumentReference
     from fhir.resources.R4B.servicerequest import ServiceRequest
@@ -79,13 +87,17 @@ def test_fhir_service_request_and_document_reference_validate(practitioner, refe
     assert set(kinds) == {"Patient", "Practitioner", "ServiceRequest", "DocumentReference"}
     request = ServiceRequest.model_validate(kinds["ServiceRequest"])
     assert request.intent == "proposal" and request.status == "draft"
+    assert request.reasonCode is not None
     assert {c.text for c in request.reasonCode} >= {"Headache that began at 65 or later"}
     document = DocumentReference.model_validate(kinds["DocumentReference"])
     assert document.content[0].attachment.contentType == "application/pdf"
+    assert document.type is not None and document.type.coding is not None
     assert document.type.coding[0].code == "57133-1"
 
 
-def test_edit_then_send_by_email_with_the_pdf_attached(practitioner, referred):
+def test_edit_then_send_by_email_with_the_pdf_attached(
+    practitioner: Persona, referred: Client
+) -> None:
     letter = letters.draft_letter(actor=practitioner.actor, client=referred)
     letters.update_letter(
         actor=practitioner.actor,
@@ -115,16 +127,17 @@ def test_edit_then_send_by_email_with_the_pdf_attached(practitioner, referred):
         sent.save()
 
 
-def test_printing_keeps_the_letter_too(practitioner, referred):
+def test_printing_keeps_the_letter_too(practitioner: Persona, referred: Client) -> None:
     letter = letters.draft_letter(actor=practitioner.actor, client=referred)
     printed = letters.finalize(actor=practitioner.actor, letter=letter, how="print")
+    assert printed.pdf.name is not None
     assert printed.status == "printed" and printed.pdf.name.endswith(".pdf")
     with printed.pdf.open("rb") as handle:
         assert "Reason for this letter" in pdf_text(handle.read())
     assert ReferralLetter.objects.filter(client=referred).count() == 1
 
 
-def test_sending_without_an_address_is_refused(practitioner, referred):
+def test_sending_without_an_address_is_refused(practitioner: Persona, referred: Client) -> None:
     letter = letters.draft_letter(actor=practitioner.actor, client=referred)
     letters.update_letter(actor=practitioner.actor, letter=letter, data={"recipient_email": ""})
     with pytest.raises(ValidationError) as exc:
@@ -135,8 +148,8 @@ def test_sending_without_an_address_is_refused(practitioner, referred):
 
 
 def test_a_letter_without_alerts_needs_a_reason_before_it_leaves(
-    practitioner, a_client, intake_with
-):
+    practitioner: Persona, a_client: Client, intake_with: Callable[..., tuple[Intake, list[Firing]]]
+) -> None:
     intake_with()
     letter = letters.draft_letter(actor=practitioner.actor, client=a_client)
     assert letter.reason == "" and not letter.alerts.exists()
@@ -153,7 +166,7 @@ def test_a_letter_without_alerts_needs_a_reason_before_it_leaves(
     )
 
 
-def test_front_desk_cannot_write_letters(front_desk, referred):
+def test_front_desk_cannot_write_letters(front_desk: Persona, referred: Client) -> None:
     with pytest.raises(Forbidden):
         letters.draft_letter(actor=front_desk.actor, client=referred)
 
@@ -161,7 +174,9 @@ def test_front_desk_cannot_write_letters(front_desk, referred):
 # --- API and pages ---------------------------------------------------------------------
 
 
-def test_letters_through_the_api(practitioner, api, referred):
+def test_letters_through_the_api(
+    practitioner: Persona, api: Callable[[Persona], ApiClient], referred: Client
+) -> None:
     http = api(practitioner)
     status, body = http.post(f"/clients/{referred.pk}/referral-letters", {})
     assert status == 201, body
@@ -184,14 +199,22 @@ def test_letters_through_the_api(practitioner, api, referred):
     assert body["count"] == 1
 
 
-def test_front_desk_gets_no_letters(front_desk, practitioner, api, browser_as, referred):
+def test_front_desk_gets_no_letters(
+    front_desk: Persona,
+    practitioner: Persona,
+    api: Callable[[Persona], ApiClient],
+    browser_as: Callable[[Persona], HttpClient],
+    referred: Client,
+) -> None:
     letter = letters.draft_letter(actor=practitioner.actor, client=referred)
     assert api(front_desk).get(f"/referral-letters/{letter.pk}")[0] == 403
     assert api(front_desk).get(f"/clients/{referred.pk}/referral-letters")[0] == 403
     assert browser_as(front_desk).get(f"/letters/{letter.pk}/").status_code == 403
 
 
-def test_letter_pages_draft_edit_and_print(practitioner, browser_as, referred):
+def test_letter_pages_draft_edit_and_print(
+    practitioner: Persona, browser_as: Callable[[Persona], HttpClient], referred: Client
+) -> None:
     http = browser_as(practitioner)
     page = http.get(f"/clients/{referred.pk}/").content.decode()
     assert "Draft referral letter" in page
@@ -211,7 +234,7 @@ def test_letter_pages_draft_edit_and_print(practitioner, browser_as, referred):
     letter.refresh_from_db()
     assert letter.status == "printed" and letter.request == "Please assess Ada soon."
     pdf = http.get(f"/letters/{letter.pk}/pdf")
-    assert "Please assess Ada soon." in pdf_text(b"".join(pdf.streaming_content))
+    assert "Please assess Ada soon." in pdf_text(b"".join(pdf.streaming_content))  # type: ignore[attr-defined]
     assert http.get(f"/letters/{letter.pk}/fhir").status_code == 200
     page = http.get(f"/letters/{letter.pk}/").content.decode()
     assert "Save draft" not in page and "final" in page

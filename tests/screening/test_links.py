@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -12,34 +14,41 @@ from django.utils import timezone
 
 from sacrum.access.models import AuditEntry
 from sacrum.clients import consent
+from sacrum.clients.models import Client
 from sacrum.screening import links
 from sacrum.screening.models import CheckIn, Intake, IntakeLink
+from tests.conftest import ApiClient, Persona
 from tests.screening.helpers import quiet_answers
 
 TOKEN_IN_MAIL = re.compile(r"/intake/([A-Za-z0-9_-]+)/")
 
 
-def emailed_token(front_desk, a_client) -> str:
+def emailed_token(front_desk: Persona, a_client: Client) -> str:
     links.create_link(actor=front_desk.actor, client=a_client)
-    return TOKEN_IN_MAIL.search(mail.outbox[-1].body).group(1)
+    match = TOKEN_IN_MAIL.search(str(mail.outbox[-1].body))
+    assert match is not None
+    return match.group(1)
 
 
-def consent_fields(client) -> dict:
+def consent_fields(client: Client) -> dict[str, str]:
     text = consent.current_text(client.clinic_id)
+    assert text is not None
     return {"consent_text_id": str(text.pk), "typed_name": "Ada Lovelace", "agreed": "on"}
 
 
-def test_the_link_is_emailed_by_the_worker_job(front_desk, a_client):
+def test_the_link_is_emailed_by_the_worker_job(front_desk: Persona, a_client: Client) -> None:
     link, raw = links.create_link(actor=front_desk.actor, client=a_client)
     assert raw is None  # an e-mailed link's token exists only in the e-mail
-    raw = TOKEN_IN_MAIL.search(mail.outbox[0].body).group(1)
+    match = TOKEN_IN_MAIL.search(str(mail.outbox[0].body))
+    assert match is not None
+    raw = match.group(1)
     assert [m.to for m in mail.outbox] == [["ada@example.test"]]
     assert raw in mail.outbox[0].body and link.token_digest not in mail.outbox[0].body
     assert IntakeLink.objects.get().token_digest != raw  # only the digest is stored
     assert link.expires_at > timezone.now() + dt.timedelta(days=6)
 
 
-def test_a_client_without_email_gets_a_clear_message(front_desk, a_client):
+def test_a_client_without_email_gets_a_clear_message(front_desk: Persona, a_client: Client) -> None:
     a_client.email = ""
     a_client.save()
     with pytest.raises(Exception, match="no e-mail"):
@@ -47,7 +56,7 @@ def test_a_client_without_email_gets_a_clear_message(front_desk, a_client):
     assert not IntakeLink.objects.exists() and mail.outbox == []
 
 
-def test_fill_in_from_the_link_once(front_desk, a_client):
+def test_fill_in_from_the_link_once(front_desk: Persona, a_client: Client) -> None:
     token = emailed_token(front_desk, a_client)
     http = HttpClient()
     page = http.get(f"/intake/{token}/")
@@ -89,7 +98,7 @@ def test_fill_in_from_the_link_once(front_desk, a_client):
     assert Intake.objects.count() == 1
 
 
-def test_an_expired_link_reveals_nothing(front_desk, a_client):
+def test_an_expired_link_reveals_nothing(front_desk: Persona, a_client: Client) -> None:
     token = emailed_token(front_desk, a_client)
     eight_days_ago = timezone.now() - dt.timedelta(days=8)
     IntakeLink.objects.update(
@@ -101,7 +110,7 @@ def test_an_expired_link_reveals_nothing(front_desk, a_client):
     assert "Ada" not in body and "Lovelace" not in body and "Stillwater" not in body
 
 
-def test_a_tampered_token_is_rejected(front_desk, a_client):
+def test_a_tampered_token_is_rejected(front_desk: Persona, a_client: Client) -> None:
     token = emailed_token(front_desk, a_client)
     tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
     for bad in (tampered, token[:-3], token + "x", "not-a-token"):
@@ -111,19 +120,21 @@ def test_a_tampered_token_is_rejected(front_desk, a_client):
     assert not Intake.objects.exists()
 
 
-def test_nothing_without_a_token(db):
+def test_nothing_without_a_token(db: Any) -> None:
     assert HttpClient().get("/intake/").status_code == 404
     assert HttpClient().get("/intake/thank-you").status_code == 404
 
 
-def test_a_new_emailed_link_replaces_the_old_one(front_desk, a_client):
+def test_a_new_emailed_link_replaces_the_old_one(front_desk: Persona, a_client: Client) -> None:
     first = emailed_token(front_desk, a_client)
     second = emailed_token(front_desk, a_client)
     assert HttpClient().get(f"/intake/{first}/").status_code == 404
     assert HttpClient().get(f"/intake/{second}/").status_code == 200
 
 
-def test_bad_answers_are_shown_by_field_and_nothing_is_written(front_desk, a_client):
+def test_bad_answers_are_shown_by_field_and_nothing_is_written(
+    front_desk: Persona, a_client: Client
+) -> None:
     token = emailed_token(front_desk, a_client)
     data = quiet_answers("intake") | {
         "consent_text_id": consent_fields(a_client)["consent_text_id"],
@@ -148,7 +159,9 @@ def test_bad_answers_are_shown_by_field_and_nothing_is_written(front_desk, a_cli
     assert IntakeLink.objects.get().used_at is None  # still usable
 
 
-def test_urgent_answers_tell_the_client_to_seek_care_now(front_desk, a_client):
+def test_urgent_answers_tell_the_client_to_seek_care_now(
+    front_desk: Persona, a_client: Client
+) -> None:
     token = emailed_token(front_desk, a_client)
     http = HttpClient()
     form = http.get(f"/intake/{token}/").content.decode()
@@ -159,7 +172,9 @@ def test_urgent_answers_tell_the_client_to_seek_care_now(front_desk, a_client):
     assert "Please seek urgent medical care now" in done
 
 
-def test_tablet_mode_opens_the_form_for_the_client(front_desk, browser_as, a_client):
+def test_tablet_mode_opens_the_form_for_the_client(
+    front_desk: Persona, browser_as: Callable[[Persona], HttpClient], a_client: Client
+) -> None:
     http = browser_as(front_desk)
     response = http.post(
         f"/clients/{a_client.pk}/links", {"purpose": "intake", "delivery": "tablet"}
@@ -175,11 +190,18 @@ def test_tablet_mode_opens_the_form_for_the_client(front_desk, browser_as, a_cli
     assert IntakeLink.objects.get().expires_at < timezone.now() + dt.timedelta(hours=3)
 
 
-def test_check_in_on_the_tablet(front_desk, browser_as, a_client, practitioner):
+def test_check_in_on_the_tablet(
+    front_desk: Persona,
+    browser_as: Callable[[Persona], HttpClient],
+    a_client: Client,
+    practitioner: Persona,
+) -> None:
+    current = consent.current_text(a_client.clinic_id)
+    assert current is not None
     consent.sign_in_person(
         actor=front_desk.actor,
         client=a_client,
-        text=consent.current_text(a_client.clinic_id),
+        text=current,
         typed_name="Ada",
         agreed=True,
     )
@@ -196,7 +218,9 @@ def test_check_in_on_the_tablet(front_desk, browser_as, a_client, practitioner):
     assert check_in.firings.get().rule.code == "checkin-health-changed"
 
 
-def test_links_through_the_api(front_desk, api, a_client):
+def test_links_through_the_api(
+    front_desk: Persona, api: Callable[[Persona], ApiClient], a_client: Client
+) -> None:
     status, body = api(front_desk).post(
         f"/clients/{a_client.pk}/intake-links", {"purpose": "intake", "delivery": "email"}
     )

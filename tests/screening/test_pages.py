@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client as HttpClient
 
 from sacrum.access.models import AuditEntry
-from sacrum.screening.models import AlertStatus, ClientAlert, Intake
+from sacrum.clients.models import Client
+from sacrum.screening.models import AlertStatus, ClientAlert, Firing, Intake
+from tests.conftest import Persona
 from tests.screening.helpers import quiet_answers
 
 
 def test_banner_shows_blocks_warnings_and_referrals(
-    practitioner, browser_as, a_client, intake_with
-):
+    practitioner: Persona,
+    browser_as: Callable[[Persona], HttpClient],
+    a_client: Client,
+    intake_with: Callable[..., tuple[Intake, list[Firing]]],
+) -> None:
     intake_with(head_injury_recent="yes", anticoagulants="yes", hx_thunderclap="yes")
     page = browser_as(practitioner).get(f"/clients/{a_client.pk}/").content.decode()
     assert "Blocked" in page and "Recent skull fracture or serious head injury" in page
@@ -20,8 +29,11 @@ def test_banner_shows_blocks_warnings_and_referrals(
 
 
 def test_front_desk_sees_only_that_a_review_is_pending(
-    front_desk, browser_as, a_client, intake_with
-):
+    front_desk: Persona,
+    browser_as: Callable[[Persona], HttpClient],
+    a_client: Client,
+    intake_with: Callable[..., tuple[Intake, list[Firing]]],
+) -> None:
     intake_with(head_injury_recent="yes", anticoagulants="yes")
     page = browser_as(front_desk).get(f"/clients/{a_client.pk}/").content.decode()
     assert "Review pending" in page
@@ -30,8 +42,11 @@ def test_front_desk_sees_only_that_a_review_is_pending(
 
 
 def test_practitioner_acknowledges_from_the_client_page(
-    practitioner, browser_as, a_client, intake_with
-):
+    practitioner: Persona,
+    browser_as: Callable[[Persona], HttpClient],
+    a_client: Client,
+    intake_with: Callable[..., tuple[Intake, list[Firing]]],
+) -> None:
     _i, firings = intake_with(anticoagulants="yes")
     http = browser_as(practitioner)
     response = http.post(
@@ -43,7 +58,13 @@ def test_practitioner_acknowledges_from_the_client_page(
     assert "1 settled alert" in page
 
 
-def test_clearance_page_with_a_letter(practitioner, browser_as, a_client, intake_with, pdf_letter):
+def test_clearance_page_with_a_letter(
+    practitioner: Persona,
+    browser_as: Callable[[Persona], HttpClient],
+    a_client: Client,
+    intake_with: Callable[..., tuple[Intake, list[Firing]]],
+    pdf_letter: SimpleUploadedFile,
+) -> None:
     _i, firings = intake_with(aneurysm="yes")
     http = browser_as(practitioner)
     url = f"/alerts/{firings[0].alert_id}/clearance"
@@ -57,10 +78,12 @@ def test_clearance_page_with_a_letter(practitioner, browser_as, a_client, intake
     assert response.status_code == 302
     assert ClientAlert.objects.get().status == AlertStatus.CLEARED
     letter = http.get(f"/alerts/{firings[0].alert_id}/clearance/letter")
-    assert letter.status_code == 200 and b"".join(letter.streaming_content).startswith(b"%PDF")
+    assert letter.status_code == 200 and b"".join(letter.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]
 
 
-def test_practitioner_enters_an_intake_on_the_page(practitioner, browser_as, a_client):
+def test_practitioner_enters_an_intake_on_the_page(
+    practitioner: Persona, browser_as: Callable[[Persona], HttpClient], a_client: Client
+) -> None:
     http = browser_as(practitioner)
     assert (
         "Do you get headaches, or have you had an unusual headache recently?"
@@ -83,7 +106,11 @@ def test_practitioner_enters_an_intake_on_the_page(practitioner, browser_as, a_c
     assert AuditEntry.objects.filter(action="read", object_id=str(intake.pk)).exists()
 
 
-def test_practitioner_amends_an_intake_on_the_page(practitioner, browser_as, intake_with):
+def test_practitioner_amends_an_intake_on_the_page(
+    practitioner: Persona,
+    browser_as: Callable[[Persona], HttpClient],
+    intake_with: Callable[..., tuple[Intake, list[Firing]]],
+) -> None:
     intake, _ = intake_with(aneurysm="yes")
     http = browser_as(practitioner)
     answers = dict(intake.answers) | {"aneurysm": "no"}
@@ -96,7 +123,9 @@ def test_practitioner_amends_an_intake_on_the_page(practitioner, browser_as, int
     assert "Checked with client" in http.get(f"/intakes/{intake.pk}/").content.decode()
 
 
-def test_check_in_on_the_page(practitioner, browser_as, a_client):
+def test_check_in_on_the_page(
+    practitioner: Persona, browser_as: Callable[[Persona], HttpClient], a_client: Client
+) -> None:
     http = browser_as(practitioner)
     answers = quiet_answers("checkin") | {"checkin_new_headache": "yes", "checkin_pain": "3"}
     response = http.post(f"/clients/{a_client.pk}/check-in/new", answers)
@@ -105,7 +134,9 @@ def test_check_in_on_the_page(practitioner, browser_as, a_client):
     assert "New or changed headache since the last visit" in page and "pain 3/10" in page
 
 
-def test_rules_page_owner_edits_practitioner_reads(owner, practitioner, browser_as):
+def test_rules_page_owner_edits_practitioner_reads(
+    owner: Persona, practitioner: Persona, browser_as: Callable[[Persona], HttpClient]
+) -> None:
     page = browser_as(practitioner).get("/screening/rules/").content.decode()
     assert "Sudden or thunderclap headache" in page and "/edit" not in page
     http = browser_as(owner)
@@ -140,8 +171,12 @@ def test_rules_page_owner_edits_practitioner_reads(owner, practitioner, browser_
 
 
 def test_client_list_marks_clients_with_open_alerts(
-    practitioner, front_desk, browser_as, a_client, intake_with
-):
+    practitioner: Persona,
+    front_desk: Persona,
+    browser_as: Callable[[Persona], HttpClient],
+    a_client: Client,
+    intake_with: Callable[..., tuple[Intake, list[Firing]]],
+) -> None:
     intake_with(head_injury_recent="yes", anticoagulants="yes")
     page = browser_as(practitioner).get("/clients/").content.decode()
     assert 'class="badge danger">blocked' in page and 'class="badge warn">warning' in page

@@ -18,11 +18,13 @@ import time_machine
 from django.test import Client as HttpClient
 
 from sacrum.clients.models import Client
+from sacrum.clinics.models import Clinic
 from sacrum.screening import links
 from sacrum.screening import services as screening
 from sacrum.screening.gates import booking_gate, charting_gate
 from sacrum.screening.models import CheckIn, ClientAlert, Intake
 from sacrum.screening.questions import CHECKIN, INTAKE, question_set
+from tests.conftest import Persona
 from tests.emails import emailed_token
 from tests.screening.conftest import sign_consent
 from tests.screening.helpers import quiet_answers
@@ -296,7 +298,9 @@ def post_form(client: Client, front_desk: Any, form: str, answers: dict[str, Any
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
-def test_scenario(scenario: Scenario, front_desk, practitioner, clinic):
+def test_scenario(
+    scenario: Scenario, front_desk: Persona, practitioner: Persona, clinic: Clinic
+) -> None:
     with time_machine.travel(NOW, tick=False):
         client = Client.objects.create(
             clinic=clinic,
@@ -336,6 +340,6 @@ def test_scenario(scenario: Scenario, front_desk, practitioner, clinic):
             assert charting_gate(client) == [] and booking_gate(client) == []
 
 
-def test_there_are_at_least_twenty_scenarios_on_both_forms():
+def test_there_are_at_least_twenty_scenarios_on_both_forms() -> None:
     assert len(SCENARIOS) >= 20
     assert {s.form for s in SCENARIOS} == {INTAKE, CHECKIN}

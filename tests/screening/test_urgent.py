@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 
 import pytest
 from django.apps import apps as django_apps
 
+from sacrum.clients.models import Client
 from sacrum.screening import letters
 from sacrum.screening.gates import booking_gate, charting_gate
-from sacrum.screening.models import ClientAlert, Rule
+from sacrum.screening.models import ClientAlert, Firing, Intake, Rule
 from sacrum.screening.rules import shipped_rules
+from tests.conftest import Persona
 
 pytestmark = pytest.mark.django_db
 
 
-def test_not_sure_refers_then_yes_makes_it_urgent(intake_with, a_client, practitioner):
+def test_not_sure_refers_then_yes_makes_it_urgent(
+    intake_with: Callable[..., tuple[Intake, list[Firing]]], a_client: Client, practitioner: Persona
+) -> None:
     _intake, firings = intake_with(headaches="yes", hx_thunderclap="not_sure")
     alert = ClientAlert.objects.get(client=a_client, rule__code="snnoop-04-thunderclap")
     assert (alert.action, alert.urgent, firings[0].answer) == ("refer", False, "not_sure")
@@ -26,7 +31,9 @@ def test_not_sure_refers_then_yes_makes_it_urgent(intake_with, a_client, practit
     assert charting_gate(a_client)[0].startswith("Urgent:") and booking_gate(a_client)
 
 
-def test_an_owner_can_switch_off_not_sure_for_a_rule(intake_with, a_client, owner):
+def test_an_owner_can_switch_off_not_sure_for_a_rule(
+    intake_with: Callable[..., tuple[Intake, list[Firing]]], a_client: Client, owner: Persona
+) -> None:
     Rule.objects.filter(clinic=owner.clinic, code="snnoop-02-cancer").update(
         refer_when_unsure=False
     )
@@ -35,8 +42,8 @@ def test_an_owner_can_switch_off_not_sure_for_a_rule(intake_with, a_client, owne
 
 
 def test_sending_a_referral_letter_does_not_lift_an_urgent_hold(
-    intake_with, a_client, practitioner
-):
+    intake_with: Callable[..., tuple[Intake, list[Firing]]], a_client: Client, practitioner: Persona
+) -> None:
     a_client.physician_name = "Dr Mary Somerville"
     a_client.save()
     intake_with(neuro_new="yes")
@@ -48,7 +55,7 @@ def test_sending_a_referral_letter_does_not_lift_an_urgent_hold(
     assert charting_gate(a_client) and booking_gate(a_client)
 
 
-def test_existing_clinics_get_the_new_rules_and_keep_their_edits(owner):
+def test_existing_clinics_get_the_new_rules_and_keep_their_edits(owner: Persona) -> None:
     clinic = owner.clinic
     Rule.objects.filter(clinic=clinic, code="urgent-new-neuro-deficit").delete()
     Rule.objects.filter(clinic=clinic, code="checkin-neuro-since").update(title="Our wording")

@@ -18,7 +18,9 @@ from sacrum.waitlist.models import WaitlistEntry, WaitlistOffer, WaitlistSlot
 pytestmark = pytest.mark.django_db
 
 
-def body(client: Any, service: Any, location: Any, monday: dt.date, **changes: Any) -> dict:
+def body(
+    client: Any, service: Any, location: Any, monday: dt.date, **changes: Any
+) -> dict[str, Any]:
     data = {
         "client_id": str(client.pk),
         "service_id": str(service.pk),
@@ -83,7 +85,7 @@ def test_bad_input_is_refused_and_nothing_is_written(
     service: Any,
     location: Any,
     monday: dt.date,
-    changes: dict,
+    changes: dict[str, Any],
     field: str,
 ) -> None:
     before = written()

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 
 def token_in(message: Any) -> str:
-    line = next(x for x in message.body.splitlines() if "/waitlist/offer/" in x)
+    line: str = next(x for x in message.body.splitlines() if "/waitlist/offer/" in x)
     return line.strip().rstrip("/").rsplit("/", 1)[1]
 
 

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("entry", URGENT, ids=lambda e: e["code"])
 def test_an_urgent_finding_after_the_offer_stops_the_acceptance(
-    entry, make_client: Any, wait: Any, owner: Any, practitioner: Any, blocker: Any
+    entry: dict[str, Any], make_client: Any, wait: Any, owner: Any, practitioner: Any, blocker: Any
 ) -> None:
     client = make_client("Later")
     wait(client)
