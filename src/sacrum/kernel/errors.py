@@ -1,8 +1,9 @@
 """Sacrum's own errors: what a service refuses, in words a person can act on.
 
-Views and API handlers map them to HTTP (403, 409, 423) in one place each. Python's
-``PermissionError`` is an ``OSError`` (a file the server may not read); using it for
-"your role does not allow this" would turn a real server fault into a quiet 403.
+Pages and the API map them to HTTP (403, 409) in one place each. Python's built-in
+error for a file the server may not open is an ``OSError``; were it used for "your role
+does not allow this", a real server fault would come back as a quiet 403. An OS error
+stays a 500, logged.
 """
 
 from __future__ import annotations
