@@ -30,7 +30,7 @@ from sacrum.charting.models import (
 )
 from sacrum.charting.services import ensure_defaults, policy_of
 from sacrum.clients.models import Client
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import Actor, StaffActor
 from sacrum.kernel.errors import Forbidden
 
 
@@ -184,10 +184,10 @@ def stations_for(actor: Actor, *, include_retired: bool = False) -> list[Listeni
     return list(stations)
 
 
-def station_for(actor: Actor, station_id: uuid.UUID | str) -> ListeningStation:
+def station_for(actor: StaffActor, station_id: uuid.UUID | str) -> ListeningStation:
     _require_clinical(actor)
     return get_scoped_or_404(
-        ListeningStation.objects.for_member(actor.member, "view"),  # type: ignore[arg-type]
+        ListeningStation.objects.for_member(actor.member, "view"),
         pk=station_id,
     )
 
@@ -199,26 +199,26 @@ def technique_templates_for(actor: Actor) -> list[TechniqueTemplate]:
     return list(TechniqueTemplate.objects.for_member(actor.member, "view"))
 
 
-def technique_template_for(actor: Actor, template_id: uuid.UUID | str) -> TechniqueTemplate:
+def technique_template_for(actor: StaffActor, template_id: uuid.UUID | str) -> TechniqueTemplate:
     _require_clinical(actor)
     return get_scoped_or_404(
-        TechniqueTemplate.objects.for_member(actor.member, "view"),  # type: ignore[arg-type]
+        TechniqueTemplate.objects.for_member(actor.member, "view"),
         pk=template_id,
     )
 
 
-def note_templates_for(actor: Actor) -> list[NoteTemplate]:
+def note_templates_for(actor: StaffActor) -> list[NoteTemplate]:
     _require_clinical(actor)
     return list(
-        NoteTemplate.objects.for_member(actor.member, "view").select_related(  # type: ignore[arg-type]
+        NoteTemplate.objects.for_member(actor.member, "view").select_related(
             "service", "technique_template"
         )
     )
 
 
-def note_template_for(actor: Actor, template_id: uuid.UUID | str) -> NoteTemplate:
+def note_template_for(actor: StaffActor, template_id: uuid.UUID | str) -> NoteTemplate:
     _require_clinical(actor)
     return get_scoped_or_404(
-        NoteTemplate.objects.for_member(actor.member, "view").select_related("service"),  # type: ignore[arg-type]
+        NoteTemplate.objects.for_member(actor.member, "view").select_related("service"),
         pk=template_id,
     )
