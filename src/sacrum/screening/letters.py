@@ -226,7 +226,7 @@ def finalize(*, actor: Actor, letter: ReferralLetter, how: str) -> ReferralLette
             reply_to=[e for e in (clinic.email or locked.author.user.email,) if e],
             attachments=[
                 {
-                    "storage_name": locked.pdf.name,
+                    "storage_name": locked.pdf.name,  # type: ignore[dict-item]  # saved above
                     "filename": f"referral-{locked.letter_date:%Y-%m-%d}.pdf",
                     "mimetype": "application/pdf",
                 }
