@@ -65,7 +65,7 @@ def _clinical_client(actor: StaffActor, client_id: uuid.UUID, *, edit: bool = Fa
     return client_selectors.client_for(actor, client_id, audited=False)
 
 
-def _appointment(actor: Actor, appointment_id: uuid.UUID | None) -> Appointment | None:
+def _appointment(actor: StaffActor, appointment_id: uuid.UUID | None) -> Appointment | None:
     if appointment_id is None:
         return None
     assert actor.member is not None
@@ -80,12 +80,12 @@ def _appointment(actor: Actor, appointment_id: uuid.UUID | None) -> Appointment 
     return found
 
 
-def _note(actor: Actor, note_id: uuid.UUID) -> SessionNote:
+def _note(actor: StaffActor, note_id: uuid.UUID) -> SessionNote:
     """A note in reach for a write (no read audit: the write is audited)."""
     return get_scoped_or_404(selectors.visible_notes(actor).select_related("client"), pk=note_id)
 
 
-def _full(actor: Actor, note: SessionNote) -> SessionNote:
+def _full(actor: StaffActor, note: SessionNote) -> SessionNote:
     """The note as returned after a write (the writer is its author: no reason needed)."""
     return selectors.note_for(actor, note.pk, audited=False)
 

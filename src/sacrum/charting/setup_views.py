@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.charting import selectors, services
 from sacrum.charting.models import SOAP_TEXT_FIELDS, NoteTemplate, SessionNote
-from sacrum.kernel.actor import Actor, StaffActor
+from sacrum.kernel.actor import StaffActor
 from sacrum.kernel.forms import add_service_errors
 from sacrum.kernel.pages import member_required
 from sacrum.kernel.requests import MemberRequest
@@ -168,7 +168,7 @@ def charting_setup(request: MemberRequest) -> HttpResponse:
     )
 
 
-def _note_template_form(actor: Actor, data: Any, initial: dict[str, Any]) -> forms.Form:
+def _note_template_form(actor: StaffActor, data: Any, initial: dict[str, Any]) -> forms.Form:
     """A field per SOAP text section, plus the technique template new notes start from."""
     form = forms.Form(data, initial=initial)
     for name in SOAP_TEXT_FIELDS:

@@ -90,7 +90,7 @@ def note_new(request: MemberRequest, client_id: uuid.UUID) -> HttpResponse:
 
 
 def _start(
-    request: HttpRequest, actor: Actor, client: Client, appointment: Appointment | None
+    request: HttpRequest, actor: StaffActor, client: Client, appointment: Appointment | None
 ) -> HttpResponse:
     reasons = charting_gate(client)
     previous = selectors.previous_signed_note(actor, client)
@@ -151,7 +151,7 @@ def _start(
 # --- The note ----------------------------------------------------------------------
 
 
-def _stations(actor: Actor, note: SessionNote) -> list[ListeningStation]:
+def _stations(actor: StaffActor, note: SessionNote) -> list[ListeningStation]:
     """The clinic's active stations, plus a retired one this note already has a finding at."""
     stations = selectors.stations_for(actor)
     known = {s.pk for s in stations}
@@ -183,7 +183,7 @@ def _marks_from_form(form: NoteForm) -> list[bodymap.Mark]:
 
 
 def _edit_page(
-    request: HttpRequest, actor: Actor, note: SessionNote, form: NoteForm | None = None
+    request: HttpRequest, actor: StaffActor, note: SessionNote, form: NoteForm | None = None
 ) -> HttpResponse:
     stations = _stations(actor, note)
     if form is None:
@@ -291,7 +291,7 @@ def note_open(request: MemberRequest, note_id: uuid.UUID) -> HttpResponse:
     return _read_page(request, actor, note, opened_with_reason=True)
 
 
-def _note_form(request: HttpRequest, actor: Actor, note: SessionNote) -> NoteForm:
+def _note_form(request: HttpRequest, actor: StaffActor, note: SessionNote) -> NoteForm:
     stations = _stations(actor, note)
     stills, techniques = rows_needed(note, request.POST)
     return NoteForm(
@@ -299,7 +299,7 @@ def _note_form(request: HttpRequest, actor: Actor, note: SessionNote) -> NoteFor
     )
 
 
-def _editable(actor: Actor, note_id: uuid.UUID) -> SessionNote:
+def _editable(actor: StaffActor, note_id: uuid.UUID) -> SessionNote:
     """The actor's own note with its rows (404 for anyone else's, or another clinic's)."""
     note = selectors.note_for_edit(actor, note_id)
     return selectors.with_everything(SessionNote.objects.filter(pk=note.pk)).get()

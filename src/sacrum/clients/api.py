@@ -226,7 +226,7 @@ class WithdrawIn(Schema):
 
 
 def _texts(request: HttpRequest) -> ConsentTextQuerySet:
-    return ConsentText.objects.for_member(actor_of(request).member, "view")  # type: ignore[return-value]
+    return ConsentText.objects.for_member(actor_of(request).member, "view")
 
 
 def _signature(request: HttpRequest, signature_id: uuid.UUID) -> ConsentSignature:

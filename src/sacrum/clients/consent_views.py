@@ -62,7 +62,7 @@ class WithdrawForm(forms.Form):
 
 
 def _texts(actor: StaffActor) -> ConsentTextQuerySet:
-    return ConsentText.objects.for_member(actor.member, "view")  # type: ignore[return-value]
+    return ConsentText.objects.for_member(actor.member, "view")
 
 
 @member_required("client.view")

@@ -15,7 +15,7 @@ def clients_for(
     actor: StaffActor, *, search: str = "", include_archived: bool = False
 ) -> ClientQuerySet:
     """The clients the actor may see, optionally searched; a list read is audited once."""
-    qs: ClientQuerySet = Client.objects.for_member(actor.member, "view")  # type: ignore[assignment]
+    qs: ClientQuerySet = Client.objects.for_member(actor.member, "view")
     if not include_archived:
         qs = qs.filter(archived=False)
     if search:

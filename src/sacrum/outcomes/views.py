@@ -164,7 +164,7 @@ def outcomes_home(request: MemberRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     found = []
     if query:
-        clients_seen: ClientQuerySet = Client.objects.for_member(actor.member, "view")  # type: ignore[assignment]
+        clients_seen: ClientQuerySet = Client.objects.for_member(actor.member, "view")
         found = list(clients_seen.filter(archived=False).search(query)[:20])
     return render(
         request,

@@ -326,7 +326,7 @@ def access(request: MemberRequest, client_id: uuid.UUID) -> HttpResponse:
 def revoke(request: MemberRequest, client_id: uuid.UUID) -> HttpResponse:
     actor = StaffActor.from_request(request)
     client = client_for(actor, client_id, audited=False)
-    scoped: PortalAccountQuerySet = PortalAccount.objects.for_member(request.member, "edit")  # type: ignore[assignment]
+    scoped: PortalAccountQuerySet = PortalAccount.objects.for_member(request.member, "edit")
     live = scoped.live().filter(client=client).first()
     if live is None:
         messages.info(request, "The client has no portal access to revoke.")
