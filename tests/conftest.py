@@ -25,7 +25,7 @@ from sacrum.access.tokens import create_token
 from sacrum.clients.models import Client
 from sacrum.clinics.models import Clinic, Membership
 from sacrum.clinics.services import create_clinic
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import StaffActor
 
 # Every test runs on a controlled clock (tests/clock.py): --clock / SACRUM_TEST_CLOCK.
 pytest_plugins = ["tests.clock"]
@@ -77,8 +77,8 @@ class Persona:
     member: Membership
 
     @property
-    def actor(self) -> Actor:
-        return Actor(user=self.user, member=self.member, ip="127.0.0.1", user_agent="pytest")
+    def actor(self) -> StaffActor:
+        return StaffActor(user=self.user, member=self.member, ip="127.0.0.1", user_agent="pytest")
 
     @property
     def clinic(self) -> Clinic:

@@ -14,7 +14,7 @@ from django.urls import reverse
 from sacrum.access.signin import is_portal_client
 
 
-class SacrumAccountAdapter(DefaultAccountAdapter):
+class SacrumAccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth: no types
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return bool(settings.ACCOUNT_SIGNUP_OPEN or request.session.get("sacrum_invitation"))
 
@@ -37,11 +37,12 @@ class SacrumAccountAdapter(DefaultAccountAdapter):
         user = request.user
         if (
             user.is_authenticated
-            and not user.memberships.filter(active=True).exists()  # type: ignore[union-attr]
-            and is_portal_client(user)  # type: ignore[arg-type]
+            and not user.memberships.filter(active=True).exists()
+            and is_portal_client(user)
         ):
             return reverse("web:portal_home")
-        return super().get_login_redirect_url(request)
+        url: str = super().get_login_redirect_url(request)
+        return url
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """Queue the mail for the worker instead of talking to SMTP inside the request.

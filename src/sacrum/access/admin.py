@@ -11,7 +11,7 @@ from sacrum.access.models import AuditEntry
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic in django-stubs only
     list_display = ("at", "clinic", "actor", "action", "object_type", "object_id", "ip", "via")
     list_filter = ("action", "via", "object_type")
     search_fields = ("object_id", "actor__email")

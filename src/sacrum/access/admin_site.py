@@ -23,7 +23,7 @@ def session_passed_second_factor(request: HttpRequest) -> bool:
     """Whether this session's sign-in included a second factor (allauth records each step)."""
     from allauth.account.internal.flows.login import get_authentication_records
 
-    records = get_authentication_records(request, request.user)  # type: ignore[arg-type]
+    records = get_authentication_records(request, request.user)
     return any(record.get("method") == "mfa" for record in records)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
@@ -16,6 +17,7 @@ from sacrum.access.selectors import audit_entries_for
 from sacrum.kernel.api import PageOut, actor_of, paginate
 from sacrum.kernel.errors import Forbidden
 from sacrum.kernel.fields import Day, PageNumber, PageSize
+from sacrum.kernel.requests import MemberRequest
 
 router = Router(tags=["access"])
 
@@ -60,8 +62,8 @@ class TokenIn(Schema):
 
 
 @router.get("/me", response=MeOut)
-def me(request: HttpRequest) -> dict:
-    member = request.member  # type: ignore[attr-defined]
+def me(request: MemberRequest) -> dict[str, Any]:
+    member = request.member
     return {
         "user_id": member.user.pk,
         "email": member.user.email,
@@ -84,7 +86,7 @@ def audit_log(
     until: Day | None = None,
     page: PageNumber = 1,
     page_size: PageSize = 50,
-) -> dict:
+) -> dict[str, Any]:
     actor = actor_of(request)
     if not actor.can("audit.view"):
         raise Forbidden("Only owners can read the audit log.")
@@ -101,8 +103,8 @@ def audit_log(
 
 
 @router.get("/tokens", response=list[TokenOut])
-def list_tokens(request: HttpRequest) -> list[ApiToken]:
-    return tokens.tokens_of(request.member)  # type: ignore[attr-defined]
+def list_tokens(request: MemberRequest) -> list[ApiToken]:
+    return tokens.tokens_of(request.member)
 
 
 TOKENS_NEED_A_PERSON = (
@@ -112,7 +114,7 @@ TOKENS_NEED_A_PERSON = (
 
 
 @router.post("/tokens", response={201: TokenCreated})
-def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict]:
+def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
     """Session only: a leaked token cannot extend itself by minting fresh ones."""
     if getattr(request, "api_via", "") == "token":
         raise Forbidden(TOKENS_NEED_A_PERSON)
@@ -122,8 +124,8 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict]:
 
 
 @router.delete("/tokens/{token_id}", response={204: None})
-def revoke_token(request: HttpRequest, token_id: uuid.UUID) -> Status[None]:
-    member = request.member  # type: ignore[attr-defined]
+def revoke_token(request: MemberRequest, token_id: uuid.UUID) -> Status[None]:
+    member = request.member
     token = get_scoped_or_404(ApiToken.objects.filter(membership=member), pk=token_id)
     tokens.revoke_token(actor=actor_of(request), token=token)
     return Status(204, None)

@@ -19,7 +19,8 @@ TOKEN_MEMBER_ATTR = "_sacrum_token_member"
 def user_has_mfa(user: object) -> bool:
     from allauth.mfa.models import Authenticator
 
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    found: bool = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    return found
 
 
 def bearer_token_member(request: HttpRequest) -> Membership | None:

@@ -36,7 +36,7 @@ class User(AbstractUser):
     email = models.EmailField("e-mail", unique=True)
     full_name = models.CharField(max_length=150, blank=True)
 
-    objects: ClassVar[SacrumUserManager] = SacrumUserManager()  # type: ignore[assignment]
+    objects: ClassVar[SacrumUserManager] = SacrumUserManager()
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

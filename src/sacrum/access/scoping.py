@@ -7,7 +7,7 @@ handlers never filter by clinic by hand, and a row outside reach is a 404.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
@@ -27,7 +27,7 @@ class ClinicScopedQuerySet(models.QuerySet[M], Generic[M]):
     area: str = ""
     clinic_path: str = "clinic"
 
-    def for_member(self, member: Membership, action: str = "view") -> ClinicScopedQuerySet[M]:
+    def for_member(self, member: Membership, action: str = "view") -> Self:
         if not member or not role_allows(member.role, f"{self.area}.{action}"):
             return self.none()
         return self.filter(**{self.clinic_path: member.clinic_id})

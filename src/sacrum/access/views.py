@@ -7,7 +7,7 @@ import zoneinfo
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -16,19 +16,20 @@ from django.views.decorators.http import require_POST
 from sacrum.access import tokens
 from sacrum.access.forms import AuditFilterForm, TokenForm
 from sacrum.access.selectors import audit_entries_for
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import StaffActor
 from sacrum.kernel.pages import member_required
+from sacrum.kernel.requests import MemberRequest
 
 AUDIT_PAGE_SIZE = 50
 
 
 @member_required("audit.view")
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: MemberRequest) -> HttpResponse:
     """Filters apply only when they are valid; a bad one is named by its field."""
-    actor = Actor.from_request(request)
+    actor = StaffActor.from_request(request)
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    clinic_zone = zoneinfo.ZoneInfo(request.member.clinic.time_zone)  # type: ignore[attr-defined]
+    clinic_zone = zoneinfo.ZoneInfo(request.member.clinic.time_zone)
     # Dates in the filter and times in the table are the clinic's, not the server's.
     with timezone.override(clinic_zone):
         entries = audit_entries_for(
@@ -43,8 +44,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 @member_required("token.manage")
-def token_list(request: HttpRequest) -> HttpResponse:
-    member = request.member  # type: ignore[attr-defined]
+def token_list(request: MemberRequest) -> HttpResponse:
+    member = request.member
     return render(
         request,
         "access/token_list.html",
@@ -55,19 +56,19 @@ def token_list(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_POST
 @member_required("token.manage")
-def token_create(request: HttpRequest) -> HttpResponse:
+def token_create(request: MemberRequest) -> HttpResponse:
     """The raw token is in this one response only: never stored, never in a URL."""
     form = TokenForm(request.POST)
     if form.is_valid():
         try:
             token, raw = tokens.create_token(
-                actor=Actor.from_request(request), name=form.cleaned_data["name"]
+                actor=StaffActor.from_request(request), name=form.cleaned_data["name"]
             )
         except ValueError as exc:
             form.add_error("name", str(exc))
         else:
             return render(request, "access/token_created.html", {"token": token, "raw": raw})
-    member = request.member  # type: ignore[attr-defined]
+    member = request.member
     return render(
         request, "access/token_list.html", {"form": form, "tokens": tokens.tokens_of(member)}
     )
@@ -75,9 +76,9 @@ def token_create(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @member_required("token.manage")
-def token_revoke(request: HttpRequest, token_id: uuid.UUID) -> HttpResponse:
-    member = request.member  # type: ignore[attr-defined]
+def token_revoke(request: MemberRequest, token_id: uuid.UUID) -> HttpResponse:
+    member = request.member
     token = tokens.token_of(member, token_id)
-    tokens.revoke_token(actor=Actor.from_request(request), token=token)
+    tokens.revoke_token(actor=StaffActor.from_request(request), token=token)
     messages.success(request, f"The token “{token.name}” was revoked.")
     return redirect("web:token_list")

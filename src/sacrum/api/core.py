@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -30,7 +31,7 @@ def _pydantic_fields(errors: list[dict[str, Any]]) -> dict[str, str]:
     return fields
 
 
-def install_error_handlers(api: Any) -> None:
+def install_error_handlers(api: NinjaAPI) -> None:
     """Every 4xx/5xx leaves the API as ``{"error": {"code", "message", "fields"}}``."""
 
     def respond(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:

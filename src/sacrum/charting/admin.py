@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from sacrum.charting.models import Addendum, SessionNote
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic in django-stubs only
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

@@ -47,7 +47,7 @@ from sacrum.charting.schemas import (
 )
 from sacrum.clients import selectors as client_selectors
 from sacrum.clients.models import Client
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import Actor, StaffActor
 from sacrum.kernel.api import PageOut, actor_of, paginate
 from sacrum.kernel.errors import Forbidden
 from sacrum.kernel.fields import PageNumber, PageSize
@@ -58,14 +58,14 @@ router = Router(tags=["charting"])
 CLINICAL = {"x-sacrum-clinical": True}
 
 
-def _clinical_client(actor: Actor, client_id: uuid.UUID, *, edit: bool = False) -> Client:
+def _clinical_client(actor: StaffActor, client_id: uuid.UUID, *, edit: bool = False) -> Client:
     """Role first (so the front desk gets 403 without a lookup), then the scoped client."""
     if not actor.can("clinical.edit" if edit else "clinical.view"):
         raise Forbidden("Session notes are for practitioners and owners only.")
     return client_selectors.client_for(actor, client_id, audited=False)
 
 
-def _appointment(actor: Actor, appointment_id: uuid.UUID | None) -> Appointment | None:
+def _appointment(actor: StaffActor, appointment_id: uuid.UUID | None) -> Appointment | None:
     if appointment_id is None:
         return None
     assert actor.member is not None
@@ -80,12 +80,12 @@ def _appointment(actor: Actor, appointment_id: uuid.UUID | None) -> Appointment 
     return found
 
 
-def _note(actor: Actor, note_id: uuid.UUID) -> SessionNote:
+def _note(actor: StaffActor, note_id: uuid.UUID) -> SessionNote:
     """A note in reach for a write (no read audit: the write is audited)."""
     return get_scoped_or_404(selectors.visible_notes(actor).select_related("client"), pk=note_id)
 
 
-def _full(actor: Actor, note: SessionNote) -> SessionNote:
+def _full(actor: StaffActor, note: SessionNote) -> SessionNote:
     """The note as returned after a write (the writer is its author: no reason needed)."""
     return selectors.note_for(actor, note.pk, audited=False)
 
@@ -253,7 +253,7 @@ def add_addendum(request: HttpRequest, note_id: uuid.UUID, payload: AddendumIn) 
 def get_addendum(request: HttpRequest, addendum_id: uuid.UUID) -> Addendum:
     actor = actor_of(request)
     addendum = get_scoped_or_404(
-        Addendum.objects.for_member(actor.member, "view").select_related("author__user"),  # type: ignore[arg-type]
+        Addendum.objects.for_member(actor.member, "view").select_related("author__user"),
         pk=addendum_id,
     )
     selectors.note_for(actor, addendum.note_id, audited=False)  # visibility of the note
@@ -334,7 +334,7 @@ def patch_technique_template(
     )
 
 
-def _template_data(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+def _template_data(actor: StaffActor, data: dict[str, Any]) -> dict[str, Any]:
     if "technique_template_id" in data:
         chosen = data.pop("technique_template_id")
         data["technique_template"] = (

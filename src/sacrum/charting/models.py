@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -26,6 +26,9 @@ from sacrum.access.scoping import ClinicScopedQuerySet
 from sacrum.charting.regions import BY_CODE, REGION_CHOICES, REGION_CODES, Side
 from sacrum.kernel.errors import Locked
 from sacrum.kernel.models import AppendOnly, RefusesBulkChanges
+
+_M = TypeVar("_M", bound=models.Model)
+
 
 LOCKED_MESSAGE = "A signed session note is locked. Add an addendum instead."
 
@@ -133,7 +136,7 @@ class StillPointLocation(models.TextChoices):
 # --- Clinic settings ------------------------------------------------------------
 
 
-class ClinicSettingQuerySet(ClinicScopedQuerySet[Any]):
+class ClinicSettingQuerySet(ClinicScopedQuerySet[_M]):
     area = "clinic"
 
 
@@ -149,7 +152,7 @@ class ChartingPolicy(models.Model):
         help_text="Unsigned notes older than this show on their author's dashboard.",
     )
 
-    objects: ClassVar[ClinicSettingQuerySet] = ClinicSettingQuerySet.as_manager()  # type: ignore[assignment]
+    objects: ClassVar[ClinicSettingQuerySet[ChartingPolicy]] = ClinicSettingQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         verbose_name_plural = "charting policies"
@@ -164,7 +167,7 @@ class ChartingPolicy(models.Model):
         return f"Charting policy of {self.clinic_id}"
 
 
-class ClinicalSetupQuerySet(ClinicScopedQuerySet[Any]):
+class ClinicalSetupQuerySet(ClinicScopedQuerySet[_M]):
     """Stations and templates: read by clinical staff (``clinical.view``), edited by the owner."""
 
     area = "clinical"
@@ -184,7 +187,7 @@ class ListeningStation(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(default=True)
 
-    objects: ClassVar[ClinicalSetupQuerySet] = ClinicalSetupQuerySet.as_manager()  # type: ignore[assignment]
+    objects: ClassVar[ClinicalSetupQuerySet[ListeningStation]] = ClinicalSetupQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ("position", "name")
@@ -208,7 +211,7 @@ class TechniqueTemplate(models.Model):
     shipped = models.BooleanField(default=False, editable=False)
     active = models.BooleanField(default=True)
 
-    objects: ClassVar[ClinicalSetupQuerySet] = ClinicalSetupQuerySet.as_manager()  # type: ignore[assignment]
+    objects: ClassVar[ClinicalSetupQuerySet[TechniqueTemplate]] = ClinicalSetupQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ("name",)
@@ -274,7 +277,7 @@ class NoteTemplate(models.Model):
         TechniqueTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    objects: ClassVar[ClinicalSetupQuerySet] = ClinicalSetupQuerySet.as_manager()  # type: ignore[assignment]
+    objects: ClassVar[ClinicalSetupQuerySet[NoteTemplate]] = ClinicalSetupQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ("service__name",)
@@ -497,7 +500,7 @@ class SessionNote(models.Model):
             raise ValidationError(errors)
 
 
-class NoteChildQuerySet(models.QuerySet[Any]):
+class NoteChildQuerySet(models.QuerySet[_M]):
     """Rows under a note: bulk changes refused when any of their notes is signed."""
 
     def _touches_signed(self) -> bool:
@@ -517,7 +520,7 @@ class NoteChildQuerySet(models.QuerySet[Any]):
 class NoteChild(models.Model):
     """Shared guard: a row of a signed note is never saved or deleted."""
 
-    objects: ClassVar[NoteChildQuerySet] = NoteChildQuerySet.as_manager()  # type: ignore[assignment]
+    objects: ClassVar[NoteChildQuerySet[NoteChild]] = NoteChildQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         abstract = True
@@ -686,7 +689,7 @@ class TechniqueEntry(NoteChild):
 # --- After signing ----------------------------------------------------------------
 
 
-class AppendOnlyQuerySet(RefusesBulkChanges, ClinicScopedQuerySet[Any]):
+class AppendOnlyQuerySet(RefusesBulkChanges, ClinicScopedQuerySet[_M]):
     area = "clinical"
     clinic_path = "note__clinic"
     locked_message = "Addenda are append-only."
@@ -705,7 +708,7 @@ class Addendum(AppendOnly):
     content_hash = models.CharField(max_length=64, editable=False)
     seal = models.CharField(max_length=64, blank=True, editable=False)
 
-    objects: ClassVar[AppendOnlyQuerySet] = AppendOnlyQuerySet.as_manager()  # type: ignore[assignment]
+    objects: ClassVar[AppendOnlyQuerySet[Addendum]] = AppendOnlyQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ("created_at",)
@@ -720,7 +723,7 @@ class Addendum(AppendOnly):
         return f"Addendum {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class SensitiveAccessQuerySet(RefusesBulkChanges, ClinicScopedQuerySet[Any]):
+class SensitiveAccessQuerySet(RefusesBulkChanges, ClinicScopedQuerySet[_M]):
     area = "clinical"
     clinic_path = "note__clinic"
     locked_message = "Access reasons are append-only."
@@ -737,7 +740,9 @@ class SensitiveAccess(AppendOnly):
     reason = models.CharField(max_length=500)
     at = models.DateTimeField(auto_now_add=True)
 
-    objects: ClassVar[SensitiveAccessQuerySet] = SensitiveAccessQuerySet.as_manager()  # type: ignore[assignment]
+    objects: ClassVar[SensitiveAccessQuerySet[SensitiveAccess]] = (
+        SensitiveAccessQuerySet.as_manager()  # type: ignore[assignment]
+    )
 
     class Meta:
         ordering = ("-at",)

@@ -80,7 +80,9 @@ def _note_story(note: SessionNote, styles: dict[str, ParagraphStyle]) -> list[ob
                 Paragraph(f"<b>{escape(k)}:</b> " + escape(str(v)).replace("\n", "<br/>"), body)
             )
 
-    pain = lambda v: None if v is None else f"{v} of 10"  # noqa: E731
+    def pain(v: int | None) -> str | None:
+        return None if v is None else f"{v} of 10"
+
     section(
         "Subjective",
         [

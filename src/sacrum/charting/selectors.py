@@ -30,7 +30,7 @@ from sacrum.charting.models import (
 )
 from sacrum.charting.services import ensure_defaults, policy_of
 from sacrum.clients.models import Client
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import Actor, StaffActor
 from sacrum.kernel.errors import Forbidden
 
 
@@ -53,7 +53,7 @@ def _is_owner(actor: Actor) -> bool:
     return bool(actor.member and actor.member.is_owner)
 
 
-def visible_notes(actor: Actor) -> QuerySet[SessionNote]:
+def visible_notes(actor: StaffActor) -> QuerySet[SessionNote]:
     """Notes of the actor's clinic the actor may know exist (sensitive: author and owner)."""
     _require_clinical(actor)
     assert actor.member is not None
@@ -82,7 +82,7 @@ def with_everything(notes: QuerySet[SessionNote]) -> QuerySet[SessionNote]:
 
 
 def note_for(
-    actor: Actor, note_id: uuid.UUID | str, *, reason: str = "", audited: bool = True
+    actor: StaffActor, note_id: uuid.UUID | str, *, reason: str = "", audited: bool = True
 ) -> SessionNote:
     """One note with everything under it; 404 outside reach; audited as a read.
 
@@ -102,7 +102,7 @@ def note_for(
     return note
 
 
-def note_for_edit(actor: Actor, note_id: uuid.UUID | str) -> SessionNote:
+def note_for_edit(actor: StaffActor, note_id: uuid.UUID | str) -> SessionNote:
     """A note its author is about to change (no content read is audited here: the write is)."""
     _require_clinical(actor)
     assert actor.member is not None
@@ -111,7 +111,7 @@ def note_for_edit(actor: Actor, note_id: uuid.UUID | str) -> SessionNote:
     )
 
 
-def notes_of(actor: Actor, client: Client, *, audited: bool = True) -> list[SessionNote]:
+def notes_of(actor: StaffActor, client: Client, *, audited: bool = True) -> list[SessionNote]:
     """The client's notes the actor may know of, newest first, with everything under them.
 
     Sensitive notes of others (only the owner gets them) come back too; show them as
@@ -123,7 +123,7 @@ def notes_of(actor: Actor, client: Client, *, audited: bool = True) -> list[Sess
     return notes
 
 
-def timeline(actor: Actor, client: Client) -> list[SessionNote]:
+def timeline(actor: StaffActor, client: Client) -> list[SessionNote]:
     """Notes for the chart view, oldest first, annotated with ``restriction_count``."""
     notes = (
         visible_notes(actor)
@@ -141,7 +141,7 @@ def timeline(actor: Actor, client: Client) -> list[SessionNote]:
 
 
 def previous_signed_note(
-    actor: Actor, client: Client, before: dt.datetime | None = None
+    actor: StaffActor, client: Client, before: dt.datetime | None = None
 ) -> SessionNote | None:
     """The newest signed note of ``client`` whose content the actor may read (copy-forward)."""
     assert actor.member is not None
@@ -152,7 +152,7 @@ def previous_signed_note(
     return with_everything(notes).order_by("-seen_at").first()
 
 
-def restrictions_of_previous(actor: Actor, note: SessionNote) -> list[Any]:
+def restrictions_of_previous(actor: StaffActor, note: SessionNote) -> list[Any]:
     """Last signed session's restrictions, for the faded marks under the body map."""
     previous = previous_signed_note(actor, note.client, before=note.seen_at)
     if previous is None:
@@ -174,7 +174,7 @@ def overdue_drafts(actor: Actor, now: dt.datetime | None = None) -> list[Session
     )
 
 
-def stations_for(actor: Actor, *, include_retired: bool = False) -> list[ListeningStation]:
+def stations_for(actor: StaffActor, *, include_retired: bool = False) -> list[ListeningStation]:
     _require_clinical(actor)
     assert actor.member is not None
     ensure_defaults(actor.member.clinic_id)
@@ -184,41 +184,41 @@ def stations_for(actor: Actor, *, include_retired: bool = False) -> list[Listeni
     return list(stations)
 
 
-def station_for(actor: Actor, station_id: uuid.UUID | str) -> ListeningStation:
+def station_for(actor: StaffActor, station_id: uuid.UUID | str) -> ListeningStation:
     _require_clinical(actor)
     return get_scoped_or_404(
-        ListeningStation.objects.for_member(actor.member, "view"),  # type: ignore[arg-type]
+        ListeningStation.objects.for_member(actor.member, "view"),
         pk=station_id,
     )
 
 
-def technique_templates_for(actor: Actor) -> list[TechniqueTemplate]:
+def technique_templates_for(actor: StaffActor) -> list[TechniqueTemplate]:
     _require_clinical(actor)
     assert actor.member is not None
     ensure_defaults(actor.member.clinic_id)
     return list(TechniqueTemplate.objects.for_member(actor.member, "view"))
 
 
-def technique_template_for(actor: Actor, template_id: uuid.UUID | str) -> TechniqueTemplate:
+def technique_template_for(actor: StaffActor, template_id: uuid.UUID | str) -> TechniqueTemplate:
     _require_clinical(actor)
     return get_scoped_or_404(
-        TechniqueTemplate.objects.for_member(actor.member, "view"),  # type: ignore[arg-type]
+        TechniqueTemplate.objects.for_member(actor.member, "view"),
         pk=template_id,
     )
 
 
-def note_templates_for(actor: Actor) -> list[NoteTemplate]:
+def note_templates_for(actor: StaffActor) -> list[NoteTemplate]:
     _require_clinical(actor)
     return list(
-        NoteTemplate.objects.for_member(actor.member, "view").select_related(  # type: ignore[arg-type]
+        NoteTemplate.objects.for_member(actor.member, "view").select_related(
             "service", "technique_template"
         )
     )
 
 
-def note_template_for(actor: Actor, template_id: uuid.UUID | str) -> NoteTemplate:
+def note_template_for(actor: StaffActor, template_id: uuid.UUID | str) -> NoteTemplate:
     _require_clinical(actor)
     return get_scoped_or_404(
-        NoteTemplate.objects.for_member(actor.member, "view").select_related("service"),  # type: ignore[arg-type]
+        NoteTemplate.objects.for_member(actor.member, "view").select_related("service"),
         pk=template_id,
     )

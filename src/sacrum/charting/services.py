@@ -46,7 +46,7 @@ from sacrum.charting.models import (
 )
 from sacrum.charting.regions import BY_CODE
 from sacrum.clients.models import Client
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import Actor, StaffActor
 from sacrum.kernel.errors import Conflict, Forbidden
 from sacrum.kernel.permissions import require
 from sacrum.scheduling.models import Appointment, ServiceType
@@ -126,7 +126,7 @@ def policy_of(clinic_id: Any) -> ChartingPolicy:
 
 
 @transaction.atomic
-def update_policy(*, actor: Actor, data: Mapping[str, Any]) -> ChartingPolicy:
+def update_policy(*, actor: StaffActor, data: Mapping[str, Any]) -> ChartingPolicy:
     require(actor, "clinic.manage")
     assert actor.member is not None
     policy, _ = ChartingPolicy.objects.get_or_create(clinic_id=actor.member.clinic_id)
@@ -138,7 +138,7 @@ def update_policy(*, actor: Actor, data: Mapping[str, Any]) -> ChartingPolicy:
 
 
 @transaction.atomic
-def create_station(*, actor: Actor, data: Mapping[str, Any]) -> ListeningStation:
+def create_station(*, actor: StaffActor, data: Mapping[str, Any]) -> ListeningStation:
     require(actor, "clinic.manage")
     assert actor.member is not None
     ensure_defaults(actor.member.clinic_id)
@@ -163,7 +163,7 @@ def update_station(
 
 
 @transaction.atomic
-def create_technique_template(*, actor: Actor, data: Mapping[str, Any]) -> TechniqueTemplate:
+def create_technique_template(*, actor: StaffActor, data: Mapping[str, Any]) -> TechniqueTemplate:
     require(actor, "clinic.manage")
     assert actor.member is not None
     template = TechniqueTemplate(clinic_id=actor.member.clinic_id)
@@ -212,7 +212,7 @@ def _same_clinic(actor: Actor, clinic_id: Any) -> None:
         raise Forbidden("This belongs to another clinic.")
 
 
-def _require_author(actor: Actor, note: SessionNote) -> None:
+def _require_author(actor: StaffActor, note: SessionNote) -> None:
     require(actor, "clinical.edit")
     _same_clinic(actor, note.clinic_id)
     assert actor.member is not None
@@ -279,7 +279,7 @@ def _apply_template(note: SessionNote, appointment: Appointment | None) -> list[
 @transaction.atomic
 def start_note(
     *,
-    actor: Actor,
+    actor: StaffActor,
     client: Client,
     appointment: Appointment | None = None,
     seen_at: dt.datetime | None = None,
@@ -317,7 +317,7 @@ def start_note(
 @transaction.atomic
 def copy_forward(
     *,
-    actor: Actor,
+    actor: StaffActor,
     client: Client,
     parts: Iterable[str],
     appointment: Appointment | None = None,
@@ -586,7 +586,7 @@ MODELS: dict[str, Any] = {
 
 
 @transaction.atomic
-def save_draft(*, actor: Actor, note: SessionNote, data: Mapping[str, Any]) -> SessionNote:
+def save_draft(*, actor: StaffActor, note: SessionNote, data: Mapping[str, Any]) -> SessionNote:
     """Autosave: apply ``data`` to a draft; cheap to call every few seconds.
 
     ``data`` holds any of ``NOTE_FIELDS`` and, each replacing the whole list, any of
@@ -622,7 +622,7 @@ def save_draft(*, actor: Actor, note: SessionNote, data: Mapping[str, Any]) -> S
 
 
 @transaction.atomic
-def sign_note(*, actor: Actor, note: SessionNote) -> SessionNote:
+def sign_note(*, actor: StaffActor, note: SessionNote) -> SessionNote:
     """Sign and lock: who, when, the SHA-256 of the canonical content and its keyed seal.
 
     Only the author signs, only a draft, and only while the screening gate allows
@@ -655,7 +655,7 @@ def sign_note(*, actor: Actor, note: SessionNote) -> SessionNote:
 
 
 @transaction.atomic
-def delete_draft(*, actor: Actor, note: SessionNote) -> None:
+def delete_draft(*, actor: StaffActor, note: SessionNote) -> None:
     """Throw away a draft (its author only). A signed note is never deleted (409)."""
     _require_author(actor, note)
     fresh = _locked_draft(note)
@@ -664,7 +664,7 @@ def delete_draft(*, actor: Actor, note: SessionNote) -> None:
 
 
 @transaction.atomic
-def add_addendum(*, actor: Actor, note: SessionNote, text: str) -> Addendum:
+def add_addendum(*, actor: StaffActor, note: SessionNote, text: str) -> Addendum:
     """Append words to a signed note, with their own author, time and hash.
 
     Any practitioner or owner who may read the note may add one (a colleague's

@@ -18,9 +18,10 @@ from django.shortcuts import redirect, render
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.charting import selectors, services
 from sacrum.charting.models import SOAP_TEXT_FIELDS, NoteTemplate, SessionNote
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import StaffActor
 from sacrum.kernel.forms import add_service_errors
 from sacrum.kernel.pages import member_required
+from sacrum.kernel.requests import MemberRequest
 from sacrum.scheduling.models import ServiceType
 
 
@@ -69,9 +70,9 @@ def _save(form: forms.Form, request: HttpRequest, action: Any, done: str) -> boo
 
 
 @member_required("clinic.manage")
-def charting_setup(request: HttpRequest) -> HttpResponse:
-    actor = Actor.from_request(request)
-    clinic_id = request.member.clinic_id  # type: ignore[attr-defined]
+def charting_setup(request: MemberRequest) -> HttpResponse:
+    actor = StaffActor.from_request(request)
+    clinic_id = request.member.clinic_id
     services.ensure_defaults(clinic_id)
     which = request.POST.get("form", "") if request.method == "POST" else ""
     target = request.POST.get("id", "")
@@ -167,7 +168,7 @@ def charting_setup(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _note_template_form(actor: Actor, data: Any, initial: dict[str, Any]) -> forms.Form:
+def _note_template_form(actor: StaffActor, data: Any, initial: dict[str, Any]) -> forms.Form:
     """A field per SOAP text section, plus the technique template new notes start from."""
     form = forms.Form(data, initial=initial)
     for name in SOAP_TEXT_FIELDS:
@@ -185,9 +186,9 @@ def _note_template_form(actor: Actor, data: Any, initial: dict[str, Any]) -> for
 
 
 @member_required("clinic.manage")
-def note_template_edit(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
-    member = request.member  # type: ignore[attr-defined]
+def note_template_edit(request: MemberRequest, service_id: uuid.UUID) -> HttpResponse:
+    actor = StaffActor.from_request(request)
+    member = request.member
     service = get_scoped_or_404(ServiceType.objects.for_member(member, "view"), pk=service_id)
     current = NoteTemplate.objects.filter(service=service).first()
     initial: dict[str, Any] = dict(current.defaults) if current else {}

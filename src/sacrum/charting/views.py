@@ -37,23 +37,24 @@ from sacrum.charting.forms import (
 from sacrum.charting.models import ListeningStation, NoteStatus, SessionNote
 from sacrum.charting.regions import label as region_label
 from sacrum.clients.models import Client
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import Actor, StaffActor
 from sacrum.kernel.errors import Conflict
 from sacrum.kernel.pages import member_required
+from sacrum.kernel.requests import MemberRequest
 from sacrum.scheduling.models import Appointment
 from sacrum.screening.gates import charting_gate
 
 AUTOSAVE_SECONDS = 15
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return Actor.from_request(request)
+def _actor(request: MemberRequest) -> StaffActor:
+    return StaffActor.from_request(request)
 
 
-def _client(actor: Actor, client_id: uuid.UUID) -> Client:
+def _client(actor: StaffActor, client_id: uuid.UUID) -> Client:
     assert actor.member is not None
     return get_scoped_or_404(
-        Client.objects.for_member(actor.member, "view"),  # type: ignore[arg-type]
+        Client.objects.for_member(actor.member, "view"),
         pk=client_id,
     )
 
@@ -62,12 +63,12 @@ def _client(actor: Actor, client_id: uuid.UUID) -> Client:
 
 
 @member_required("clinical.edit")
-def chart_appointment(request: HttpRequest, appointment_id: uuid.UUID) -> HttpResponse:
+def chart_appointment(request: MemberRequest, appointment_id: uuid.UUID) -> HttpResponse:
     """ "Chart this session": open the appointment's note, or start one."""
     actor = _actor(request)
     assert actor.member is not None
     appointment = get_scoped_or_404(
-        Appointment.objects.for_member(actor.member, "view").select_related(  # type: ignore[attr-defined]
+        Appointment.objects.for_member(actor.member, "view").select_related(
             "client", "service", "location"
         ),
         pk=appointment_id,
@@ -82,14 +83,14 @@ def chart_appointment(request: HttpRequest, appointment_id: uuid.UUID) -> HttpRe
 
 
 @member_required("clinical.edit")
-def note_new(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
+def note_new(request: MemberRequest, client_id: uuid.UUID) -> HttpResponse:
     """A note for an unscheduled visit (no appointment)."""
     actor = _actor(request)
     return _start(request, actor, _client(actor, client_id), None)
 
 
 def _start(
-    request: HttpRequest, actor: Actor, client: Client, appointment: Appointment | None
+    request: HttpRequest, actor: StaffActor, client: Client, appointment: Appointment | None
 ) -> HttpResponse:
     reasons = charting_gate(client)
     previous = selectors.previous_signed_note(actor, client)
@@ -150,7 +151,7 @@ def _start(
 # --- The note ----------------------------------------------------------------------
 
 
-def _stations(actor: Actor, note: SessionNote) -> list[ListeningStation]:
+def _stations(actor: StaffActor, note: SessionNote) -> list[ListeningStation]:
     """The clinic's active stations, plus a retired one this note already has a finding at."""
     stations = selectors.stations_for(actor)
     known = {s.pk for s in stations}
@@ -182,7 +183,7 @@ def _marks_from_form(form: NoteForm) -> list[bodymap.Mark]:
 
 
 def _edit_page(
-    request: HttpRequest, actor: Actor, note: SessionNote, form: NoteForm | None = None
+    request: HttpRequest, actor: StaffActor, note: SessionNote, form: NoteForm | None = None
 ) -> HttpResponse:
     stations = _stations(actor, note)
     if form is None:
@@ -253,7 +254,7 @@ def _read_page(
 
 @never_cache
 @member_required("clinical.view")
-def note_detail(request: HttpRequest, note_id: uuid.UUID) -> HttpResponse:
+def note_detail(request: MemberRequest, note_id: uuid.UUID) -> HttpResponse:
     """A draft opens for charting (its author); anything else reads, with its addenda."""
     actor = _actor(request)
     try:
@@ -273,7 +274,7 @@ def note_detail(request: HttpRequest, note_id: uuid.UUID) -> HttpResponse:
 @never_cache
 @require_POST
 @member_required("clinical.view")
-def note_open(request: HttpRequest, note_id: uuid.UUID) -> HttpResponse:
+def note_open(request: MemberRequest, note_id: uuid.UUID) -> HttpResponse:
     """The owner opens an author-only note, giving a reason (stored and audited)."""
     actor = _actor(request)
     form = ReasonForm(request.POST)
@@ -290,7 +291,7 @@ def note_open(request: HttpRequest, note_id: uuid.UUID) -> HttpResponse:
     return _read_page(request, actor, note, opened_with_reason=True)
 
 
-def _note_form(request: HttpRequest, actor: Actor, note: SessionNote) -> NoteForm:
+def _note_form(request: HttpRequest, actor: StaffActor, note: SessionNote) -> NoteForm:
     stations = _stations(actor, note)
     stills, techniques = rows_needed(note, request.POST)
     return NoteForm(
@@ -298,7 +299,7 @@ def _note_form(request: HttpRequest, actor: Actor, note: SessionNote) -> NoteFor
     )
 
 
-def _editable(actor: Actor, note_id: uuid.UUID) -> SessionNote:
+def _editable(actor: StaffActor, note_id: uuid.UUID) -> SessionNote:
     """The actor's own note with its rows (404 for anyone else's, or another clinic's)."""
     note = selectors.note_for_edit(actor, note_id)
     return selectors.with_everything(SessionNote.objects.filter(pk=note.pk)).get()
@@ -306,7 +307,7 @@ def _editable(actor: Actor, note_id: uuid.UUID) -> SessionNote:
 
 @require_POST
 @member_required("clinical.edit")
-def note_save(request: HttpRequest, note_id: uuid.UUID) -> HttpResponse:
+def note_save(request: MemberRequest, note_id: uuid.UUID) -> HttpResponse:
     """The whole form: save the draft, then stay, add a template's techniques, or go sign."""
     actor = _actor(request)
     note = _editable(actor, note_id)
@@ -355,7 +356,7 @@ def note_save(request: HttpRequest, note_id: uuid.UUID) -> HttpResponse:
 @never_cache
 @require_POST
 @member_required("clinical.edit")
-def note_autosave(request: HttpRequest, note_id: uuid.UUID) -> JsonResponse:
+def note_autosave(request: MemberRequest, note_id: uuid.UUID) -> JsonResponse:
     """The page's script posts the whole form here every few seconds; JSON back."""
     actor = _actor(request)
     note = _editable(actor, note_id)
@@ -384,7 +385,7 @@ def note_autosave(request: HttpRequest, note_id: uuid.UUID) -> JsonResponse:
 
 @never_cache
 @member_required("clinical.edit")
-def note_sign(request: HttpRequest, note_id: uuid.UUID) -> HttpResponse:
+def note_sign(request: MemberRequest, note_id: uuid.UUID) -> HttpResponse:
     """Confirm, then sign and lock. Refused with the gate's words when charting isn't allowed."""
     actor = _actor(request)
     note = _editable(actor, note_id)
@@ -420,7 +421,7 @@ def note_sign(request: HttpRequest, note_id: uuid.UUID) -> HttpResponse:
 
 @require_POST
 @member_required("clinical.edit")
-def note_discard(request: HttpRequest, note_id: uuid.UUID) -> HttpResponse:
+def note_discard(request: MemberRequest, note_id: uuid.UUID) -> HttpResponse:
     actor = _actor(request)
     note = _editable(actor, note_id)
     client_id = note.client_id
@@ -435,7 +436,7 @@ def note_discard(request: HttpRequest, note_id: uuid.UUID) -> HttpResponse:
 
 @require_POST
 @member_required("clinical.edit")
-def note_addendum(request: HttpRequest, note_id: uuid.UUID) -> HttpResponse:
+def note_addendum(request: MemberRequest, note_id: uuid.UUID) -> HttpResponse:
     actor = _actor(request)
     note = get_scoped_or_404(selectors.visible_notes(actor), pk=note_id)
     if not selectors.may_read_content(actor, note):
@@ -460,7 +461,7 @@ def note_addendum(request: HttpRequest, note_id: uuid.UUID) -> HttpResponse:
 
 @never_cache
 @member_required("clinical.view")
-def client_chart(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
+def client_chart(request: MemberRequest, client_id: uuid.UUID) -> HttpResponse:
     """The client's sessions over time: timeline, rhythm rate per station and restriction
     counts (palpation findings), pain before and after. A fixed number of queries."""
     actor = _actor(request)
@@ -507,7 +508,7 @@ def _pdf_response(data: bytes, filename: str) -> HttpResponse:
 
 @require_POST
 @member_required("clinical.view")
-def note_pdf(request: HttpRequest, note_id: uuid.UUID) -> HttpResponse:
+def note_pdf(request: MemberRequest, note_id: uuid.UUID) -> HttpResponse:
     """One note as a PDF for the client or another provider (POST: no names in URLs)."""
     actor = _actor(request)
     get_scoped_or_404(selectors.visible_notes(actor), pk=note_id)
@@ -528,7 +529,7 @@ def note_pdf(request: HttpRequest, note_id: uuid.UUID) -> HttpResponse:
 
 @require_POST
 @member_required("clinical.view")
-def client_notes_pdf(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
+def client_notes_pdf(request: MemberRequest, client_id: uuid.UUID) -> HttpResponse:
     """A date range of the client's notes the actor may read, signed ones first-class."""
     actor = _actor(request)
     client = _client(actor, client_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
@@ -115,7 +116,7 @@ def list_clients(
     archived: bool = False,
     page: PageNumber = 1,
     page_size: PageSize = 50,
-) -> dict:
+) -> dict[str, Any]:
     qs = selectors.clients_for(actor_of(request), search=q, include_archived=archived)
     return paginate(qs, page, page_size)
 
@@ -225,11 +226,11 @@ class WithdrawIn(Schema):
 
 
 def _texts(request: HttpRequest) -> ConsentTextQuerySet:
-    return ConsentText.objects.for_member(actor_of(request).member, "view")  # type: ignore[arg-type,return-value]
+    return ConsentText.objects.for_member(actor_of(request).member, "view")
 
 
 def _signature(request: HttpRequest, signature_id: uuid.UUID) -> ConsentSignature:
-    qs = ConsentSignature.objects.for_member(actor_of(request).member, "view").select_related(  # type: ignore[arg-type]
+    qs = ConsentSignature.objects.for_member(actor_of(request).member, "view").select_related(
         "text", "withdrawal"
     )
     return get_scoped_or_404(qs, pk=signature_id)
@@ -238,7 +239,7 @@ def _signature(request: HttpRequest, signature_id: uuid.UUID) -> ConsentSignatur
 @router.get("/consent-texts", response=PageOut[ConsentTextOut], tags=["consent"])
 def list_consent_texts(
     request: HttpRequest, page: PageNumber = 1, page_size: PageSize = 50
-) -> dict:
+) -> dict[str, Any]:
     """Every version of the clinic's consent text, newest first."""
     return paginate(_texts(request), page, page_size)
 
@@ -256,7 +257,7 @@ def get_consent_text(request: HttpRequest, consent_text_id: uuid.UUID) -> Consen
 
 
 @router.get("/clients/{client_id}/consent", response=ConsentStateOut, tags=["consent"])
-def get_consent_state(request: HttpRequest, client_id: uuid.UUID) -> dict:
+def get_consent_state(request: HttpRequest, client_id: uuid.UUID) -> dict[str, Any]:
     """Whether the client's consent is current, outdated, withdrawn or missing."""
     client = selectors.client_for(actor_of(request), client_id)
     return {
@@ -273,7 +274,7 @@ def get_consent_state(request: HttpRequest, client_id: uuid.UUID) -> dict:
 )
 def list_signatures(
     request: HttpRequest, client_id: uuid.UUID, page: PageNumber = 1, page_size: PageSize = 50
-) -> dict:
+) -> dict[str, Any]:
     actor = actor_of(request)
     client = selectors.client_for(actor, client_id, audited=False)
     audit.record(actor, AuditAction.LIST, client, object_type="consentsignature")

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -17,10 +17,11 @@ from sacrum.access.models import AuditAction
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.clients import consent, selectors
 from sacrum.clients.models import ConsentSignature, ConsentText, ConsentTextQuerySet
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import StaffActor
 from sacrum.kernel.errors import Conflict
 from sacrum.kernel.forms import add_service_errors
 from sacrum.kernel.pages import member_required
+from sacrum.kernel.requests import MemberRequest
 
 
 class ConsentTextForm(forms.Form):
@@ -60,14 +61,14 @@ class WithdrawForm(forms.Form):
     )
 
 
-def _texts(actor: Actor) -> ConsentTextQuerySet:
-    return ConsentText.objects.for_member(actor.member, "view")  # type: ignore[arg-type,return-value]
+def _texts(actor: StaffActor) -> ConsentTextQuerySet:
+    return ConsentText.objects.for_member(actor.member, "view")
 
 
 @member_required("client.view")
-def consent_text(request: HttpRequest) -> HttpResponse:
+def consent_text(request: MemberRequest) -> HttpResponse:
     """The current consent text, its versions, and (for the owner) publishing a new one."""
-    actor = Actor.from_request(request)
+    actor = StaffActor.from_request(request)
     versions = list(_texts(actor).annotate(signed=Count("signatures")))
     current = versions[0] if versions else None
     form = None
@@ -97,16 +98,16 @@ def consent_text(request: HttpRequest) -> HttpResponse:
 
 
 @member_required("client.view")
-def consent_version(request: HttpRequest, consent_text_id: uuid.UUID) -> HttpResponse:
+def consent_version(request: MemberRequest, consent_text_id: uuid.UUID) -> HttpResponse:
     """One version exactly as clients saw it when they signed it."""
-    text = get_scoped_or_404(_texts(Actor.from_request(request)), pk=consent_text_id)
+    text = get_scoped_or_404(_texts(StaffActor.from_request(request)), pk=consent_text_id)
     return render(request, "clients/consent_version.html", {"text": text})
 
 
 @member_required("client.edit")
-def consent_sign(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
+def consent_sign(request: MemberRequest, client_id: uuid.UUID) -> HttpResponse:
     """Hand the device to the client: they read the text and sign it here."""
-    actor = Actor.from_request(request)
+    actor = StaffActor.from_request(request)
     client = selectors.client_for(actor, client_id, audited=request.method != "POST")
     text = consent.current_text(client.clinic_id)
     form = ConsentSignForm(
@@ -142,16 +143,16 @@ def consent_sign(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
     )
 
 
-def _signature(actor: Actor, signature_id: uuid.UUID) -> ConsentSignature:
-    qs = ConsentSignature.objects.for_member(actor.member, "view").select_related(  # type: ignore[arg-type]
+def _signature(actor: StaffActor, signature_id: uuid.UUID) -> ConsentSignature:
+    qs = ConsentSignature.objects.for_member(actor.member, "view").select_related(
         "client", "text", "recorded_by", "withdrawal__recorded_by"
     )
     return get_scoped_or_404(qs, pk=signature_id)
 
 
 @member_required("client.view")
-def signature_detail(request: HttpRequest, signature_id: uuid.UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
+def signature_detail(request: MemberRequest, signature_id: uuid.UUID) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     signature = _signature(actor, signature_id)
     audit.record(actor, AuditAction.READ, signature)
     return render(
@@ -168,8 +169,8 @@ def signature_detail(request: HttpRequest, signature_id: uuid.UUID) -> HttpRespo
 
 @require_POST
 @member_required("client.edit")
-def signature_withdraw(request: HttpRequest, signature_id: uuid.UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
+def signature_withdraw(request: MemberRequest, signature_id: uuid.UUID) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     signature = _signature(actor, signature_id)
     form = WithdrawForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""

@@ -8,7 +8,7 @@ from sacrum.clients.models import CLINICAL_FIELDS, Client, Condition
 from sacrum.kernel.forms import DateInput
 
 
-class ClientForm(forms.ModelForm):
+class ClientForm(forms.ModelForm):  # type: ignore[type-arg]  # generic in django-stubs only
     class Meta:
         model = Client
         fields = (

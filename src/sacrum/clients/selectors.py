@@ -8,14 +8,14 @@ from sacrum.access import audit
 from sacrum.access.models import AuditAction
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.clients.models import Client, ClientQuerySet
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import StaffActor
 
 
 def clients_for(
-    actor: Actor, *, search: str = "", include_archived: bool = False
+    actor: StaffActor, *, search: str = "", include_archived: bool = False
 ) -> ClientQuerySet:
     """The clients the actor may see, optionally searched; a list read is audited once."""
-    qs: ClientQuerySet = Client.objects.for_member(actor.member, "view")  # type: ignore[arg-type,assignment]
+    qs: ClientQuerySet = Client.objects.for_member(actor.member, "view")
     if not include_archived:
         qs = qs.filter(archived=False)
     if search:
@@ -24,10 +24,10 @@ def clients_for(
     return qs
 
 
-def client_for(actor: Actor, client_id: uuid.UUID | str, *, audited: bool = True) -> Client:
+def client_for(actor: StaffActor, client_id: uuid.UUID | str, *, audited: bool = True) -> Client:
     """One client, scoped to the actor's clinic (404 otherwise); audited as a read."""
     client = get_scoped_or_404(
-        Client.objects.for_member(actor.member, "view"),  # type: ignore[arg-type]
+        Client.objects.for_member(actor.member, "view"),
         pk=client_id,
     )
     if audited:

@@ -7,27 +7,28 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from sacrum.clients import badges, consent, selectors, services
 from sacrum.clients.forms import ClientForm
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import StaffActor
 from sacrum.kernel.forms import add_service_errors
 from sacrum.kernel.pages import member_required
+from sacrum.kernel.requests import MemberRequest
 
 PAGE_SIZE = 25
 
 
 @member_required("client.view")
-def client_list(request: HttpRequest) -> HttpResponse:
+def client_list(request: MemberRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     show_archived = request.GET.get("archived") == "1"
     qs = selectors.clients_for(
-        Actor.from_request(request), search=q, include_archived=show_archived
+        StaffActor.from_request(request), search=q, include_archived=show_archived
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    clinical = request.member.can("clinical.view")  # type: ignore[attr-defined]
+    clinical = request.member.can("clinical.view")
     found = badges.badges_for([c.pk for c in page.object_list], clinical=clinical)
     for c in page.object_list:
         c.alert_badges = found.get(c.pk, [])  # type: ignore[attr-defined]
@@ -37,8 +38,8 @@ def client_list(request: HttpRequest) -> HttpResponse:
 
 
 @member_required("client.edit")
-def client_create(request: HttpRequest) -> HttpResponse:
-    actor = Actor.from_request(request)
+def client_create(request: MemberRequest) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     clinical = actor.can("clinical.edit")
     form = ClientForm(request.POST or None, clinical=clinical)
     if request.method == "POST" and form.is_valid():
@@ -53,8 +54,8 @@ def client_create(request: HttpRequest) -> HttpResponse:
 
 
 @member_required("client.view")
-def client_detail(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
+def client_detail(request: MemberRequest, client_id: uuid.UUID) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     client = selectors.client_for(actor, client_id)
     signatures = list(
         client.consent_signatures.select_related("text", "withdrawal").order_by("-signed_at")[:5]
@@ -73,8 +74,8 @@ def client_detail(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
 
 
 @member_required("client.edit")
-def client_edit(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
+def client_edit(request: MemberRequest, client_id: uuid.UUID) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     client = selectors.client_for(actor, client_id, audited=request.method != "POST")
     clinical = actor.can("clinical.edit")
     form = ClientForm(request.POST or None, instance=client, clinical=clinical)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import File, Form, Router, Status, UploadedFile
@@ -31,28 +32,31 @@ from sacrum.clinics.schemas import (
 )
 from sacrum.kernel.api import PageOut, actor_of, paginate
 from sacrum.kernel.fields import PageNumber, PageSize
+from sacrum.kernel.requests import MemberRequest
 
 router = Router(tags=["clinic"])
 
 
-def _clinic(request: HttpRequest) -> Clinic:
-    return request.member.clinic  # type: ignore[attr-defined,no-any-return]
+def _clinic(request: MemberRequest) -> Clinic:
+    return request.member.clinic
 
 
 @router.get("/clinic", response=ClinicOut, summary="The clinic you are acting in")
-def get_clinic(request: HttpRequest) -> Clinic:
+def get_clinic(request: MemberRequest) -> Clinic:
     return _clinic(request)
 
 
 @router.patch("/clinic", response=ClinicOut)
-def patch_clinic(request: HttpRequest, payload: ClinicPatch) -> Clinic:
+def patch_clinic(request: MemberRequest, payload: ClinicPatch) -> Clinic:
     return services.update_clinic(
         actor=actor_of(request), clinic=_clinic(request), data=payload.dict(exclude_unset=True)
     )
 
 
 @router.get("/locations", response=PageOut[LocationOut])
-def list_locations(request: HttpRequest, page: PageNumber = 1, page_size: PageSize = 50) -> dict:
+def list_locations(
+    request: HttpRequest, page: PageNumber = 1, page_size: PageSize = 50
+) -> dict[str, Any]:
     return paginate(selectors.locations_for(actor_of(request)), page, page_size)
 
 
@@ -84,7 +88,7 @@ def list_rooms(
     location_id: uuid.UUID | None = None,
     page: PageNumber = 1,
     page_size: PageSize = 50,
-) -> dict:
+) -> dict[str, Any]:
     qs = selectors.rooms_for(actor_of(request))
     if location_id:
         qs = qs.filter(location_id=location_id)
@@ -119,7 +123,9 @@ def delete_room(request: HttpRequest, room_id: uuid.UUID) -> Status[None]:
 
 
 @router.get("/memberships", response=PageOut[MembershipOut], tags=["staff"])
-def list_memberships(request: HttpRequest, page: PageNumber = 1, page_size: PageSize = 50) -> dict:
+def list_memberships(
+    request: HttpRequest, page: PageNumber = 1, page_size: PageSize = 50
+) -> dict[str, Any]:
     return paginate(selectors.members_for(actor_of(request)), page, page_size)
 
 
@@ -140,7 +146,9 @@ def patch_membership(
 
 
 @router.get("/invitations", response=PageOut[InvitationOut], tags=["staff"])
-def list_invitations(request: HttpRequest, page: PageNumber = 1, page_size: PageSize = 50) -> dict:
+def list_invitations(
+    request: HttpRequest, page: PageNumber = 1, page_size: PageSize = 50
+) -> dict[str, Any]:
     return paginate(selectors.invitations_for(actor_of(request)), page, page_size)
 
 
@@ -160,7 +168,9 @@ def revoke_invitation(request: HttpRequest, invitation_id: uuid.UUID) -> Status[
 
 
 @router.get("/practitioners", response=PageOut[ProfileOut], tags=["practitioners"])
-def list_profiles(request: HttpRequest, page: PageNumber = 1, page_size: PageSize = 50) -> dict:
+def list_profiles(
+    request: HttpRequest, page: PageNumber = 1, page_size: PageSize = 50
+) -> dict[str, Any]:
     return paginate(selectors.profiles_for(actor_of(request)), page, page_size)
 
 
@@ -185,7 +195,7 @@ def patch_profile(request: HttpRequest, profile_id: uuid.UUID, payload: ProfileP
 )
 def list_credentials(
     request: HttpRequest, profile_id: uuid.UUID, page: PageNumber = 1, page_size: PageSize = 50
-) -> dict:
+) -> dict[str, Any]:
     actor = actor_of(request)
     profile = selectors.profile_for(actor, profile_id)
     return paginate(selectors.credentials_for(actor).filter(profile=profile), page, page_size)

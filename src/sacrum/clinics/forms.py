@@ -44,7 +44,7 @@ class TimeZoneInput(forms.TextInput):
         return context
 
 
-class ServiceValidatedForm(forms.ModelForm):
+class ServiceValidatedForm(forms.ModelForm):  # type: ignore[type-arg]  # generic in django-stubs only
     """Model validation happens once, in the service, so pages and the API agree."""
 
     def _post_clean(self) -> None:

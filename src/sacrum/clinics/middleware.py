@@ -46,7 +46,7 @@ class ActiveClinicMiddleware:
                 chosen = memberships[0]
                 request.session[SESSION_CLINIC_KEY] = str(chosen.clinic_id)
             if chosen is not None:
-                chosen.user = request.user  # type: ignore[assignment]
+                chosen.user = request.user
             request.member = chosen  # type: ignore[attr-defined]
             if not memberships:
                 refused = self._portal_client(request)

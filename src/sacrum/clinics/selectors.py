@@ -19,64 +19,64 @@ from sacrum.clinics.models import (
     Room,
     VerificationState,
 )
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import StaffActor
 
 
-def locations_for(actor: Actor, action: str = "view") -> QuerySet[Location]:
-    return Location.objects.for_member(actor.member, action)  # type: ignore[arg-type]
+def locations_for(actor: StaffActor, action: str = "view") -> QuerySet[Location]:
+    return Location.objects.for_member(actor.member, action)
 
 
-def location_for(actor: Actor, location_id: object, action: str = "view") -> Location:
+def location_for(actor: StaffActor, location_id: object, action: str = "view") -> Location:
     return get_scoped_or_404(locations_for(actor, action), pk=location_id)
 
 
-def locations_with_room_counts(actor: Actor) -> QuerySet[Location]:
+def locations_with_room_counts(actor: StaffActor) -> QuerySet[Location]:
     """Locations for the list page, each with its number of rooms in use (one query)."""
     return locations_for(actor).annotate(rooms_in_use=Count("rooms", filter=Q(rooms__active=True)))
 
 
-def rooms_for(actor: Actor, action: str = "view") -> QuerySet[Room]:
-    return Room.objects.for_member(actor.member, action).select_related("location")  # type: ignore[arg-type]
+def rooms_for(actor: StaffActor, action: str = "view") -> QuerySet[Room]:
+    return Room.objects.for_member(actor.member, action).select_related("location")
 
 
-def room_for(actor: Actor, room_id: object, action: str = "view") -> Room:
+def room_for(actor: StaffActor, room_id: object, action: str = "view") -> Room:
     return get_scoped_or_404(rooms_for(actor, action), pk=room_id)
 
 
-def members_for(actor: Actor, action: str = "view") -> QuerySet[Membership]:
+def members_for(actor: StaffActor, action: str = "view") -> QuerySet[Membership]:
     return (
-        Membership.objects.for_member(actor.member, action)  # type: ignore[arg-type]
+        Membership.objects.for_member(actor.member, action)
         .select_related("user", "practitioner_profile")
         .order_by("-active", "user__full_name", "user__email")
     )
 
 
-def member_for(actor: Actor, member_id: object, action: str = "view") -> Membership:
+def member_for(actor: StaffActor, member_id: object, action: str = "view") -> Membership:
     return get_scoped_or_404(members_for(actor, action), pk=member_id)
 
 
-def invitations_for(actor: Actor) -> QuerySet[Invitation]:
-    return Invitation.objects.for_member(actor.member, "manage")  # type: ignore[arg-type]
+def invitations_for(actor: StaffActor) -> QuerySet[Invitation]:
+    return Invitation.objects.for_member(actor.member, "manage")
 
 
-def pending_invitations_for(actor: Actor) -> QuerySet[Invitation]:
+def pending_invitations_for(actor: StaffActor) -> QuerySet[Invitation]:
     """Invitations not yet accepted, revoked or expired."""
     return invitations_for(actor).filter(
         accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
     )
 
 
-def invitation_for(actor: Actor, invitation_id: object) -> Invitation:
+def invitation_for(actor: StaffActor, invitation_id: object) -> Invitation:
     return get_scoped_or_404(invitations_for(actor), pk=invitation_id)
 
 
-def profiles_for(actor: Actor) -> QuerySet[PractitionerProfile]:
-    return PractitionerProfile.objects.for_member(actor.member, "view").select_related(  # type: ignore[arg-type]
+def profiles_for(actor: StaffActor) -> QuerySet[PractitionerProfile]:
+    return PractitionerProfile.objects.for_member(actor.member, "view").select_related(
         "membership__user"
     )
 
 
-def profiles_with_counts(actor: Actor) -> QuerySet[PractitionerProfile]:
+def profiles_with_counts(actor: StaffActor) -> QuerySet[PractitionerProfile]:
     """Profiles for the list page, with verified / waiting / rejected credential counts."""
     by_state = {
         name: Count("credentials", filter=Q(credentials__verification_state=state))
@@ -89,7 +89,7 @@ def profiles_with_counts(actor: Actor) -> QuerySet[PractitionerProfile]:
     return profiles_for(actor).annotate(**by_state)
 
 
-def members_without_profile(actor: Actor) -> QuerySet[Membership]:
+def members_without_profile(actor: StaffActor) -> QuerySet[Membership]:
     """Active owners and practitioners who have not written a profile yet."""
     return members_for(actor).filter(
         active=True,
@@ -98,21 +98,21 @@ def members_without_profile(actor: Actor) -> QuerySet[Membership]:
     )
 
 
-def profile_for(actor: Actor, profile_id: object) -> PractitionerProfile:
+def profile_for(actor: StaffActor, profile_id: object) -> PractitionerProfile:
     return get_scoped_or_404(profiles_for(actor), pk=profile_id)
 
 
-def credentials_for(actor: Actor) -> QuerySet[Credential]:
-    return Credential.objects.for_member(actor.member, "view").select_related(  # type: ignore[arg-type]
+def credentials_for(actor: StaffActor) -> QuerySet[Credential]:
+    return Credential.objects.for_member(actor.member, "view").select_related(
         "profile__membership", "verified_by"
     )
 
 
-def credential_for(actor: Actor, credential_id: object) -> Credential:
+def credential_for(actor: StaffActor, credential_id: object) -> Credential:
     return get_scoped_or_404(credentials_for(actor), pk=credential_id)
 
 
-def evidence_for(actor: Actor, credential_id: object) -> Credential:
+def evidence_for(actor: StaffActor, credential_id: object) -> Credential:
     """A credential whose evidence file the actor may download; each download is audited."""
     credential = credential_for(actor, credential_id)
     if not credential.evidence:

@@ -319,7 +319,7 @@ def save_profile(*, actor: Actor, member: Membership, data: dict[str, Any]) -> P
     return profile
 
 
-def _check_evidence(evidence: UploadedFile | None) -> None:
+def _check_evidence(evidence: UploadedFile[bytes] | None) -> None:
     if evidence is None:
         return
     suffix = (evidence.name or "").rsplit(".", 1)[-1].lower()
@@ -339,14 +339,14 @@ def add_credential(
     actor: Actor,
     profile: PractitionerProfile,
     data: dict[str, Any],
-    evidence: UploadedFile | None = None,
+    evidence: UploadedFile[bytes] | None = None,
 ) -> Credential:
     _may_edit_credentials(actor, profile)
     _check_evidence(evidence)
     credential = Credential(profile=profile)
     apply_changes(credential, data, CREDENTIAL_FIELDS)
     if evidence is not None:
-        credential.evidence = evidence  # type: ignore[assignment]
+        credential.evidence = evidence
     credential.save()
     audit.record(actor, AuditAction.CREATE, credential)
     return credential
@@ -358,14 +358,14 @@ def update_credential(
     actor: Actor,
     credential: Credential,
     data: dict[str, Any],
-    evidence: UploadedFile | None = None,
+    evidence: UploadedFile[bytes] | None = None,
 ) -> Credential:
     """Editing a credential sends it back to 'not yet verified': the owner must look again."""
     _may_edit_credentials(actor, credential.profile)
     _check_evidence(evidence)
     changed = apply_changes(credential, data, CREDENTIAL_FIELDS)
     if evidence is not None:
-        credential.evidence = evidence  # type: ignore[assignment]
+        credential.evidence = evidence
         changed.append("evidence")
     if changed:
         credential.verification_state = VerificationState.UNVERIFIED

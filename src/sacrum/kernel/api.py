@@ -9,14 +9,15 @@ from django.http import HttpRequest
 from ninja import Schema
 from ninja.errors import HttpError
 
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import StaffActor
 from sacrum.kernel.fields import MAX_PAGE, MAX_PAGE_SIZE
 
 T = TypeVar("T")
 
 
-def actor_of(request: HttpRequest) -> Actor:
-    return Actor.from_request(request, via="api")
+def actor_of(request: HttpRequest) -> StaffActor:
+    """The member behind a staff API call (the API's auth lets only members through)."""
+    return StaffActor.from_request(request, via="api")
 
 
 def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -63,7 +63,8 @@ D, R = DeliveryState, SkipReason
 
 def backoff(attempts: int) -> dt.timedelta:
     """5, 10, 20, 40 … minutes after the 1st, 2nd, 3rd, 4th failed attempt."""
-    return FIRST_RETRY * (2 ** max(attempts - 1, 0))
+    factor: int = 2 ** max(attempts - 1, 0)
+    return FIRST_RETRY * factor
 
 
 def describe_offset(minutes: int) -> str:

@@ -16,10 +16,11 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import StaffActor
 from sacrum.kernel.errors import Conflict
 from sacrum.kernel.forms import add_service_errors
 from sacrum.kernel.pages import member_required
+from sacrum.kernel.requests import MemberRequest
 from sacrum.notifications import selectors, services
 from sacrum.notifications.forms import ReminderPolicyForm
 from sacrum.notifications.ical import build_feed
@@ -31,7 +32,7 @@ from sacrum.scheduling.services.booking import CLINICAL_ROLES
 RECENT = 30
 
 
-def _recent_deliveries(actor: Actor) -> tuple[list[dict[str, Any]], Counter[str]]:
+def _recent_deliveries(actor: StaffActor) -> tuple[list[dict[str, Any]], Counter[str]]:
     """The latest reminders (times in each location's zone) and 30-day counts by state."""
     since = timezone.now() - dt.timedelta(days=30)
     qs = selectors.deliveries_for(actor)
@@ -54,8 +55,8 @@ def _recent_deliveries(actor: Actor) -> tuple[list[dict[str, Any]], Counter[str]
 
 
 @member_required("clinic.manage")
-def reminder_settings(request: HttpRequest) -> HttpResponse:
-    actor = Actor.from_request(request)
+def reminder_settings(request: MemberRequest) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     policy = selectors.policy_for(actor)
     initial = {
         "enabled": policy.enabled,
@@ -90,7 +91,7 @@ def reminder_settings(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _feed_page(request: HttpRequest, actor: Actor, **extra: Any) -> HttpResponse:
+def _feed_page(request: HttpRequest, actor: StaffActor, **extra: Any) -> HttpResponse:
     member = actor.member
     assert member is not None
     others: list[CalendarFeed] = []
@@ -112,9 +113,9 @@ def _feed_page(request: HttpRequest, actor: Actor, **extra: Any) -> HttpResponse
 
 @never_cache
 @member_required("schedule.view")
-def calendar_feed(request: HttpRequest) -> HttpResponse:
+def calendar_feed(request: MemberRequest) -> HttpResponse:
     """Your private feed: create or replace it (the address is shown once), or revoke it."""
-    actor = Actor.from_request(request)
+    actor = StaffActor.from_request(request)
     if request.method == "POST":
         try:
             feed, raw = services.create_feed(actor=actor)
@@ -127,8 +128,8 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @member_required("schedule.view")
-def calendar_feed_revoke(request: HttpRequest, calendar_feed_id: uuid.UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
+def calendar_feed_revoke(request: MemberRequest, calendar_feed_id: uuid.UUID) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     feed = selectors.feed_for(actor, calendar_feed_id)
     services.revoke_feed(actor=actor, feed=feed)
     messages.success(request, "The calendar feed was revoked: calendars using it stop updating.")

@@ -80,7 +80,7 @@ class QuestionnaireForm(forms.Form):
         others = [c for c in CONDITIONS if c not in suitable and c != "any"]
         condition_field = self.fields["condition"]
         assert isinstance(condition_field, forms.ChoiceField)
-        condition_field.choices = [("", "—")] + [(c, CONDITIONS[c]) for c in suitable + others]  # type: ignore[attr-defined]
+        condition_field.choices = [("", "—")] + [(c, CONDITIONS[c]) for c in suitable + others]
         if suitable:
             self.fields["condition"].initial = suitable[0]
         for n, item in enumerate(instrument.items, start=1):

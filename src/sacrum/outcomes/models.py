@@ -8,7 +8,7 @@ Totals are never typed in: ``Response.save`` scores the stored answers with the 
 from __future__ import annotations
 
 import uuid
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,14 +20,16 @@ from sacrum.clinics.models import validate_time_zone
 from sacrum.outcomes.definitions import Instrument, parse_definition
 from sacrum.outcomes.scoring import AnswerError, clean_answers, score
 
+_M = TypeVar("_M", bound=models.Model)
 
-class OutcomeQuerySet(ClinicScopedQuerySet[Any]):
+
+class OutcomeQuerySet(ClinicScopedQuerySet[_M]):
     """Outcomes are clinical: the ``outcome`` area is never granted to the front desk."""
 
     area = "outcome"
 
 
-class InstrumentDefinitionQuerySet(OutcomeQuerySet):
+class InstrumentDefinitionQuerySet(OutcomeQuerySet["InstrumentDefinition"]):
     pass
 
 
@@ -81,7 +83,7 @@ class Occasion(models.TextChoices):
     FOLLOW_UP = "follow_up", "Follow-up"
 
 
-class ResponseQuerySet(OutcomeQuerySet):
+class ResponseQuerySet(OutcomeQuerySet["Response"]):
     pass
 
 
@@ -153,7 +155,7 @@ class Response(models.Model):
         self.alerts = [a.kind for a in result.alerts]
 
 
-class DiaryEntryQuerySet(OutcomeQuerySet):
+class DiaryEntryQuerySet(OutcomeQuerySet["DiaryEntry"]):
     pass
 
 
@@ -203,7 +205,7 @@ class ChangeStatus(models.TextChoices):
     NO_DATA = "no_data", "Not enough data yet"
 
 
-class OutcomeSummaryQuerySet(OutcomeQuerySet):
+class OutcomeSummaryQuerySet(OutcomeQuerySet["OutcomeSummary"]):
     pass
 
 
@@ -255,7 +257,7 @@ class OutcomeSummary(models.Model):
         return f"{self.instrument_key}: {self.status}"
 
 
-class OutcomeAlertQuerySet(OutcomeQuerySet):
+class OutcomeAlertQuerySet(OutcomeQuerySet["OutcomeAlert"]):
     def open(self) -> OutcomeAlertQuerySet:
         return self.filter(acknowledged_at__isnull=True)
 
@@ -293,7 +295,7 @@ class LinkKind(models.TextChoices):
     DIARY = "diary", "Headache diary (daily until it expires)"
 
 
-class QuestionnaireLinkQuerySet(OutcomeQuerySet):
+class QuestionnaireLinkQuerySet(OutcomeQuerySet["QuestionnaireLink"]):
     pass
 
 
@@ -340,7 +342,7 @@ class QuestionnaireLink(models.Model):
         return f"{self.kind} link"
 
 
-class DiaryReminderQuerySet(OutcomeQuerySet):
+class DiaryReminderQuerySet(OutcomeQuerySet["DiaryReminder"]):
     pass
 
 

@@ -12,7 +12,7 @@ from sacrum.access.models import AuditAction
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.clients.models import Client
 from sacrum.clients.selectors import client_for
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import Actor, StaffActor
 from sacrum.kernel.errors import Forbidden
 from sacrum.outcomes.models import (
     DiaryEntry,
@@ -31,23 +31,25 @@ def require_outcomes(actor: Actor, action: str = "view") -> None:
         raise Forbidden(CLINICAL_ONLY)
 
 
-def definitions_for(actor: Actor) -> QuerySet[InstrumentDefinition]:
+def definitions_for(actor: StaffActor) -> QuerySet[InstrumentDefinition]:
     """The clinic's instruments (the shipped ones are added on first use)."""
     require_outcomes(actor)
     assert actor.clinic is not None
     ensure_definitions(actor.clinic)
-    return InstrumentDefinition.objects.for_member(actor.member, "view")  # type: ignore[arg-type,return-value]
+    return InstrumentDefinition.objects.for_member(actor.member, "view")
 
 
-def definition_for(actor: Actor, definition_id: uuid.UUID | str) -> InstrumentDefinition:
+def definition_for(actor: StaffActor, definition_id: uuid.UUID | str) -> InstrumentDefinition:
     require_outcomes(actor)
     return get_scoped_or_404(
-        InstrumentDefinition.objects.for_member(actor.member, "view"),  # type: ignore[arg-type]
+        InstrumentDefinition.objects.for_member(actor.member, "view"),
         pk=definition_id,
     )
 
 
-def outcome_client(actor: Actor, client_id: uuid.UUID | str, *, audited: bool = True) -> Client:
+def outcome_client(
+    actor: StaffActor, client_id: uuid.UUID | str, *, audited: bool = True
+) -> Client:
     """The client, if the actor may see outcomes; reading their outcomes is audited."""
     require_outcomes(actor)
     client = client_for(actor, client_id, audited=False)
@@ -56,16 +58,18 @@ def outcome_client(actor: Actor, client_id: uuid.UUID | str, *, audited: bool = 
     return client
 
 
-def responses_for(actor: Actor, client: Client) -> QuerySet[Response]:
+def responses_for(actor: StaffActor, client: Client) -> QuerySet[Response]:
     require_outcomes(actor)
-    qs: QuerySet[Response] = Response.objects.for_member(actor.member, "view")  # type: ignore[arg-type,assignment]
+    qs: QuerySet[Response] = Response.objects.for_member(actor.member, "view")
     return qs.filter(client=client).select_related("definition").order_by("-completed_at")
 
 
-def response_for(actor: Actor, response_id: uuid.UUID | str, *, audited: bool = True) -> Response:
+def response_for(
+    actor: StaffActor, response_id: uuid.UUID | str, *, audited: bool = True
+) -> Response:
     require_outcomes(actor)
     response = get_scoped_or_404(
-        Response.objects.for_member(actor.member, "view").select_related("definition", "client"),  # type: ignore[arg-type]
+        Response.objects.for_member(actor.member, "view").select_related("definition", "client"),
         pk=response_id,
     )
     if audited:
@@ -74,12 +78,12 @@ def response_for(actor: Actor, response_id: uuid.UUID | str, *, audited: bool = 
 
 
 def diary_for(
-    actor: Actor, client: Client, start: dt.date | None = None, end: dt.date | None = None
+    actor: StaffActor, client: Client, start: dt.date | None = None, end: dt.date | None = None
 ) -> QuerySet[DiaryEntry]:
     require_outcomes(actor)
-    qs: QuerySet[DiaryEntry] = DiaryEntry.objects.for_member(actor.member, "view").filter(  # type: ignore[arg-type]
+    qs: QuerySet[DiaryEntry] = DiaryEntry.objects.for_member(actor.member, "view").filter(
         client=client
-    )  # type: ignore[arg-type,assignment]
+    )
     if start:
         qs = qs.filter(date__gte=start)
     if end:
@@ -87,34 +91,34 @@ def diary_for(
     return qs.order_by("date")
 
 
-def diary_entry_for(actor: Actor, entry_id: uuid.UUID | str) -> DiaryEntry:
+def diary_entry_for(actor: StaffActor, entry_id: uuid.UUID | str) -> DiaryEntry:
     require_outcomes(actor)
     return get_scoped_or_404(
-        DiaryEntry.objects.for_member(actor.member, "view").select_related("client"),  # type: ignore[arg-type]
+        DiaryEntry.objects.for_member(actor.member, "view").select_related("client"),
         pk=entry_id,
     )
 
 
-def summaries_for(actor: Actor, client: Client) -> QuerySet[OutcomeSummary]:
+def summaries_for(actor: StaffActor, client: Client) -> QuerySet[OutcomeSummary]:
     require_outcomes(actor)
-    qs: QuerySet[OutcomeSummary] = OutcomeSummary.objects.for_member(actor.member, "view")  # type: ignore[arg-type,assignment]
+    qs: QuerySet[OutcomeSummary] = OutcomeSummary.objects.for_member(actor.member, "view")
     return qs.filter(client=client)
 
 
-def alerts_for(actor: Actor, client: Client | None = None) -> QuerySet[OutcomeAlert]:
+def alerts_for(actor: StaffActor, client: Client | None = None) -> QuerySet[OutcomeAlert]:
     """Open safety alerts, newest first (all of the clinic's, or one client's)."""
     require_outcomes(actor)
-    qs: QuerySet[OutcomeAlert] = OutcomeAlert.objects.for_member(actor.member, "view").filter(  # type: ignore[arg-type]
+    qs: QuerySet[OutcomeAlert] = OutcomeAlert.objects.for_member(actor.member, "view").filter(
         acknowledged_at__isnull=True
-    )  # type: ignore[arg-type,assignment,attr-defined]
+    )
     if client is not None:
         qs = qs.filter(client=client)
     return qs.select_related("client").order_by("-raised_at")
 
 
-def alert_for(actor: Actor, alert_id: uuid.UUID | str) -> OutcomeAlert:
+def alert_for(actor: StaffActor, alert_id: uuid.UUID | str) -> OutcomeAlert:
     require_outcomes(actor)
     return get_scoped_or_404(
-        OutcomeAlert.objects.for_member(actor.member, "view"),  # type: ignore[arg-type]
+        OutcomeAlert.objects.for_member(actor.member, "view"),
         pk=alert_id,
     )

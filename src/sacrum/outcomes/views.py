@@ -21,10 +21,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from sacrum.clients.models import Client, ClientQuerySet
-from sacrum.kernel.actor import Actor, client_ip
+from sacrum.kernel.actor import StaffActor, client_ip
 from sacrum.kernel.errors import Conflict
 from sacrum.kernel.forms import add_service_errors
 from sacrum.kernel.pages import member_required
+from sacrum.kernel.requests import MemberRequest
 from sacrum.outcomes import links, reports, selectors, services
 from sacrum.outcomes.definitions import CONDITIONS, DefinitionError, number_text
 from sacrum.outcomes.fhir import load_document, to_fhir
@@ -42,8 +43,8 @@ from sacrum.outcomes.scoring import DiaryDay, rounded
 SESSION_STATUSES = ("arrived", "completed")
 
 
-def _actor(request: HttpRequest, action: str = "view") -> Actor:
-    actor = Actor.from_request(request)
+def _actor(request: MemberRequest, action: str = "view") -> StaffActor:
+    actor = StaffActor.from_request(request)
     if not actor.can(f"outcome.{action}"):
         raise PermissionDenied(selectors.CLINICAL_ONLY)
     return actor
@@ -86,7 +87,7 @@ def practice_spread(clinic_id: Any) -> dict[str, tuple[float | None, int]]:
     return result
 
 
-def measure_views(actor: Actor, client: Client) -> list[tuple[OutcomeSummary, MeasureView]]:
+def measure_views(actor: StaffActor, client: Client) -> list[tuple[OutcomeSummary, MeasureView]]:
     """Every measure the client has, analysed; a fixed handful of queries whatever the count."""
     summaries = list(selectors.summaries_for(actor, client))
     return analysed_measures(client, summaries, selectors.diary_for(actor, client), _zone(client))
@@ -108,7 +109,7 @@ def analysed_measures(
         .order_by("completed_at")
         .values_list("instrument_key", "completed_at", "total")
     ):
-        series[key].append(Observation(timezone.localtime(when, zone).date(), total))
+        series[key].append(Observation(timezone.localtime(when, zone).date(), total))  # type: ignore[arg-type]  # total__isnull=False
     days = [
         DiaryDay(day, headache, medication, peak)
         for day, headache, medication, peak in diary.order_by("date").values_list(
@@ -145,11 +146,11 @@ def analysed_measures(
 
 
 @member_required("client.view")
-def outcomes_home(request: HttpRequest) -> HttpResponse:
+def outcomes_home(request: MemberRequest) -> HttpResponse:
     """Clients being measured, with their status per measure, and open safety alerts."""
     actor = _actor(request)
     summaries = (
-        OutcomeSummary.objects.for_member(actor.member, "view")  # type: ignore[arg-type]
+        OutcomeSummary.objects.for_member(actor.member, "view")
         .select_related("client")
         .order_by("client__last_name", "client__first_name", "instrument_key")
     )
@@ -163,8 +164,8 @@ def outcomes_home(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     found = []
     if query:
-        clients_seen: ClientQuerySet = Client.objects.for_member(actor.member, "view")  # type: ignore[arg-type,assignment]
-        found = list(clients_seen.filter(archived=False).search(query)[:20])  # type: ignore[arg-type, attr-defined]
+        clients_seen: ClientQuerySet = Client.objects.for_member(actor.member, "view")
+        found = list(clients_seen.filter(archived=False).search(query)[:20])
     return render(
         request,
         "outcomes/home.html",
@@ -179,7 +180,7 @@ def outcomes_home(request: HttpRequest) -> HttpResponse:
 
 
 @member_required("client.view")
-def client_outcomes(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
+def client_outcomes(request: MemberRequest, client_id: uuid.UUID) -> HttpResponse:
     actor = _actor(request)
     client = selectors.outcome_client(actor, client_id)
     views = measure_views(actor, client)
@@ -205,7 +206,7 @@ def client_outcomes(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
 
 @member_required("client.view")
 def response_new(
-    request: HttpRequest, client_id: uuid.UUID, instrument_id: uuid.UUID
+    request: MemberRequest, client_id: uuid.UUID, instrument_id: uuid.UUID
 ) -> HttpResponse:
     actor = _actor(request, "edit")
     client = selectors.outcome_client(actor, client_id, audited=False)
@@ -256,7 +257,7 @@ def response_new(
 
 
 @member_required("client.view")
-def diary_new(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
+def diary_new(request: MemberRequest, client_id: uuid.UUID) -> HttpResponse:
     actor = _actor(request, "edit")
     client = selectors.outcome_client(actor, client_id, audited=False)
     diary = selectors.definitions_for(actor).filter(key=services.DIARY_KEY).first()
@@ -279,7 +280,7 @@ def diary_new(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
 
 @require_POST
 @member_required("client.view")
-def alert_acknowledge(request: HttpRequest, outcome_alert_id: uuid.UUID) -> HttpResponse:
+def alert_acknowledge(request: MemberRequest, outcome_alert_id: uuid.UUID) -> HttpResponse:
     actor = _actor(request, "edit")
     alert = selectors.alert_for(actor, outcome_alert_id)
     services.acknowledge_alert(actor=actor, alert=alert)
@@ -288,14 +289,14 @@ def alert_acknowledge(request: HttpRequest, outcome_alert_id: uuid.UUID) -> Http
 
 
 @member_required("client.view")
-def instrument_list(request: HttpRequest) -> HttpResponse:
+def instrument_list(request: MemberRequest) -> HttpResponse:
     actor = _actor(request)
     definitions = list(selectors.definitions_for(actor).order_by("title"))
     return render(request, "outcomes/instruments.html", {"definitions": definitions})
 
 
 @member_required("client.view")
-def instrument_detail(request: HttpRequest, instrument_id: uuid.UUID) -> HttpResponse:
+def instrument_detail(request: MemberRequest, instrument_id: uuid.UUID) -> HttpResponse:
     actor = _actor(request)
     definition = selectors.definition_for(actor, instrument_id)
     instrument = definition.instrument
@@ -345,8 +346,8 @@ def instrument_detail(request: HttpRequest, instrument_id: uuid.UUID) -> HttpRes
 
 
 @member_required("client.view")
-def practice_report(request: HttpRequest) -> HttpResponse:
-    actor = Actor.from_request(request)
+def practice_report(request: MemberRequest) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     if not actor.can("outcome.report"):
         raise PermissionDenied("The practice report is for clinic owners.")
     start = _date(request.GET.get("start"))
@@ -410,7 +411,7 @@ def _csv_value(value: Any) -> Any:
 
 @require_POST
 @member_required("client.view")
-def link_send(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
+def link_send(request: MemberRequest, client_id: uuid.UUID) -> HttpResponse:
     """E-mail the client a secure link to a questionnaire or the diary."""
     actor = _actor(request, "edit")
     client = selectors.outcome_client(actor, client_id, audited=False)

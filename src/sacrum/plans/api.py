@@ -276,7 +276,9 @@ def list_plans(request: HttpRequest, client_id: uuid.UUID) -> Any:
 
 
 @router.post("/clients/{client_id}/plans", response={201: PlanOut}, openapi_extra=CLINICAL)
-def create_plan(request: HttpRequest, client_id: uuid.UUID, payload: PlanIn) -> Status[dict]:
+def create_plan(
+    request: HttpRequest, client_id: uuid.UUID, payload: PlanIn
+) -> Status[dict[str, Any]]:
     """A new active plan (409 when the client has one). Its measurement schedule is the
     proposal for the client's conditions unless ``measures`` is given; the series is
     proposed next (``POST /plans/{plan_id}/series/preview``)."""
@@ -390,7 +392,7 @@ def propose_series(request: HttpRequest, plan_id: uuid.UUID, payload: SeriesChoi
 @router.post("/plans/{plan_id}/series", response={201: SeriesBookedOut}, openapi_extra=CLINICAL)
 def confirm_series(
     request: HttpRequest, plan_id: uuid.UUID, payload: SeriesConfirmIn
-) -> Status[dict]:
+) -> Status[dict[str, Any]]:
     """Book the proposal — all of it, or none (409 naming the times that are not free)."""
     actor = actor_of(request)
     plan = selectors.plan_for(actor, plan_id, audited=False)

@@ -98,7 +98,8 @@ def sessions_attended(plan: Plan) -> int:
     query = _attended(plan.client_id, plan.start_date)
     if plan.discharged_on:
         query = query.filter(start__date__lte=plan.discharged_on)
-    return query.count()
+    count: int = query.count()
+    return count
 
 
 def _attended(client_id: Any, since: dt.date) -> Any:

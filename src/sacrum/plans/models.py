@@ -10,7 +10,7 @@ date and reason, a measurement is sent once) are database constraints.
 from __future__ import annotations
 
 import uuid
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -20,6 +20,8 @@ from sacrum.access.scoping import ClinicScopedQuerySet
 from sacrum.clients.models import validate_conditions
 from sacrum.outcomes.models import Occasion
 from sacrum.scheduling.models.series import MAX_OCCURRENCES, validate_phases
+
+_M = TypeVar("_M", bound=models.Model)
 
 
 class PlanStatus(models.TextChoices):
@@ -158,7 +160,7 @@ def taper_text(phases: Any) -> str:
     return ", then ".join(parts)
 
 
-class PlanChildQuerySet(ClinicScopedQuerySet[Any]):
+class PlanChildQuerySet(ClinicScopedQuerySet[_M]):
     area = "clinical"
     clinic_path = "plan__clinic"
 
@@ -179,7 +181,7 @@ class PlanGoal(models.Model):
     target_kind = models.CharField(max_length=8, choices=GoalTarget.choices, default=GoalTarget.MIC)
     target_value = models.FloatField(null=True, blank=True)
 
-    objects: ClassVar[PlanChildQuerySet] = PlanChildQuerySet.as_manager()  # type: ignore[assignment]
+    objects: ClassVar[PlanChildQuerySet[PlanGoal]] = PlanChildQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ("position",)
@@ -208,7 +210,7 @@ class PlanMeasure(models.Model):
     at_discharge = models.BooleanField(default=True)
     follow_up_days = models.PositiveSmallIntegerField(null=True, blank=True)
 
-    objects: ClassVar[PlanChildQuerySet] = PlanChildQuerySet.as_manager()  # type: ignore[assignment]
+    objects: ClassVar[PlanChildQuerySet[PlanMeasure]] = PlanChildQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ("instrument_key",)
@@ -338,7 +340,7 @@ class PlanReview(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects: ClassVar[PlanChildQuerySet] = PlanChildQuerySet.as_manager()  # type: ignore[assignment]
+    objects: ClassVar[PlanChildQuerySet[PlanReview]] = PlanChildQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ("-reviewed_on", "-created_at")

@@ -18,7 +18,7 @@ from sacrum.access import audit
 from sacrum.access.models import AuditAction
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.clients.models import Client
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import Actor, StaffActor
 from sacrum.kernel.errors import Forbidden
 from sacrum.outcomes.definitions import number_text, shipped_instruments
 from sacrum.outcomes.models import OutcomeSummary
@@ -33,16 +33,16 @@ def require_plans(actor: Actor, action: str = "view") -> None:
         raise Forbidden(CLINICAL_ONLY)
 
 
-def plans_for_client(actor: Actor, client: Client) -> QuerySet[Plan]:
+def plans_for_client(actor: StaffActor, client: Client) -> QuerySet[Plan]:
     require_plans(actor)
-    qs: QuerySet[Plan] = Plan.objects.for_member(actor.member, "view")  # type: ignore[arg-type,assignment]
+    qs: QuerySet[Plan] = Plan.objects.for_member(actor.member, "view")
     return qs.filter(client=client).select_related("practitioner__user")
 
 
-def plan_for(actor: Actor, plan_id: uuid.UUID | str, *, audited: bool = True) -> Plan:
+def plan_for(actor: StaffActor, plan_id: uuid.UUID | str, *, audited: bool = True) -> Plan:
     require_plans(actor)
     plan = get_scoped_or_404(
-        Plan.objects.for_member(actor.member, "view").select_related(  # type: ignore[arg-type]
+        Plan.objects.for_member(actor.member, "view").select_related(
             "client", "clinic", "practitioner__user"
         ),
         pk=plan_id,
@@ -52,10 +52,10 @@ def plan_for(actor: Actor, plan_id: uuid.UUID | str, *, audited: bool = True) ->
     return plan
 
 
-def measurement_for(actor: Actor, measurement_id: uuid.UUID | str) -> Measurement:
+def measurement_for(actor: StaffActor, measurement_id: uuid.UUID | str) -> Measurement:
     require_plans(actor)
     return get_scoped_or_404(
-        Measurement.objects.for_member(actor.member, "view").select_related(  # type: ignore[arg-type]
+        Measurement.objects.for_member(actor.member, "view").select_related(
             "plan__client__clinic", "plan__practitioner__user", "plan__practitioner__clinic"
         ),
         pk=measurement_id,

@@ -19,10 +19,11 @@ from django.views.decorators.http import require_POST
 from sacrum.clients.models import Client
 from sacrum.clients.selectors import client_for
 from sacrum.clinics.models import Location, Room
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import StaffActor
 from sacrum.kernel.errors import Conflict
 from sacrum.kernel.forms import add_service_errors
 from sacrum.kernel.pages import member_required
+from sacrum.kernel.requests import MemberRequest
 from sacrum.outcomes import reminders
 from sacrum.outcomes.models import DiaryReminder, InstrumentDefinition
 from sacrum.outcomes.services import DIARY_KEY
@@ -41,14 +42,16 @@ from sacrum.scheduling.local_time import local, zone
 from sacrum.scheduling.models import ServiceType
 
 
-def _actor(request: HttpRequest, action: str = "view") -> Actor:
-    actor = Actor.from_request(request)
+def _actor(request: MemberRequest, action: str = "view") -> StaffActor:
+    actor = StaffActor.from_request(request)
     if not actor.can(f"clinical.{action}"):
         raise PermissionDenied(selectors.CLINICAL_ONLY)
     return actor
 
 
-def _plan(actor: Actor, client_id: uuid.UUID, plan_id: uuid.UUID, audited: bool = False) -> Plan:
+def _plan(
+    actor: StaffActor, client_id: uuid.UUID, plan_id: uuid.UUID, audited: bool = False
+) -> Plan:
     plan = selectors.plan_for(actor, plan_id, audited=audited)
     if plan.client_id != client_id:
         raise Http404("Not found")
@@ -60,7 +63,7 @@ def _back(plan: Plan) -> HttpResponse:
 
 
 @member_required("clinical.view")
-def client_plans(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
+def client_plans(request: MemberRequest, client_id: uuid.UUID) -> HttpResponse:
     actor = _actor(request)
     client = client_for(actor, client_id)
     plans = list(selectors.plans_for_client(actor, client))
@@ -98,7 +101,7 @@ def _initial(client: Client) -> dict[str, Any]:
 
 
 @member_required("clinical.view")
-def plan_new(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
+def plan_new(request: MemberRequest, client_id: uuid.UUID) -> HttpResponse:
     actor = _actor(request, "edit")
     client = client_for(actor, client_id, audited=False)
     assert actor.clinic is not None
@@ -134,7 +137,7 @@ def plan_new(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
 
 
 @member_required("clinical.view")
-def plan_edit(request: HttpRequest, client_id: uuid.UUID, plan_id: uuid.UUID) -> HttpResponse:
+def plan_edit(request: MemberRequest, client_id: uuid.UUID, plan_id: uuid.UUID) -> HttpResponse:
     actor = _actor(request, "edit")
     plan = _plan(actor, client_id, plan_id)
     if not plan.is_active:
@@ -193,7 +196,7 @@ def plan_edit(request: HttpRequest, client_id: uuid.UUID, plan_id: uuid.UUID) ->
 
 
 @member_required("clinical.view")
-def plan_detail(request: HttpRequest, client_id: uuid.UUID, plan_id: uuid.UUID) -> HttpResponse:
+def plan_detail(request: MemberRequest, client_id: uuid.UUID, plan_id: uuid.UUID) -> HttpResponse:
     actor = _actor(request)
     plan = _plan(actor, client_id, plan_id, audited=True)
     progress = selectors.progress(plan)
@@ -251,10 +254,10 @@ def plan_detail(request: HttpRequest, client_id: uuid.UUID, plan_id: uuid.UUID) 
     )
 
 
-def _series_form(actor: Actor, data: Any = None, initial: Any = None) -> SeriesForm:
-    services_qs = ServiceType.objects.for_member(actor.member, "view")  # type: ignore[arg-type]
-    locations = Location.objects.for_member(actor.member, "view")  # type: ignore[arg-type]
-    rooms = Room.objects.for_member(actor.member, "view").select_related("location")  # type: ignore[arg-type]
+def _series_form(actor: StaffActor, data: Any = None, initial: Any = None) -> SeriesForm:
+    services_qs = ServiceType.objects.for_member(actor.member, "view")
+    locations = Location.objects.for_member(actor.member, "view")
+    rooms = Room.objects.for_member(actor.member, "view").select_related("location")
     return SeriesForm(
         data,
         initial=initial,
@@ -264,17 +267,17 @@ def _series_form(actor: Actor, data: Any = None, initial: Any = None) -> SeriesF
     )
 
 
-def _choice(actor: Actor, form: SeriesForm) -> services.SeriesChoice:
+def _choice(actor: StaffActor, form: SeriesForm) -> services.SeriesChoice:
     data = form.cleaned_data
-    services_qs = ServiceType.objects.for_member(actor.member, "view")  # type: ignore[arg-type]
+    services_qs = ServiceType.objects.for_member(actor.member, "view")
     room = (
-        Room.objects.for_member(actor.member, "view").filter(pk=data["room"]).first()  # type: ignore[arg-type]
+        Room.objects.for_member(actor.member, "view").filter(pk=data["room"]).first()
         if data.get("room")
         else None
     )
     return services.SeriesChoice(
         service=services_qs.get(pk=data["service"]),
-        location=Location.objects.for_member(actor.member, "view").get(pk=data["location"]),  # type: ignore[arg-type]
+        location=Location.objects.for_member(actor.member, "view").get(pk=data["location"]),
         room=room,
         first_date=data["first_date"],
         local_time=data["local_time"],
@@ -297,7 +300,7 @@ def _chosen_starts(request: HttpRequest, count: int) -> list[dt.datetime]:
 
 
 @member_required("clinical.view")
-def plan_series(request: HttpRequest, client_id: uuid.UUID, plan_id: uuid.UUID) -> HttpResponse:
+def plan_series(request: MemberRequest, client_id: uuid.UUID, plan_id: uuid.UUID) -> HttpResponse:
     """Step 1: when the first session is. Step 2: the proposal (free or not, alternatives).
     Step 3: confirm the chosen times — booked all together, or none."""
     actor = _actor(request, "edit")
@@ -360,7 +363,7 @@ def plan_series(request: HttpRequest, client_id: uuid.UUID, plan_id: uuid.UUID) 
 
 
 @member_required("clinical.view")
-def plan_schedule(request: HttpRequest, client_id: uuid.UUID, plan_id: uuid.UUID) -> HttpResponse:
+def plan_schedule(request: MemberRequest, client_id: uuid.UUID, plan_id: uuid.UUID) -> HttpResponse:
     actor = _actor(request, "edit")
     plan = _plan(actor, client_id, plan_id)
     titles = services.instrument_titles(plan.clinic)
@@ -401,7 +404,7 @@ def plan_schedule(request: HttpRequest, client_id: uuid.UUID, plan_id: uuid.UUID
 
 @require_POST
 @member_required("clinical.view")
-def plan_review(request: HttpRequest, client_id: uuid.UUID, plan_id: uuid.UUID) -> HttpResponse:
+def plan_review(request: MemberRequest, client_id: uuid.UUID, plan_id: uuid.UUID) -> HttpResponse:
     actor = _actor(request, "edit")
     plan = _plan(actor, client_id, plan_id)
     form = ReviewForm(request.POST)
@@ -428,7 +431,9 @@ def plan_review(request: HttpRequest, client_id: uuid.UUID, plan_id: uuid.UUID) 
 
 
 @member_required("clinical.view")
-def plan_discharge(request: HttpRequest, client_id: uuid.UUID, plan_id: uuid.UUID) -> HttpResponse:
+def plan_discharge(
+    request: MemberRequest, client_id: uuid.UUID, plan_id: uuid.UUID
+) -> HttpResponse:
     actor = _actor(request, "edit")
     plan = _plan(actor, client_id, plan_id)
     if not plan.is_active:
@@ -465,7 +470,7 @@ def plan_discharge(request: HttpRequest, client_id: uuid.UUID, plan_id: uuid.UUI
 
 @require_POST
 @member_required("clinical.view")
-def measurement_send(request: HttpRequest, plan_measurement_id: uuid.UUID) -> HttpResponse:
+def measurement_send(request: MemberRequest, plan_measurement_id: uuid.UUID) -> HttpResponse:
     actor = _actor(request, "edit")
     measurement = selectors.measurement_for(actor, plan_measurement_id)
     try:
@@ -481,7 +486,7 @@ def measurement_send(request: HttpRequest, plan_measurement_id: uuid.UUID) -> Ht
 
 @require_POST
 @member_required("clinical.view")
-def measurement_skip(request: HttpRequest, plan_measurement_id: uuid.UUID) -> HttpResponse:
+def measurement_skip(request: MemberRequest, plan_measurement_id: uuid.UUID) -> HttpResponse:
     actor = _actor(request, "edit")
     measurement = selectors.measurement_for(actor, plan_measurement_id)
     try:
@@ -494,9 +499,9 @@ def measurement_skip(request: HttpRequest, plan_measurement_id: uuid.UUID) -> Ht
 
 
 @member_required("clinical.view")
-def diary_reminder(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
+def diary_reminder(request: MemberRequest, client_id: uuid.UUID) -> HttpResponse:
     """The client's daily diary e-mail at the time they chose (their local time)."""
-    actor = Actor.from_request(request)
+    actor = StaffActor.from_request(request)
     if not actor.can("outcome.edit"):
         raise PermissionDenied("The diary is for practitioners and owners only.")
     client = client_for(actor, client_id, audited=False)

@@ -27,7 +27,7 @@ class PortalSessionAuth(SessionAuth):
     """A browser session of a user with portal access (a client has no membership)."""
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        if request.user.is_authenticated and selectors.has_portal_access(request.user):  # type: ignore[arg-type]
+        if request.user.is_authenticated and selectors.has_portal_access(request.user):
             return request.user
         return None
 

@@ -25,10 +25,11 @@ from django.views.decorators.http import require_POST
 
 from sacrum.access.models import User
 from sacrum.clients.selectors import client_for
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import Actor, StaffActor
 from sacrum.kernel.errors import Conflict, Forbidden
 from sacrum.kernel.forms import add_service_errors
 from sacrum.kernel.pages import member_required
+from sacrum.kernel.requests import MemberRequest
 from sacrum.portal import pdf, selectors, services
 from sacrum.portal.forms import PortalDiaryForm, SetPasswordForm
 from sacrum.portal.models import PortalAccount, PortalAccountQuerySet
@@ -249,11 +250,11 @@ def _join_page(request: HttpRequest, account: PortalAccount) -> HttpResponse:
     context: dict[str, Any] = {"invitation": account, "clinic": account.clinic}
     actor = Actor.from_request(request)
     if request.user.is_authenticated:
-        if request.user.email.lower() != account.email.lower():  # type: ignore[union-attr]
+        if request.user.email.lower() != account.email.lower():
             return render(request, "portal/join.html", {**context, "wrong_account": True})
         if request.method == "POST":
             try:
-                services.accept(account=account, user=request.user, actor=actor)  # type: ignore[arg-type]
+                services.accept(account=account, user=request.user, actor=actor)
             except Forbidden as exc:
                 messages.error(request, str(exc))
                 return render(request, "portal/join_invalid.html", status=409)
@@ -292,9 +293,9 @@ def _join_page(request: HttpRequest, account: PortalAccount) -> HttpResponse:
 
 
 @member_required("client.edit")
-def access(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
+def access(request: MemberRequest, client_id: uuid.UUID) -> HttpResponse:
     """The client's portal access as staff see it; POST sends (or re-sends) the invitation."""
-    actor = Actor.from_request(request)
+    actor = StaffActor.from_request(request)
     client = client_for(actor, client_id, audited=False)
     if request.method == "POST":
         try:
@@ -308,7 +309,7 @@ def access(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
             messages.success(request, f"Invitation e-mailed to {client.email}.")
         return redirect("web:portal_access", client_id=client.pk)
     history = list(
-        PortalAccount.objects.for_member(actor.member, "view")  # type: ignore[arg-type]
+        PortalAccount.objects.for_member(actor.member, "view")
         .filter(client=client)
         .select_related("user", "invited_by", "revoked_by")
     )
@@ -322,10 +323,10 @@ def access(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
 
 @require_POST
 @member_required("client.edit")
-def revoke(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
+def revoke(request: MemberRequest, client_id: uuid.UUID) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     client = client_for(actor, client_id, audited=False)
-    scoped: PortalAccountQuerySet = PortalAccount.objects.for_member(request.member, "edit")  # type: ignore[attr-defined,assignment]
+    scoped: PortalAccountQuerySet = PortalAccount.objects.for_member(request.member, "edit")
     live = scoped.live().filter(client=client).first()
     if live is None:
         messages.info(request, "The client has no portal access to revoke.")

@@ -19,6 +19,7 @@ from pydantic import Field
 from sacrum.kernel.api import PageOut, actor_of, paginate
 from sacrum.kernel.errors import Forbidden
 from sacrum.kernel.fields import Day, Moment, PageNumber, PageSize
+from sacrum.kernel.requests import MemberRequest
 from sacrum.scheduling import selectors
 from sacrum.scheduling.local_time import aware, local, zone
 from sacrum.scheduling.models import Appointment, SchedulingPolicy, ServiceType
@@ -70,7 +71,7 @@ def _tz(name: str | None, default: str) -> dt.tzinfo:
 @router.get("/services", response=PageOut[ServiceOut], tags=["services"])
 def list_services(
     request: HttpRequest, active: bool | None = None, page: PageNumber = 1, page_size: PageSize = 50
-) -> dict:
+) -> dict[str, Any]:
     qs = selectors.services_for(actor_of(request))
     if active is not None:
         qs = qs.filter(active=active)
@@ -110,8 +111,8 @@ def delete_service(request: HttpRequest, service_id: uuid.UUID) -> Status[None]:
 
 
 @router.get("/scheduling-policy", response=SchedulingPolicyOut, tags=["services"])
-def get_policy(request: HttpRequest) -> SchedulingPolicy:
-    return SchedulingPolicy.for_clinic(request.member.clinic_id)  # type: ignore[attr-defined]
+def get_policy(request: MemberRequest) -> SchedulingPolicy:
+    return SchedulingPolicy.for_clinic(request.member.clinic_id)
 
 
 @router.patch("/scheduling-policy", response=SchedulingPolicyOut, tags=["services"])
@@ -129,7 +130,7 @@ def list_hours(
     location_id: uuid.UUID | None = None,
     page: PageNumber = 1,
     page_size: PageSize = 50,
-) -> dict:
+) -> dict[str, Any]:
     qs = selectors.hours_for(actor_of(request))
     if practitioner_id:
         qs = qs.filter(practitioner_id=practitioner_id)
@@ -177,7 +178,7 @@ def list_exceptions(
     date_from: Day | None = None,
     page: PageNumber = 1,
     page_size: PageSize = 50,
-) -> dict:
+) -> dict[str, Any]:
     qs = selectors.exceptions_for(actor_of(request))
     if practitioner_id:
         qs = qs.filter(practitioner_id=practitioner_id)
@@ -216,7 +217,7 @@ def list_time_off(
     practitioner_id: uuid.UUID | None = None,
     page: PageNumber = 1,
     page_size: PageSize = 50,
-) -> dict:
+) -> dict[str, Any]:
     qs = selectors.time_off_for(actor_of(request))
     if practitioner_id:
         qs = qs.filter(practitioner_id=practitioner_id)
@@ -245,7 +246,9 @@ def delete_time_off(request: HttpRequest, time_off_id: uuid.UUID) -> Status[None
 
 
 @router.get("/closures", response=PageOut[ClosureOut], tags=["availability"])
-def list_closures(request: HttpRequest, page: PageNumber = 1, page_size: PageSize = 50) -> dict:
+def list_closures(
+    request: HttpRequest, page: PageNumber = 1, page_size: PageSize = 50
+) -> dict[str, Any]:
     return paginate(selectors.closures_for(actor_of(request)), page, page_size)
 
 
@@ -279,7 +282,7 @@ class SlotQuery(Schema):
 
 
 @router.get("/slots", response=SlotsOut, tags=["availability"], summary="Free slots")
-def slots(request: HttpRequest, query: Query[SlotQuery]) -> dict:
+def slots(request: HttpRequest, query: Query[SlotQuery]) -> dict[str, Any]:
     actor = actor_of(request)
     if not actor.can("schedule.view"):
         raise Forbidden("Your role in this clinic does not allow this.")
@@ -333,7 +336,7 @@ def list_appointments(
     status: str | None = None,
     page: PageNumber = 1,
     page_size: PageSize = 50,
-) -> dict:
+) -> dict[str, Any]:
     actor = actor_of(request)
     utc = dt.UTC
     qs = selectors.appointments_for(
@@ -485,7 +488,7 @@ def _series_request(request: HttpRequest, payload: SeriesIn) -> series_services.
 
 
 @router.post("/series/preview", response=SeriesPlanOut, tags=["series"])
-def preview_series(request: HttpRequest, payload: SeriesIn) -> dict:
+def preview_series(request: HttpRequest, payload: SeriesIn) -> dict[str, Any]:
     """Every occurrence, free or not (why), with the nearest free alternatives. Books nothing."""
     series, occurrences = series_services.plan_series(
         actor=actor_of(request), request=_series_request(request, payload)
@@ -499,7 +502,7 @@ def preview_series(request: HttpRequest, payload: SeriesIn) -> dict:
 
 
 @router.post("/series", response={201: SeriesOut}, tags=["series"])
-def create_series(request: HttpRequest, payload: SeriesCreateIn) -> Status[dict]:
+def create_series(request: HttpRequest, payload: SeriesCreateIn) -> Status[dict[str, Any]]:
     """Book the chosen occurrences (from a preview) — all or none (409 naming the conflict)."""
     series_request = _series_request(request, payload)
     starts = None
@@ -512,7 +515,7 @@ def create_series(request: HttpRequest, payload: SeriesCreateIn) -> Status[dict]
     return Status(201, _series_out(series, booked))
 
 
-def _series_out(series: Any, appointments: list[Appointment]) -> dict:
+def _series_out(series: Any, appointments: list[Appointment]) -> dict[str, Any]:
     return {
         **{
             f: getattr(series, f)
@@ -528,7 +531,7 @@ def _series_out(series: Any, appointments: list[Appointment]) -> dict:
 
 
 @router.get("/series/{series_id}", response=SeriesOut, tags=["series"])
-def get_series(request: HttpRequest, series_id: uuid.UUID) -> dict:
+def get_series(request: HttpRequest, series_id: uuid.UUID) -> dict[str, Any]:
     actor = actor_of(request)
     series = selectors.series_for(actor, series_id)
     appointments = list(selectors.appointments_for(actor).filter(series=series))
@@ -536,7 +539,9 @@ def get_series(request: HttpRequest, series_id: uuid.UUID) -> dict:
 
 
 @router.post("/series/{series_id}/cancel", response=CancelledOut, tags=["series"])
-def cancel_series(request: HttpRequest, series_id: uuid.UUID, payload: SeriesCancelIn) -> dict:
+def cancel_series(
+    request: HttpRequest, series_id: uuid.UUID, payload: SeriesCancelIn
+) -> dict[str, Any]:
     """Cancel this and the following occurrences (those starting at or after ``from_start``)."""
     actor = actor_of(request)
     series = selectors.series_for(actor, series_id)

@@ -27,7 +27,7 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M", **kwargs)
 
 
-class PractitionerChoice(forms.ModelChoiceField):
+class PractitionerChoice(forms.ModelChoiceField):  # type: ignore[type-arg]  # generic in django-stubs only
     def label_from_instance(self, obj: Any) -> str:
         return practitioner_label(obj)
 
@@ -98,7 +98,7 @@ class NoteForm(forms.Form):
     )
 
 
-class ServiceForm(forms.ModelForm):
+class ServiceForm(forms.ModelForm):  # type: ignore[type-arg]  # generic in django-stubs only
     practitioners = forms.ModelMultipleChoiceField(
         queryset=Membership.objects.none(),
         required=False,
@@ -208,7 +208,7 @@ class OnlineCancelForm(forms.Form):
     )
 
 
-class PolicyForm(forms.ModelForm):
+class PolicyForm(forms.ModelForm):  # type: ignore[type-arg]  # generic in django-stubs only
     """The clinic's booking rules, including online booking and the cancellation window."""
 
     class Meta:

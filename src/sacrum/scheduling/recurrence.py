@@ -24,9 +24,12 @@ STEP_DAYS = {Rule.WEEKLY: 7, Rule.EVERY_2_WEEKS: 14}
 def _nth_weekday(anchor: dt.date, months: int) -> dt.date:
     n = (anchor.day - 1) // 7 + 1
     wd = weekday(anchor.weekday())
+    shifted: dt.date  # dateutil ships no types
     if n >= 5:
-        return anchor + relativedelta(months=months, day=31, weekday=wd(-1))
-    return anchor + relativedelta(months=months, day=1, weekday=wd(n))
+        shifted = anchor + relativedelta(months=months, day=31, weekday=wd(-1))
+    else:
+        shifted = anchor + relativedelta(months=months, day=1, weekday=wd(n))
+    return shifted
 
 
 def _step(anchor: dt.date, rule: str, k: int) -> dt.date:

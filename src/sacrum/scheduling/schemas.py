@@ -22,7 +22,8 @@ NewStatus = Literal["booked", "confirmed", "requested"]
 
 def _name(member: Any) -> str:
     profile = getattr(member, "practitioner_profile", None)
-    return profile.display_name if profile else member.user.display_name
+    name: str = profile.display_name if profile else member.user.display_name
+    return name
 
 
 # --- services ----------------------------------------------------------------

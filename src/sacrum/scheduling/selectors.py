@@ -15,7 +15,7 @@ from sacrum.access.models import AuditAction
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.clients.models import Client
 from sacrum.clinics.models import Location, Membership, Room
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import StaffActor
 from sacrum.scheduling.models import (
     Appointment,
     AppointmentChange,
@@ -38,68 +38,64 @@ APPOINTMENT_RELATED = (
 )
 
 
-def _member(actor: Actor) -> Any:
-    return actor.member
-
-
-def services_for(actor: Actor) -> QuerySet[ServiceType]:
-    return ServiceType.objects.for_member(_member(actor), "view").prefetch_related(
+def services_for(actor: StaffActor) -> QuerySet[ServiceType]:
+    return ServiceType.objects.for_member(actor.member, "view").prefetch_related(
         Prefetch("practitioners", queryset=Membership.objects.only("id"))
     )
 
 
-def service_for(actor: Actor, service_id: object) -> ServiceType:
+def service_for(actor: StaffActor, service_id: object) -> ServiceType:
     return get_scoped_or_404(services_for(actor), pk=service_id)
 
 
-def practitioners_for(actor: Actor) -> QuerySet[Membership]:
+def practitioners_for(actor: StaffActor) -> QuerySet[Membership]:
     """Active staff who see clients (owners and practitioners), by name."""
     return (
-        Membership.objects.for_member(_member(actor), "view")
+        Membership.objects.for_member(actor.member, "view")
         .filter(active=True, role__in=CLINICAL_ROLES)
         .select_related("user", "practitioner_profile")
         .order_by("user__full_name", "user__email")
     )
 
 
-def hours_for(actor: Actor) -> QuerySet[WeeklyHours]:
-    return WeeklyHours.objects.for_member(_member(actor), "view").select_related(
+def hours_for(actor: StaffActor) -> QuerySet[WeeklyHours]:
+    return WeeklyHours.objects.for_member(actor.member, "view").select_related(
         "practitioner__user", "location"
     )
 
 
-def hours_one(actor: Actor, hours_id: object) -> WeeklyHours:
+def hours_one(actor: StaffActor, hours_id: object) -> WeeklyHours:
     return get_scoped_or_404(hours_for(actor), pk=hours_id)
 
 
-def exceptions_for(actor: Actor) -> QuerySet[AvailabilityException]:
-    return AvailabilityException.objects.for_member(_member(actor), "view").select_related(
+def exceptions_for(actor: StaffActor) -> QuerySet[AvailabilityException]:
+    return AvailabilityException.objects.for_member(actor.member, "view").select_related(
         "practitioner__user", "location"
     )
 
 
-def exception_for(actor: Actor, exception_id: object) -> AvailabilityException:
+def exception_for(actor: StaffActor, exception_id: object) -> AvailabilityException:
     return get_scoped_or_404(exceptions_for(actor), pk=exception_id)
 
 
-def time_off_for(actor: Actor) -> QuerySet[TimeOff]:
-    return TimeOff.objects.for_member(_member(actor), "view").select_related("practitioner__user")
+def time_off_for(actor: StaffActor) -> QuerySet[TimeOff]:
+    return TimeOff.objects.for_member(actor.member, "view").select_related("practitioner__user")
 
 
-def time_off_one(actor: Actor, time_off_id: object) -> TimeOff:
+def time_off_one(actor: StaffActor, time_off_id: object) -> TimeOff:
     return get_scoped_or_404(time_off_for(actor), pk=time_off_id)
 
 
-def closures_for(actor: Actor) -> QuerySet[ClinicClosure]:
-    return ClinicClosure.objects.for_member(_member(actor), "view").select_related("location")
+def closures_for(actor: StaffActor) -> QuerySet[ClinicClosure]:
+    return ClinicClosure.objects.for_member(actor.member, "view").select_related("location")
 
 
-def closure_for(actor: Actor, closure_id: object) -> ClinicClosure:
+def closure_for(actor: StaffActor, closure_id: object) -> ClinicClosure:
     return get_scoped_or_404(closures_for(actor), pk=closure_id)
 
 
 def appointments_for(
-    actor: Actor,
+    actor: StaffActor,
     *,
     start: dt.datetime | None = None,
     end: dt.datetime | None = None,
@@ -109,7 +105,7 @@ def appointments_for(
     status: str | None = None,
 ) -> QuerySet[Appointment]:
     """Appointments overlapping [start, end) (appointment times, not buffers), filtered."""
-    qs = Appointment.objects.for_member(_member(actor), "view").select_related(*APPOINTMENT_RELATED)
+    qs = Appointment.objects.for_member(actor.member, "view").select_related(*APPOINTMENT_RELATED)
     if start is not None:
         qs = qs.filter(end__gt=start)
     if end is not None:
@@ -125,9 +121,11 @@ def appointments_for(
     return qs.order_by("start", "practitioner__user__full_name")
 
 
-def appointment_for(actor: Actor, appointment_id: object, *, audited: bool = True) -> Appointment:
+def appointment_for(
+    actor: StaffActor, appointment_id: object, *, audited: bool = True
+) -> Appointment:
     appointment = get_scoped_or_404(
-        Appointment.objects.for_member(_member(actor), "view").select_related(
+        Appointment.objects.for_member(actor.member, "view").select_related(
             *APPOINTMENT_RELATED, "clinic", "series"
         ),
         pk=appointment_id,
@@ -137,9 +135,9 @@ def appointment_for(actor: Actor, appointment_id: object, *, audited: bool = Tru
     return appointment
 
 
-def history_for(actor: Actor, appointment: Appointment) -> QuerySet[AppointmentChange]:
+def history_for(actor: StaffActor, appointment: Appointment) -> QuerySet[AppointmentChange]:
     return (
-        AppointmentChange.objects.for_member(_member(actor), "view")
+        AppointmentChange.objects.for_member(actor.member, "view")
         .filter(appointment=appointment)
         .select_related(
             "changed_by",
@@ -151,9 +149,9 @@ def history_for(actor: Actor, appointment: Appointment) -> QuerySet[AppointmentC
     )
 
 
-def series_for(actor: Actor, series_id: object) -> Series:
+def series_for(actor: StaffActor, series_id: object) -> Series:
     return get_scoped_or_404(
-        Series.objects.for_member(_member(actor), "view").select_related(
+        Series.objects.for_member(actor.member, "view").select_related(
             "client", "practitioner__user", "service", "location", "room"
         ),
         pk=series_id,
@@ -161,7 +159,7 @@ def series_for(actor: Actor, series_id: object) -> Series:
 
 
 def client_appointments(
-    actor: Actor, client: Client, limit: int = 20
+    actor: StaffActor, client: Client, limit: int = 20
 ) -> tuple[list[Appointment], list[Appointment]]:
     """A client's upcoming (soonest first) and past (latest first) appointments."""
     now = timezone.now()
@@ -183,25 +181,25 @@ def pick(queryset: QuerySet[Any], pk: object, field: str, what: str) -> Any:
         raise ValidationError({field: f"No such {what} in this clinic."}) from exc
 
 
-def pick_client(actor: Actor, pk: object, field: str = "client_id") -> Client:
-    return pick(Client.objects.for_member(_member(actor), "view"), pk, field, "client")  # type: ignore[no-any-return]
+def pick_client(actor: StaffActor, pk: object, field: str = "client_id") -> Client:
+    return pick(Client.objects.for_member(actor.member, "view"), pk, field, "client")  # type: ignore[no-any-return]
 
 
-def pick_practitioner(actor: Actor, pk: object, field: str = "practitioner_id") -> Membership:
-    qs = Membership.objects.for_member(_member(actor), "view").select_related(
+def pick_practitioner(actor: StaffActor, pk: object, field: str = "practitioner_id") -> Membership:
+    qs = Membership.objects.for_member(actor.member, "view").select_related(
         "user", "practitioner_profile"
     )
     return pick(qs, pk, field, "staff member")  # type: ignore[no-any-return]
 
 
-def pick_service(actor: Actor, pk: object, field: str = "service_id") -> ServiceType:
-    return pick(ServiceType.objects.for_member(_member(actor), "view"), pk, field, "service")  # type: ignore[no-any-return]
+def pick_service(actor: StaffActor, pk: object, field: str = "service_id") -> ServiceType:
+    return pick(ServiceType.objects.for_member(actor.member, "view"), pk, field, "service")  # type: ignore[no-any-return]
 
 
-def pick_location(actor: Actor, pk: object, field: str = "location_id") -> Location:
-    return pick(Location.objects.for_member(_member(actor), "view"), pk, field, "location")  # type: ignore[no-any-return]
+def pick_location(actor: StaffActor, pk: object, field: str = "location_id") -> Location:
+    return pick(Location.objects.for_member(actor.member, "view"), pk, field, "location")  # type: ignore[no-any-return]
 
 
-def pick_room(actor: Actor, pk: object, field: str = "room_id") -> Room | None:
-    qs = Room.objects.for_member(_member(actor), "view").select_related("location")
+def pick_room(actor: StaffActor, pk: object, field: str = "room_id") -> Room | None:
+    qs = Room.objects.for_member(actor.member, "view").select_related("location")
     return pick(qs, pk, field, "room")  # type: ignore[no-any-return]

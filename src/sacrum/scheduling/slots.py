@@ -320,7 +320,7 @@ def _busy(
         base = base.exclude(pk=exclude_appointment_id)
 
     def grouped(kind: str, column: str, condition: Q) -> QuerySet[Any]:
-        return (
+        rows: QuerySet[Any] = (
             base.filter(condition)
             .order_by()
             .values(column)
@@ -330,6 +330,7 @@ def _busy(
             )
             .values_list("kind_", column, "spans")
         )
+        return rows
 
     parts = [grouped("p", "practitioner_id", Q(practitioner__in=practitioners))]
     if rooms is not None:

@@ -75,7 +75,9 @@ def get_question_set(request: HttpRequest, form: Literal["intake", "checkin"] = 
 
 
 @router.get("/screening/rules", response=PageOut[RuleOut], openapi_extra=CLINICAL)
-def list_rules(request: HttpRequest, page: PageNumber = 1, page_size: PageSize = 50) -> dict:
+def list_rules(
+    request: HttpRequest, page: PageNumber = 1, page_size: PageSize = 50
+) -> dict[str, Any]:
     return paginate(selectors.rules_for(actor_of(request)), page, page_size)
 
 
@@ -116,7 +118,7 @@ def get_screening(request: HttpRequest, client_id: uuid.UUID) -> dict[str, Any]:
 @router.get("/clients/{client_id}/intakes", response=PageOut[IntakeOut], openapi_extra=CLINICAL)
 def list_intakes(
     request: HttpRequest, client_id: uuid.UUID, page: PageNumber = 1, page_size: PageSize = 50
-) -> dict:
+) -> dict[str, Any]:
     client = _clinical_client(request, client_id)
     audit.record(actor_of(request), AuditAction.LIST, client, object_type="intake")
     return paginate(Intake.objects.filter(client=client), page, page_size)
@@ -162,7 +164,7 @@ def amend_intake(request: HttpRequest, intake_id: uuid.UUID, payload: IntakeAmen
 @router.get("/clients/{client_id}/check-ins", response=PageOut[CheckInOut], openapi_extra=CLINICAL)
 def list_check_ins(
     request: HttpRequest, client_id: uuid.UUID, page: PageNumber = 1, page_size: PageSize = 50
-) -> dict:
+) -> dict[str, Any]:
     client = _clinical_client(request, client_id)
     audit.record(actor_of(request), AuditAction.LIST, client, object_type="checkin")
     return paginate(CheckIn.objects.filter(client=client), page, page_size)
@@ -253,7 +255,7 @@ def _link_out(link: IntakeLink, url: str | None = None) -> dict[str, Any]:
 )
 def list_links(
     request: HttpRequest, client_id: uuid.UUID, page: PageNumber = 1, page_size: PageSize = 50
-) -> dict:
+) -> dict[str, Any]:
     actor = actor_of(request)
     client = client_selectors.client_for(actor, client_id, audited=False)
     audit.record(actor, AuditAction.LIST, client, object_type="intakelink")
@@ -263,7 +265,9 @@ def list_links(
 @router.post(
     "/clients/{client_id}/intake-links", response={201: IntakeLinkOut}, tags=["intake links"]
 )
-def create_link(request: HttpRequest, client_id: uuid.UUID, payload: IntakeLinkIn) -> Status[dict]:
+def create_link(
+    request: HttpRequest, client_id: uuid.UUID, payload: IntakeLinkIn
+) -> Status[dict[str, Any]]:
     """E-mail the client a one-time link to the intake or check-in, or make one for the tablet.
 
     The token is never stored; a tablet link's address is returned once.
@@ -281,7 +285,7 @@ def create_link(request: HttpRequest, client_id: uuid.UUID, payload: IntakeLinkI
 def revoke_link(request: HttpRequest, link_id: uuid.UUID) -> dict[str, Any]:
     actor = actor_of(request)
     link = get_scoped_or_404(
-        IntakeLink.objects.for_member(actor.member, "view"),  # type: ignore[arg-type]
+        IntakeLink.objects.for_member(actor.member, "view"),
         pk=link_id,
     )
     return _link_out(links.revoke_link(actor=actor, link=link))
@@ -292,7 +296,7 @@ def _letter(request: HttpRequest, letter_id: uuid.UUID) -> ReferralLetter:
     if not actor.can("clinical.view"):
         raise Forbidden("Referral letters are for practitioners and owners only.")
     return get_scoped_or_404(
-        ReferralLetter.objects.for_member(actor.member, "view").select_related(  # type: ignore[arg-type]
+        ReferralLetter.objects.for_member(actor.member, "view").select_related(
             "client__clinic", "author__user"
         ),
         pk=letter_id,
@@ -307,7 +311,7 @@ def _letter(request: HttpRequest, letter_id: uuid.UUID) -> ReferralLetter:
 )
 def list_letters(
     request: HttpRequest, client_id: uuid.UUID, page: PageNumber = 1, page_size: PageSize = 50
-) -> dict:
+) -> dict[str, Any]:
     client = _clinical_client(request, client_id)
     audit.record(actor_of(request), AuditAction.LIST, client, object_type="referralletter")
     return paginate(ReferralLetter.objects.filter(client=client), page, page_size)

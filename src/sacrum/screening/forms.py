@@ -127,7 +127,7 @@ def _question_choices() -> list[tuple[str, str]]:
     ]
 
 
-class RuleForm(forms.ModelForm):
+class RuleForm(forms.ModelForm):  # type: ignore[type-arg]  # generic in django-stubs only
     trigger_answers = forms.CharField(
         required=False,
         help_text="For yes/no questions: yes, no or not_sure, separated by commas.",

@@ -8,7 +8,7 @@ import uuid
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -17,17 +17,18 @@ from sacrum.access import audit
 from sacrum.access.models import AuditAction
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.clients import selectors as client_selectors
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import StaffActor
 from sacrum.kernel.errors import Conflict, Forbidden
 from sacrum.kernel.forms import DateInput, add_service_errors
 from sacrum.kernel.pages import member_required
+from sacrum.kernel.requests import MemberRequest
 from sacrum.screening import letters
 from sacrum.screening.fhir import letter_bundle
 from sacrum.screening.models import ReferralLetter
 from sacrum.screening.pdf import letter_pdf
 
 
-class LetterForm(forms.ModelForm):
+class LetterForm(forms.ModelForm):  # type: ignore[type-arg]  # generic in django-stubs only
     class Meta:
         model = ReferralLetter
         fields = letters.EDITABLE
@@ -57,10 +58,10 @@ class LetterForm(forms.ModelForm):
         """Validated by the service with the model's own rules."""
 
 
-def _letter(actor: Actor, letter_id: uuid.UUID) -> ReferralLetter:
+def _letter(actor: StaffActor, letter_id: uuid.UUID) -> ReferralLetter:
     if not actor.can("clinical.view"):
         raise Forbidden("Referral letters are for practitioners and owners only.")
-    qs = ReferralLetter.objects.for_member(actor.member, "view").select_related(  # type: ignore[arg-type]
+    qs = ReferralLetter.objects.for_member(actor.member, "view").select_related(
         "client__clinic", "author__user"
     )
     return get_scoped_or_404(qs, pk=letter_id)
@@ -72,8 +73,8 @@ def _filename(letter: ReferralLetter, suffix: str) -> str:
 
 @require_POST
 @member_required("clinical.edit")
-def letter_new(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
+def letter_new(request: MemberRequest, client_id: uuid.UUID) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     client = client_selectors.client_for(actor, client_id, audited=False)
     letter = letters.draft_letter(actor=actor, client=client)
     messages.success(request, "A draft was written from the record. Review it before it leaves.")
@@ -81,8 +82,8 @@ def letter_new(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
 
 
 @member_required("clinical.view")
-def letter_detail(request: HttpRequest, letter_id: uuid.UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
+def letter_detail(request: MemberRequest, letter_id: uuid.UUID) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     letter = _letter(actor, letter_id)
     form = None
     if letter.is_draft and actor.can("clinical.edit"):
@@ -115,8 +116,8 @@ def letter_detail(request: HttpRequest, letter_id: uuid.UUID) -> HttpResponse:
 
 
 @member_required("clinical.view")
-def letter_pdf_view(request: HttpRequest, letter_id: uuid.UUID) -> HttpResponseBase:
-    actor = Actor.from_request(request)
+def letter_pdf_view(request: MemberRequest, letter_id: uuid.UUID) -> HttpResponseBase:
+    actor = StaffActor.from_request(request)
     letter = _letter(actor, letter_id)
     audit.record(actor, AuditAction.EXPORT, letter)
     if letter.is_draft:
@@ -129,8 +130,8 @@ def letter_pdf_view(request: HttpRequest, letter_id: uuid.UUID) -> HttpResponseB
 
 
 @member_required("clinical.view")
-def letter_fhir_view(request: HttpRequest, letter_id: uuid.UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
+def letter_fhir_view(request: MemberRequest, letter_id: uuid.UUID) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     letter = _letter(actor, letter_id)
     audit.record(actor, AuditAction.EXPORT, letter)
     if letter.is_draft:
@@ -147,8 +148,8 @@ def letter_fhir_view(request: HttpRequest, letter_id: uuid.UUID) -> HttpResponse
 
 @require_POST
 @member_required("clinical.edit")
-def letter_finalize(request: HttpRequest, letter_id: uuid.UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
+def letter_finalize(request: MemberRequest, letter_id: uuid.UUID) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     letter = _letter(actor, letter_id)
     how = request.POST.get("how", "")
     try:

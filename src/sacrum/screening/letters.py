@@ -21,7 +21,7 @@ from sacrum.access import audit
 from sacrum.access.changes import apply_changes
 from sacrum.access.models import AuditAction
 from sacrum.clients.models import Client
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import Actor, StaffActor
 from sacrum.kernel.errors import Conflict
 from sacrum.kernel.permissions import require
 from sacrum.screening.engine import BLOCK, REFER
@@ -126,11 +126,10 @@ def request_text(client: Client, alerts: list[ClientAlert]) -> str:
 
 @transaction.atomic
 def draft_letter(
-    *, actor: Actor, client: Client, alerts: list[ClientAlert] | None = None
+    *, actor: StaffActor, client: Client, alerts: list[ClientAlert] | None = None
 ) -> ReferralLetter:
     """A draft from the record: by default about every open block and referral."""
     require(actor, "clinical.edit")
-    assert actor.member is not None
     if alerts is None:
         alerts = list(
             ClientAlert.objects.filter(
@@ -226,7 +225,7 @@ def finalize(*, actor: Actor, letter: ReferralLetter, how: str) -> ReferralLette
             reply_to=[e for e in (clinic.email or locked.author.user.email,) if e],
             attachments=[
                 {
-                    "storage_name": locked.pdf.name,
+                    "storage_name": locked.pdf.name,  # type: ignore[dict-item]  # saved above
                     "filename": f"referral-{locked.letter_date:%Y-%m-%d}.pdf",
                     "mimetype": "application/pdf",
                 }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +14,8 @@ from sacrum.access.scoping import ClinicScopedQuerySet
 from sacrum.kernel.errors import Locked
 from sacrum.screening.engine import BLOCK, REFER, WARN
 from sacrum.screening.questions import CHECKIN, INTAKE, all_questions
+
+_M = TypeVar("_M", bound=models.Model)
 
 
 class Action(models.TextChoices):
@@ -128,7 +130,7 @@ class Rule(models.Model):
             raise ValidationError(errors)
 
 
-class ScreenedQuerySet(ClinicScopedQuerySet[Any]):
+class ScreenedQuerySet(ClinicScopedQuerySet[_M]):
     area = "clinical"
     clinic_path = "client__clinic"
 
@@ -159,7 +161,7 @@ class Intake(models.Model):
     submitted_at = models.DateTimeField(auto_now_add=True)
     amended_at = models.DateTimeField(null=True, blank=True)
 
-    objects: ClassVar[ScreenedQuerySet] = ScreenedQuerySet.as_manager()  # type: ignore[assignment]
+    objects: ClassVar[ScreenedQuerySet[Intake]] = ScreenedQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ("-submitted_at",)
@@ -198,7 +200,7 @@ class CheckIn(models.Model):
     )
     submitted_at = models.DateTimeField(auto_now_add=True)
 
-    objects: ClassVar[ScreenedQuerySet] = ScreenedQuerySet.as_manager()  # type: ignore[assignment]
+    objects: ClassVar[ScreenedQuerySet[CheckIn]] = ScreenedQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ("-submitted_at",)
@@ -243,7 +245,7 @@ class ClientAlert(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    objects: ClassVar[ScreenedQuerySet] = ScreenedQuerySet.as_manager()  # type: ignore[assignment]
+    objects: ClassVar[ScreenedQuerySet[ClientAlert]] = ScreenedQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ("-opened_at",)
@@ -297,7 +299,7 @@ class Firing(models.Model):
     action = models.CharField(max_length=10, choices=Action.choices)
     fired_at = models.DateTimeField(auto_now_add=True)
 
-    objects: ClassVar[ScreenedQuerySet] = ScreenedQuerySet.as_manager()  # type: ignore[assignment]
+    objects: ClassVar[ScreenedQuerySet[Firing]] = ScreenedQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ("-fired_at",)
@@ -503,7 +505,7 @@ class ReferralLetter(models.Model):
     pdf = models.FileField(upload_to=letter_upload_to, blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
 
-    objects: ClassVar[ScreenedQuerySet] = ScreenedQuerySet.as_manager()  # type: ignore[assignment]
+    objects: ClassVar[ScreenedQuerySet[ReferralLetter]] = ScreenedQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ("-created_at",)

@@ -97,7 +97,7 @@ def letter_pdf(letter: ReferralLetter, *, final: bool) -> bytes:
             if x
         ]
     contact = " · ".join(x for x in (clinic.phone, clinic.email, clinic.website) if x)
-    story: list = [Paragraph(escape(clinic.name), s["head"])]
+    story: list[Any] = [Paragraph(escape(clinic.name), s["head"])]
     story += [Paragraph(escape(line), s["small"]) for line in address[1:]]
     if contact:
         story.append(Paragraph(escape(contact), s["small"]))

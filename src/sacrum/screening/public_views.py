@@ -21,9 +21,10 @@ from sacrum.clients import consent
 from sacrum.clients import selectors as client_selectors
 from sacrum.clients.consent_views import ConsentSignForm
 from sacrum.clients.models import Client, Condition
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import Actor, StaffActor
 from sacrum.kernel.errors import Conflict
 from sacrum.kernel.pages import member_required
+from sacrum.kernel.requests import MemberRequest
 from sacrum.screening import links
 from sacrum.screening.forms import answer_sheet, answers_from_post
 from sacrum.screening.models import Source
@@ -32,7 +33,7 @@ from sacrum.screening.questions import INTAKE, question_set
 DONE_KEY = "sacrum_public_done"
 
 
-class DetailsForm(forms.ModelForm):
+class DetailsForm(forms.ModelForm):  # type: ignore[type-arg]  # generic in django-stubs only
     """What the client tells us about themselves; empty answers change nothing."""
 
     conditions = forms.MultipleChoiceField(
@@ -178,9 +179,9 @@ def public_done(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @member_required("client.edit")
-def link_create(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
+def link_create(request: MemberRequest, client_id: uuid.UUID) -> HttpResponse:
     """E-mail the client a link, or open the form on this device for the client to fill."""
-    actor = Actor.from_request(request)
+    actor = StaffActor.from_request(request)
     client = client_selectors.client_for(actor, client_id, audited=False)
     purpose = request.POST.get("purpose", INTAKE)
     delivery = request.POST.get("delivery", "email")

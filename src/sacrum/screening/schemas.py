@@ -33,7 +33,7 @@ def _answers_model(name: str, qs: QuestionSet, *, all_optional: bool = False) ->
                 fields[q.key] = (kind, Field(..., description=q.text, **extra))
             else:
                 fields[q.key] = (kind | None, Field(None, description=q.text, **extra))
-    return create_model(name, __base__=Schema, **fields)  # type: ignore[call-overload,no-any-return]
+    return create_model(name, __base__=Schema, **fields)
 
 
 IntakeAnswers = _answers_model("IntakeAnswers", question_set(INTAKE))

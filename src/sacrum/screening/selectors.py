@@ -13,7 +13,7 @@ from sacrum.access import audit
 from sacrum.access.models import AuditAction
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.clients.models import Client
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import Actor, StaffActor
 from sacrum.kernel.errors import Forbidden
 from sacrum.screening.engine import BLOCK, REFER, WARN
 from sacrum.screening.models import (
@@ -32,20 +32,20 @@ def _require_clinical(actor: Actor) -> None:
         raise Forbidden("Screening answers and alerts are for practitioners and owners only.")
 
 
-def rules_for(actor: Actor) -> RuleQuerySet:
+def rules_for(actor: StaffActor) -> RuleQuerySet:
     _require_clinical(actor)
-    return Rule.objects.for_member(actor.member, "view")  # type: ignore[arg-type,return-value]
+    return Rule.objects.for_member(actor.member, "view")
 
 
-def rule_for(actor: Actor, rule_id: uuid.UUID | str) -> Rule:
+def rule_for(actor: StaffActor, rule_id: uuid.UUID | str) -> Rule:
     _require_clinical(actor)
     return get_scoped_or_404(rules_for(actor), pk=rule_id)
 
 
-def intake_for(actor: Actor, intake_id: uuid.UUID | str, *, audited: bool = True) -> Intake:
+def intake_for(actor: StaffActor, intake_id: uuid.UUID | str, *, audited: bool = True) -> Intake:
     _require_clinical(actor)
     intake = get_scoped_or_404(
-        Intake.objects.for_member(actor.member, "view").select_related("client", "submitted_by"),  # type: ignore[arg-type]
+        Intake.objects.for_member(actor.member, "view").select_related("client", "submitted_by"),
         pk=intake_id,
     )
     if audited:
@@ -53,10 +53,12 @@ def intake_for(actor: Actor, intake_id: uuid.UUID | str, *, audited: bool = True
     return intake
 
 
-def check_in_for(actor: Actor, check_in_id: uuid.UUID | str, *, audited: bool = True) -> CheckIn:
+def check_in_for(
+    actor: StaffActor, check_in_id: uuid.UUID | str, *, audited: bool = True
+) -> CheckIn:
     _require_clinical(actor)
     check_in = get_scoped_or_404(
-        CheckIn.objects.for_member(actor.member, "view").select_related("client", "submitted_by"),  # type: ignore[arg-type]
+        CheckIn.objects.for_member(actor.member, "view").select_related("client", "submitted_by"),
         pk=check_in_id,
     )
     if audited:
@@ -64,10 +66,10 @@ def check_in_for(actor: Actor, check_in_id: uuid.UUID | str, *, audited: bool = 
     return check_in
 
 
-def alert_for(actor: Actor, alert_id: uuid.UUID | str) -> ClientAlert:
+def alert_for(actor: StaffActor, alert_id: uuid.UUID | str) -> ClientAlert:
     _require_clinical(actor)
     return get_scoped_or_404(
-        ClientAlert.objects.for_member(actor.member, "view").select_related("client", "rule"),  # type: ignore[arg-type]
+        ClientAlert.objects.for_member(actor.member, "view").select_related("client", "rule"),
         pk=alert_id,
     )
 

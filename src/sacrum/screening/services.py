@@ -294,7 +294,7 @@ def acknowledge(*, actor: Actor, alert: ClientAlert, note: str = "") -> Acknowle
     return ack
 
 
-def _check_letter(letter: UploadedFile | None) -> None:
+def _check_letter(letter: UploadedFile[bytes] | None) -> None:
     if letter is None:
         return
     suffix = (letter.name or "").rsplit(".", 1)[-1].lower()
@@ -312,7 +312,7 @@ def record_clearance(
     physician_name: str,
     cleared_on: dt.date | None,
     note: str = "",
-    letter: UploadedFile | None = None,
+    letter: UploadedFile[bytes] | None = None,
 ) -> PhysicianClearance:
     """Record that a physician cleared the client; lifts the block."""
     require(actor, "clinical.edit")
@@ -346,7 +346,7 @@ def record_clearance(
         recorded_by=actor.user,
     )
     if letter is not None:
-        clearance.letter = letter  # type: ignore[assignment]
+        clearance.letter = letter
     clearance.save()
     audit.record(actor, AuditAction.CREATE, clearance)
     _resolve(actor, alert, AlertStatus.CLEARED)

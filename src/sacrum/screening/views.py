@@ -15,10 +15,11 @@ from django.views.decorators.http import require_POST
 from sacrum.access import audit
 from sacrum.access.models import AuditAction
 from sacrum.clients import selectors as client_selectors
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import StaffActor
 from sacrum.kernel.errors import Conflict
 from sacrum.kernel.forms import add_service_errors
 from sacrum.kernel.pages import member_required
+from sacrum.kernel.requests import MemberRequest
 from sacrum.screening import selectors, services
 from sacrum.screening.engine import SEVERITY
 from sacrum.screening.forms import (
@@ -56,9 +57,9 @@ def _fired_by_question(submission: Any) -> dict[str, list[Any]]:
 
 
 @member_required("clinical.edit")
-def intake_new(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
+def intake_new(request: MemberRequest, client_id: uuid.UUID) -> HttpResponse:
     """A practitioner enters the intake with the client (e.g. by phone)."""
-    actor = Actor.from_request(request)
+    actor = StaffActor.from_request(request)
     client = client_selectors.client_for(actor, client_id, audited=request.method != "POST")
     qs = question_set(INTAKE)
     values: dict[str, Any] = {}
@@ -94,9 +95,9 @@ def intake_new(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
 
 
 @member_required("clinical.edit")
-def check_in_new(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
+def check_in_new(request: MemberRequest, client_id: uuid.UUID) -> HttpResponse:
     """The visit check-in, taken with the client before the session."""
-    actor = Actor.from_request(request)
+    actor = StaffActor.from_request(request)
     client = client_selectors.client_for(actor, client_id, audited=request.method != "POST")
     qs = question_set(CHECKIN)
     values: dict[str, Any] = {}
@@ -132,8 +133,8 @@ def check_in_new(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
 
 
 @member_required("clinical.view")
-def intake_detail(request: HttpRequest, intake_id: uuid.UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
+def intake_detail(request: MemberRequest, intake_id: uuid.UUID) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     intake = selectors.intake_for(actor, intake_id)
     qs = question_set(INTAKE, intake.version)
     return render(
@@ -151,9 +152,9 @@ def intake_detail(request: HttpRequest, intake_id: uuid.UUID) -> HttpResponse:
 
 
 @member_required("clinical.edit")
-def intake_amend(request: HttpRequest, intake_id: uuid.UUID) -> HttpResponse:
+def intake_amend(request: MemberRequest, intake_id: uuid.UUID) -> HttpResponse:
     """Review and amend answers with the client; each change is recorded with a note."""
-    actor = Actor.from_request(request)
+    actor = StaffActor.from_request(request)
     intake = selectors.intake_for(actor, intake_id, audited=request.method != "POST")
     qs = question_set(INTAKE, intake.version)
     values: dict[str, Any] = dict(intake.answers)
@@ -199,8 +200,8 @@ def intake_amend(request: HttpRequest, intake_id: uuid.UUID) -> HttpResponse:
 
 
 @member_required("clinical.view")
-def check_in_detail(request: HttpRequest, check_in_id: uuid.UUID) -> HttpResponse:
-    check_in = selectors.check_in_for(Actor.from_request(request), check_in_id)
+def check_in_detail(request: MemberRequest, check_in_id: uuid.UUID) -> HttpResponse:
+    check_in = selectors.check_in_for(StaffActor.from_request(request), check_in_id)
     qs = question_set(CHECKIN, check_in.version)
     return render(
         request,
@@ -214,8 +215,8 @@ def check_in_detail(request: HttpRequest, check_in_id: uuid.UUID) -> HttpRespons
 
 
 @member_required("clinical.view")
-def alert_detail(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
+def alert_detail(request: MemberRequest, alert_id: uuid.UUID) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     alert = selectors.alert_for(actor, alert_id)
     audit.record(actor, AuditAction.READ, alert)
     return render(
@@ -236,9 +237,9 @@ def alert_detail(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
 
 
 @member_required("clinical.view")
-def clearance_letter(request: HttpRequest, alert_id: uuid.UUID) -> FileResponse:
+def clearance_letter(request: MemberRequest, alert_id: uuid.UUID) -> FileResponse:
     """The physician's uploaded letter, as a download (never served from a public path)."""
-    actor = Actor.from_request(request)
+    actor = StaffActor.from_request(request)
     alert = selectors.alert_for(actor, alert_id)
     clearance = getattr(alert, "clearance", None)
     if clearance is None or not clearance.letter:
@@ -254,8 +255,8 @@ def clearance_letter(request: HttpRequest, alert_id: uuid.UUID) -> FileResponse:
 
 @require_POST
 @member_required("clinical.edit")
-def alert_acknowledge(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
+def alert_acknowledge(request: MemberRequest, alert_id: uuid.UUID) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     alert = selectors.alert_for(actor, alert_id)
     try:
         services.acknowledge(actor=actor, alert=alert, note=request.POST.get("note", ""))
@@ -270,8 +271,8 @@ def alert_acknowledge(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse
 
 
 @member_required("clinical.edit")
-def alert_clearance(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
+def alert_clearance(request: MemberRequest, alert_id: uuid.UUID) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     alert = selectors.alert_for(actor, alert_id)
     form = ClearanceForm(request.POST or None, request.FILES or None)
     if alert.status != AlertStatus.OPEN or alert.action != "block":
@@ -304,9 +305,9 @@ def alert_clearance(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
 
 
 @member_required("clinical.edit")
-def alert_assessment(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
+def alert_assessment(request: MemberRequest, alert_id: uuid.UUID) -> HttpResponse:
     """Record that a client told to seek urgent care has been medically assessed."""
-    actor = Actor.from_request(request)
+    actor = StaffActor.from_request(request)
     alert = selectors.alert_for(actor, alert_id)
     form = AssessmentForm(request.POST or None)
     if not alert.needs_assessment or alert.action == "block":
@@ -340,8 +341,8 @@ def alert_assessment(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
 
 
 @member_required("clinical.view")
-def rule_list(request: HttpRequest) -> HttpResponse:
-    actor = Actor.from_request(request)
+def rule_list(request: MemberRequest) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     rules = sorted(selectors.rules_for(actor), key=lambda r: (SEVERITY.get(r.action, 9), r.code))
     audit.record(actor, AuditAction.LIST, object_type="rule")
     return render(
@@ -352,8 +353,8 @@ def rule_list(request: HttpRequest) -> HttpResponse:
 
 
 @member_required("clinic.manage")
-def rule_create(request: HttpRequest) -> HttpResponse:
-    actor = Actor.from_request(request)
+def rule_create(request: MemberRequest) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     form = NewRuleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -374,8 +375,8 @@ def rule_create(request: HttpRequest) -> HttpResponse:
 
 
 @member_required("clinic.manage")
-def rule_edit(request: HttpRequest, rule_id: uuid.UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
+def rule_edit(request: MemberRequest, rule_id: uuid.UUID) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     rule = selectors.rule_for(actor, rule_id)
     form = RuleForm(request.POST or None, instance=rule)
     if request.method == "POST" and form.is_valid():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
@@ -103,7 +104,7 @@ def list_entries(
     client_id: uuid.UUID | None = None,
     page: PageNumber = 1,
     page_size: PageSize = 50,
-) -> dict:
+) -> dict[str, Any]:
     qs = selectors.entries_for(actor_of(request), status=status, client_id=client_id)
     return paginate(qs, page, page_size)
 
@@ -150,5 +151,5 @@ def entry_offers(request: HttpRequest, waitlist_entry_id: uuid.UUID) -> list[Wai
 @router.get("/waitlist-offers", response=PageOut[OfferOut])
 def list_offers(
     request: HttpRequest, status: str | None = None, page: PageNumber = 1, page_size: PageSize = 50
-) -> dict:
+) -> dict[str, Any]:
     return paginate(selectors.offers_for(actor_of(request), status=status), page, page_size)

@@ -9,7 +9,7 @@ from django.db.models import Prefetch, QuerySet
 from sacrum.access import audit
 from sacrum.access.models import AuditAction
 from sacrum.access.scoping import get_scoped_or_404
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import StaffActor
 from sacrum.waitlist.models import OPEN_ENTRY, WaitlistEntry, WaitlistOffer
 
 ENTRY_RELATED = (
@@ -30,11 +30,11 @@ OFFER_RELATED = (
 
 
 def entries_for(
-    actor: Actor, *, status: str | None = None, client_id: Any = None, open_only: bool = False
+    actor: StaffActor, *, status: str | None = None, client_id: Any = None, open_only: bool = False
 ) -> QuerySet[WaitlistEntry]:
     """Entries in queue order (earliest first), each with its offers (two queries)."""
     qs = (
-        WaitlistEntry.objects.for_member(actor.member, "view")  # type: ignore[arg-type]
+        WaitlistEntry.objects.for_member(actor.member, "view")
         .select_related(*ENTRY_RELATED)
         .prefetch_related(
             Prefetch(
@@ -54,16 +54,16 @@ def entries_for(
     return qs.order_by("created_at", "id")
 
 
-def entry_for(actor: Actor, entry_id: object) -> WaitlistEntry:
+def entry_for(actor: StaffActor, entry_id: object) -> WaitlistEntry:
     entry = get_scoped_or_404(entries_for(actor), pk=entry_id)
     audit.record(actor, AuditAction.READ, entry)
     return entry
 
 
 def offers_for(
-    actor: Actor, *, entry_id: Any = None, status: str | None = None
+    actor: StaffActor, *, entry_id: Any = None, status: str | None = None
 ) -> QuerySet[WaitlistOffer]:
-    qs = WaitlistOffer.objects.for_member(actor.member, "view").select_related(*OFFER_RELATED)  # type: ignore[arg-type]
+    qs = WaitlistOffer.objects.for_member(actor.member, "view").select_related(*OFFER_RELATED)
     if entry_id is not None:
         qs = qs.filter(entry_id=entry_id)
     if status:

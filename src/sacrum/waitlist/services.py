@@ -20,7 +20,7 @@ from sacrum.access import audit
 from sacrum.access.models import AuditAction
 from sacrum.clients.models import Client
 from sacrum.clinics.models import Location, Membership
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import Actor, StaffActor
 from sacrum.kernel.permissions import require
 from sacrum.scheduling.local_time import local, zone
 from sacrum.scheduling.models import Appointment, ServiceType
@@ -98,11 +98,10 @@ def _validate(actor: Actor, wish: Wish) -> None:
         raise ValidationError(errors)
 
 
-def add_entry(*, actor: Actor, wish: Wish) -> WaitlistEntry:
+def add_entry(*, actor: StaffActor, wish: Wish) -> WaitlistEntry:
     """Put a client on the waitlist; free time that already matches is offered after commit."""
     require(actor, "schedule.edit")
     _validate(actor, wish)
-    assert actor.member is not None
     entry = WaitlistEntry(
         clinic_id=actor.member.clinic_id,
         client=wish.client,

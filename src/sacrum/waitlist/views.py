@@ -17,8 +17,9 @@ from django.views.decorators.http import require_POST
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.clients.models import Client
 from sacrum.clinics.models import Location
-from sacrum.kernel.actor import Actor, client_ip
+from sacrum.kernel.actor import StaffActor, client_ip
 from sacrum.kernel.pages import member_required
+from sacrum.kernel.requests import MemberRequest
 from sacrum.scheduling import selectors as scheduling
 from sacrum.scheduling.local_time import local, zone
 from sacrum.scheduling.models import ServiceType
@@ -36,13 +37,13 @@ FIELD_OF = {
 FILTERS = {"open": "Waiting or offered", "booked": "Booked", "closed": "Withdrawn or expired"}
 
 
-def _choices(request: HttpRequest) -> dict[str, Any]:
-    member = request.member  # type: ignore[attr-defined]
+def _choices(request: MemberRequest) -> dict[str, Any]:
+    member = request.member
     return {
         "client": Client.objects.for_member(member).filter(archived=False),
         "service": ServiceType.objects.for_member(member).filter(active=True),
         "location": Location.objects.for_member(member).filter(active=True),
-        "practitioner": scheduling.practitioners_for(Actor.from_request(request)),
+        "practitioner": scheduling.practitioners_for(StaffActor.from_request(request)),
     }
 
 
@@ -56,7 +57,7 @@ def _show(form: EntryForm, exc: ValidationError) -> None:
 
 
 def _add(
-    request: HttpRequest, form: EntryForm, client: Client | None = None
+    request: MemberRequest, form: EntryForm, client: Client | None = None
 ) -> WaitlistEntry | None:
     """Add from a valid form; None (with the errors on the form) when the service refuses."""
     data = form.cleaned_data
@@ -73,7 +74,7 @@ def _add(
         note=data["note"],
     )
     try:
-        entry = services.add_entry(actor=Actor.from_request(request), wish=wish)
+        entry = services.add_entry(actor=StaffActor.from_request(request), wish=wish)
     except ValidationError as exc:
         _show(form, exc)
         return None
@@ -108,10 +109,10 @@ def _rows(entries: list[WaitlistEntry]) -> list[dict[str, Any]]:
     return rows
 
 
-def _filtered(request: HttpRequest, client_id: Any = None) -> tuple[str, list[WaitlistEntry]]:
+def _filtered(request: MemberRequest, client_id: Any = None) -> tuple[str, list[WaitlistEntry]]:
     chosen = request.GET.get("show", "open")
     chosen = chosen if chosen in FILTERS else "open"
-    qs = selectors.entries_for(Actor.from_request(request), client_id=client_id)
+    qs = selectors.entries_for(StaffActor.from_request(request), client_id=client_id)
     if chosen == "open":
         qs = qs.filter(status__in=(EntryStatus.WAITING, EntryStatus.OFFERED))
     elif chosen == "booked":
@@ -124,7 +125,7 @@ def _filtered(request: HttpRequest, client_id: Any = None) -> tuple[str, list[Wa
 
 
 @member_required("schedule.view")
-def waitlist(request: HttpRequest) -> HttpResponse:
+def waitlist(request: MemberRequest) -> HttpResponse:
     chosen, entries = _filtered(request)
     return render(
         request,
@@ -133,13 +134,13 @@ def waitlist(request: HttpRequest) -> HttpResponse:
             "rows": _rows(entries),
             "show": chosen,
             "filters": FILTERS,
-            "can_edit": request.member.can("schedule.edit"),  # type: ignore[attr-defined]
+            "can_edit": request.member.can("schedule.edit"),
         },
     )
 
 
 @member_required("schedule.edit")
-def waitlist_add(request: HttpRequest) -> HttpResponse:
+def waitlist_add(request: MemberRequest) -> HttpResponse:
     initial = {k: request.GET[k] for k in ("client", "service", "location") if request.GET.get(k)}
     form = EntryForm(request.POST or None, initial=initial, choices=_choices(request))
     if request.method == "POST" and form.is_valid() and _add(request, form) is not None:
@@ -148,9 +149,9 @@ def waitlist_add(request: HttpRequest) -> HttpResponse:
 
 
 @member_required("schedule.view")
-def client_waitlist(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
+def client_waitlist(request: MemberRequest, client_id: uuid.UUID) -> HttpResponse:
     """One client's waitlist entries, and adding one for them (from the client's page)."""
-    member = request.member  # type: ignore[attr-defined]
+    member = request.member
     client = get_scoped_or_404(Client.objects.for_member(member, "view"), pk=client_id)
     can_edit = member.can("schedule.edit")
     choices = {k: v for k, v in _choices(request).items() if k != "client"}
@@ -177,8 +178,8 @@ def client_waitlist(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
 
 @require_POST
 @member_required("schedule.edit")
-def waitlist_withdraw(request: HttpRequest, waitlist_entry_id: uuid.UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
+def waitlist_withdraw(request: MemberRequest, waitlist_entry_id: uuid.UUID) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     entry = get_scoped_or_404(selectors.entries_for(actor), pk=waitlist_entry_id)
     try:
         services.withdraw_entry(actor=actor, entry=entry)

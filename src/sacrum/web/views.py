@@ -13,12 +13,13 @@ from sacrum.clients.models import Client
 from sacrum.clinics.middleware import SESSION_CLINIC_KEY
 from sacrum.clinics.models import Credential, Membership, VerificationState
 from sacrum.kernel.pages import member_required
+from sacrum.kernel.requests import MemberRequest
 from sacrum.web.dashboard import cards as dashboard_cards
 
 
 @member_required()
-def dashboard(request: HttpRequest) -> HttpResponse:
-    member = request.member  # type: ignore[attr-defined]
+def dashboard(request: MemberRequest) -> HttpResponse:
+    member = request.member
     context: dict[str, object] = {"today": timezone.localdate()}
     if member.can("client.view"):
         clients = Client.objects.for_member(member, "view").filter(archived=False)

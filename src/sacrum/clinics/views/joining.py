@@ -57,7 +57,7 @@ def _invitation_page(request: HttpRequest, invitation: Invitation) -> HttpRespon
     actor = Actor.from_request(request)
 
     if request.user.is_authenticated:
-        if request.user.email.lower() != invitation.email:  # type: ignore[union-attr]
+        if request.user.email.lower() != invitation.email:
             return render(
                 request, "clinics/invitation_accept.html", {**context, "wrong_account": True}
             )
@@ -65,7 +65,7 @@ def _invitation_page(request: HttpRequest, invitation: Invitation) -> HttpRespon
             try:
                 member = services.accept_invitation(
                     invitation=invitation,
-                    user=request.user,  # type: ignore[arg-type]
+                    user=request.user,
                     actor=actor,
                 )
             except Forbidden as exc:

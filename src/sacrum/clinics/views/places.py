@@ -13,9 +13,10 @@ from django.views.decorators.http import require_POST
 from sacrum.clinics import selectors, services
 from sacrum.clinics.forms import ClinicSettingsForm, LocationForm, RoomForm
 from sacrum.clinics.models import Location
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import Actor, StaffActor
 from sacrum.kernel.forms import add_service_errors
 from sacrum.kernel.pages import member_required
+from sacrum.kernel.requests import MemberRequest
 
 
 def _data(form: LocationForm | ClinicSettingsForm | RoomForm) -> dict[str, object]:
@@ -23,9 +24,9 @@ def _data(form: LocationForm | ClinicSettingsForm | RoomForm) -> dict[str, objec
 
 
 @member_required("clinic.manage")
-def clinic_settings(request: HttpRequest) -> HttpResponse:
-    actor = Actor.from_request(request)
-    clinic = request.member.clinic  # type: ignore[attr-defined]
+def clinic_settings(request: MemberRequest) -> HttpResponse:
+    actor = StaffActor.from_request(request)
+    clinic = request.member.clinic
     form = ClinicSettingsForm(request.POST or None, instance=clinic)
     if request.method == "POST" and form.is_valid():
         try:
@@ -40,8 +41,8 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
 
 
 @member_required("location.view")
-def location_list(request: HttpRequest) -> HttpResponse:
-    actor = Actor.from_request(request)
+def location_list(request: MemberRequest) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     return render(
         request,
         "clinics/location_list.html",
@@ -53,11 +54,11 @@ def location_list(request: HttpRequest) -> HttpResponse:
 
 
 @member_required("location.manage")
-def location_create(request: HttpRequest) -> HttpResponse:
-    actor = Actor.from_request(request)
+def location_create(request: MemberRequest) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     form = LocationForm(
         request.POST or None,
-        default_time_zone=request.member.clinic.time_zone,  # type: ignore[attr-defined]
+        default_time_zone=request.member.clinic.time_zone,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -87,15 +88,15 @@ def _location_page(
 
 
 @member_required("location.view")
-def location_detail(request: HttpRequest, location_id: uuid.UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
+def location_detail(request: MemberRequest, location_id: uuid.UUID) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     location = selectors.location_for(actor, location_id)
     return _location_page(request, actor, location, RoomForm(prefix="room"))
 
 
 @member_required("location.manage")
-def location_edit(request: HttpRequest, location_id: uuid.UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
+def location_edit(request: MemberRequest, location_id: uuid.UUID) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     location = selectors.location_for(actor, location_id)
     form = LocationForm(request.POST or None, instance=location)
     if request.method == "POST" and form.is_valid():
@@ -112,8 +113,8 @@ def location_edit(request: HttpRequest, location_id: uuid.UUID) -> HttpResponse:
 
 @require_POST
 @member_required("location.manage")
-def room_create(request: HttpRequest, location_id: uuid.UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
+def room_create(request: MemberRequest, location_id: uuid.UUID) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     location = selectors.location_for(actor, location_id)
     form = RoomForm(request.POST, prefix="room")
     if form.is_valid():
@@ -128,8 +129,8 @@ def room_create(request: HttpRequest, location_id: uuid.UUID) -> HttpResponse:
 
 
 @member_required("location.manage")
-def room_edit(request: HttpRequest, room_id: uuid.UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
+def room_edit(request: MemberRequest, room_id: uuid.UUID) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     room = selectors.room_for(actor, room_id)
     form = RoomForm(request.POST or None, instance=room)
     if request.method == "POST" and form.is_valid():
@@ -146,9 +147,9 @@ def room_edit(request: HttpRequest, room_id: uuid.UUID) -> HttpResponse:
 
 @require_POST
 @member_required("location.manage")
-def room_active(request: HttpRequest, room_id: uuid.UUID) -> HttpResponse:
+def room_active(request: MemberRequest, room_id: uuid.UUID) -> HttpResponse:
     """Take a room out of use (it stays in past appointments) or bring it back."""
-    actor = Actor.from_request(request)
+    actor = StaffActor.from_request(request)
     room = selectors.room_for(actor, room_id)
     active = request.POST.get("active") == "1"
     services.update_room(actor=actor, room=room, data={"active": active})
@@ -159,8 +160,8 @@ def room_active(request: HttpRequest, room_id: uuid.UUID) -> HttpResponse:
 
 @require_POST
 @member_required("location.manage")
-def room_delete(request: HttpRequest, room_id: uuid.UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
+def room_delete(request: MemberRequest, room_id: uuid.UUID) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     room = selectors.room_for(actor, room_id)
     location_id, name = room.location_id, room.name
     services.delete_room(actor=actor, room=room)

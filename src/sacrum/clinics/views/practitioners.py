@@ -6,7 +6,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -16,9 +16,10 @@ from sacrum.access.roles import Role
 from sacrum.clinics import selectors, services
 from sacrum.clinics.forms import CredentialForm, ProfileForm, VerificationForm
 from sacrum.clinics.models import Credential, PractitionerProfile
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import Actor, StaffActor
 from sacrum.kernel.forms import add_service_errors
 from sacrum.kernel.pages import member_required
+from sacrum.kernel.requests import MemberRequest
 
 
 def _require_editor(actor: Actor, membership_id: object) -> None:
@@ -28,9 +29,9 @@ def _require_editor(actor: Actor, membership_id: object) -> None:
 
 
 @member_required("profile.view")
-def practitioner_list(request: HttpRequest) -> HttpResponse:
-    actor = Actor.from_request(request)
-    member = request.member  # type: ignore[attr-defined]
+def practitioner_list(request: MemberRequest) -> HttpResponse:
+    actor = StaffActor.from_request(request)
+    member = request.member
     without_profile = list(selectors.members_without_profile(actor))
     return render(
         request,
@@ -46,9 +47,9 @@ def practitioner_list(request: HttpRequest) -> HttpResponse:
 
 
 @member_required("profile.edit_own")
-def profile_create(request: HttpRequest, membership_id: uuid.UUID) -> HttpResponse:
+def profile_create(request: MemberRequest, membership_id: uuid.UUID) -> HttpResponse:
     """Start a profile: your own, or (owners) a colleague's."""
-    actor = Actor.from_request(request)
+    actor = StaffActor.from_request(request)
     member = selectors.member_for(actor, membership_id)
     _require_editor(actor, member.pk)
     existing = PractitionerProfile.objects.filter(membership=member).first()
@@ -72,8 +73,8 @@ def profile_create(request: HttpRequest, membership_id: uuid.UUID) -> HttpRespon
 
 
 @member_required("profile.view")
-def profile_detail(request: HttpRequest, profile_id: uuid.UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
+def profile_detail(request: MemberRequest, profile_id: uuid.UUID) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     profile = selectors.profile_for(actor, profile_id)
     return render(
         request,
@@ -89,8 +90,8 @@ def profile_detail(request: HttpRequest, profile_id: uuid.UUID) -> HttpResponse:
 
 
 @member_required("profile.view")
-def profile_edit(request: HttpRequest, profile_id: uuid.UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
+def profile_edit(request: MemberRequest, profile_id: uuid.UUID) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     profile = selectors.profile_for(actor, profile_id)
     _require_editor(actor, profile.membership_id)
     form = ProfileForm(request.POST or None, instance=profile)
@@ -107,8 +108,8 @@ def profile_edit(request: HttpRequest, profile_id: uuid.UUID) -> HttpResponse:
 
 
 @member_required("profile.view")
-def credential_create(request: HttpRequest, profile_id: uuid.UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
+def credential_create(request: MemberRequest, profile_id: uuid.UUID) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     profile = selectors.profile_for(actor, profile_id)
     _require_editor(actor, profile.membership_id)
     form = CredentialForm(request.POST or None, request.FILES or None)
@@ -132,15 +133,15 @@ def credential_create(request: HttpRequest, profile_id: uuid.UUID) -> HttpRespon
     )
 
 
-def _credential_to_edit(actor: Actor, credential_id: uuid.UUID) -> Credential:
+def _credential_to_edit(actor: StaffActor, credential_id: uuid.UUID) -> Credential:
     credential = selectors.credential_for(actor, credential_id)
     _require_editor(actor, credential.profile.membership_id)
     return credential
 
 
 @member_required("profile.view")
-def credential_edit(request: HttpRequest, credential_id: uuid.UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
+def credential_edit(request: MemberRequest, credential_id: uuid.UUID) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     credential = _credential_to_edit(actor, credential_id)
     form = CredentialForm(request.POST or None, request.FILES or None, instance=credential)
     if request.method == "POST" and form.is_valid():
@@ -166,8 +167,8 @@ def credential_edit(request: HttpRequest, credential_id: uuid.UUID) -> HttpRespo
 
 @require_POST
 @member_required("profile.view")
-def credential_delete(request: HttpRequest, credential_id: uuid.UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
+def credential_delete(request: MemberRequest, credential_id: uuid.UUID) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     credential = _credential_to_edit(actor, credential_id)
     profile_id, title = credential.profile_id, credential.title
     services.delete_credential(actor=actor, credential=credential)
@@ -177,8 +178,8 @@ def credential_delete(request: HttpRequest, credential_id: uuid.UUID) -> HttpRes
 
 @require_POST
 @member_required("credential.verify")
-def credential_verify(request: HttpRequest, credential_id: uuid.UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
+def credential_verify(request: MemberRequest, credential_id: uuid.UUID) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     credential = selectors.credential_for(actor, credential_id)
     form = VerificationForm(request.POST)
     if not form.is_valid():
@@ -195,9 +196,9 @@ def credential_verify(request: HttpRequest, credential_id: uuid.UUID) -> HttpRes
 
 
 @member_required("profile.view")
-def credential_evidence(request: HttpRequest, credential_id: uuid.UUID) -> FileResponse:
+def credential_evidence(request: MemberRequest, credential_id: uuid.UUID) -> FileResponse:
     """The private evidence file, as a download, to members of the same clinic only."""
-    credential = selectors.evidence_for(Actor.from_request(request), credential_id)
+    credential = selectors.evidence_for(StaffActor.from_request(request), credential_id)
     suffix = (credential.evidence.name or "").rsplit(".", 1)[-1].lower()
     filename = f"{slugify(credential.title) or 'credential'}-evidence.{suffix}"
     response = FileResponse(credential.evidence.open("rb"), as_attachment=True, filename=filename)

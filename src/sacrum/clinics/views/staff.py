@@ -13,14 +13,15 @@ from django.views.decorators.http import require_POST
 from sacrum.clinics import selectors, services
 from sacrum.clinics.forms import InvitationForm, MemberRoleForm
 from sacrum.clinics.models import Membership
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import StaffActor
 from sacrum.kernel.forms import add_service_errors
 from sacrum.kernel.pages import member_required
+from sacrum.kernel.requests import MemberRequest
 
 
 @member_required("staff.view")
-def staff_list(request: HttpRequest) -> HttpResponse:
-    actor = Actor.from_request(request)
+def staff_list(request: MemberRequest) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     can_manage = actor.can("staff.manage")
     return render(
         request,
@@ -34,8 +35,8 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 
 @member_required("staff.manage")
-def staff_invite(request: HttpRequest) -> HttpResponse:
-    actor = Actor.from_request(request)
+def staff_invite(request: MemberRequest) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -56,8 +57,8 @@ def staff_invite(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @member_required("staff.manage")
-def invitation_revoke(request: HttpRequest, invitation_id: uuid.UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
+def invitation_revoke(request: MemberRequest, invitation_id: uuid.UUID) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     invitation = selectors.invitation_for(actor, invitation_id)
     if invitation.accepted_at or invitation.revoked_at:
         messages.info(request, f"The invitation to {invitation.email} was already closed.")
@@ -78,9 +79,9 @@ def _member_page(
 
 
 @member_required("staff.manage")
-def member_manage(request: HttpRequest, membership_id: uuid.UUID) -> HttpResponse:
+def member_manage(request: MemberRequest, membership_id: uuid.UUID) -> HttpResponse:
     """Change a member's role. The service keeps at least one active owner."""
-    actor = Actor.from_request(request)
+    actor = StaffActor.from_request(request)
     member = selectors.member_for(actor, membership_id)
     form = MemberRoleForm(request.POST or None, initial={"role": member.role})
     if request.method == "POST" and form.is_valid():
@@ -99,9 +100,9 @@ def member_manage(request: HttpRequest, membership_id: uuid.UUID) -> HttpRespons
 
 @require_POST
 @member_required("staff.manage")
-def member_active(request: HttpRequest, membership_id: uuid.UUID) -> HttpResponse:
+def member_active(request: MemberRequest, membership_id: uuid.UUID) -> HttpResponse:
     """Deactivate (keeps their history, ends their access) or reactivate a member."""
-    actor = Actor.from_request(request)
+    actor = StaffActor.from_request(request)
     member = selectors.member_for(actor, membership_id)
     active = request.POST.get("active") == "1"
     try:

@@ -6,7 +6,8 @@ from typing import Any
 
 from django import template
 
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import StaffActor
+from sacrum.kernel.requests import is_member_request
 from sacrum.scheduling import selectors
 from sacrum.scheduling.local_time import local, zone
 
@@ -16,7 +17,9 @@ register = template.Library()
 @register.inclusion_tag("scheduling/_client_appointments.html", takes_context=True)
 def client_appointments(context: dict[str, Any], client: Any) -> dict[str, Any]:
     request = context["request"]
-    actor = Actor.from_request(request)
+    if not is_member_request(request):  # no clinic: as a role that may not see the schedule
+        return {"allowed": False}
+    actor = StaffActor.from_request(request)
     if not actor.can("schedule.view"):
         return {"allowed": False}
     upcoming, past = selectors.client_appointments(actor, client)

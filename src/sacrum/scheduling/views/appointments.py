@@ -7,17 +7,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from sacrum.clients.models import Client
 from sacrum.clinics.models import Location, Room
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import StaffActor
 from sacrum.kernel.errors import Conflict
 from sacrum.kernel.forms import add_service_errors
 from sacrum.kernel.pages import member_required
+from sacrum.kernel.requests import MemberRequest
 from sacrum.scheduling import selectors
 from sacrum.scheduling.calendar import practitioner_label
 from sacrum.scheduling.forms import BookingForm, CancelForm, NoteForm, RescheduleForm
@@ -43,9 +44,9 @@ def _show_problem(form: Any, exc: ValidationError | Conflict) -> None:
         add_service_errors(form, exc)
 
 
-def _choices(request: HttpRequest, location: Location | None = None) -> dict[str, Any]:
-    member = request.member  # type: ignore[attr-defined]
-    actor = Actor.from_request(request)
+def _choices(request: MemberRequest, location: Location | None = None) -> dict[str, Any]:
+    member = request.member
+    actor = StaffActor.from_request(request)
     rooms = Room.objects.for_member(member).filter(active=True).select_related("location")
     if location is not None:
         rooms = rooms.filter(location=location)
@@ -67,8 +68,8 @@ def _uuid_or_none(raw: str | None) -> uuid.UUID | None:
 
 
 @member_required("schedule.edit")
-def book(request: HttpRequest) -> HttpResponse:
-    actor = Actor.from_request(request)
+def book(request: MemberRequest) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     source = request.POST if request.method == "POST" else None
     initial = {
         k: request.GET.get(k)
@@ -132,13 +133,15 @@ def _online_gate(choices: dict[str, Any], form: BookingForm) -> list[str]:
 
 
 def _appointment(
-    request: HttpRequest, appointment_id: uuid.UUID, audited: bool = True
+    request: MemberRequest, appointment_id: uuid.UUID, audited: bool = True
 ) -> Appointment:
-    return selectors.appointment_for(Actor.from_request(request), appointment_id, audited=audited)
+    return selectors.appointment_for(
+        StaffActor.from_request(request), appointment_id, audited=audited
+    )
 
 
-def _page(request: HttpRequest, appointment: Appointment, **forms: Any) -> HttpResponse:
-    actor = Actor.from_request(request)
+def _page(request: MemberRequest, appointment: Appointment, **forms: Any) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     tz = zone(appointment.location.time_zone)
     choices = _choices(request, appointment.location)
     reschedule_form = forms.get("reschedule") or RescheduleForm(
@@ -194,14 +197,14 @@ def _timely(appointment: Appointment, status: str) -> bool:
 
 
 @member_required("schedule.view")
-def detail(request: HttpRequest, appointment_id: uuid.UUID) -> HttpResponse:
+def detail(request: MemberRequest, appointment_id: uuid.UUID) -> HttpResponse:
     return _page(request, _appointment(request, appointment_id))
 
 
 @require_POST
 @member_required("schedule.edit")
-def reschedule(request: HttpRequest, appointment_id: uuid.UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
+def reschedule(request: MemberRequest, appointment_id: uuid.UUID) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     appointment = _appointment(request, appointment_id, audited=False)
     choices = _choices(request, appointment.location)
     form = RescheduleForm(
@@ -230,8 +233,8 @@ def reschedule(request: HttpRequest, appointment_id: uuid.UUID) -> HttpResponse:
 
 @require_POST
 @member_required("schedule.edit")
-def cancel(request: HttpRequest, appointment_id: uuid.UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
+def cancel(request: MemberRequest, appointment_id: uuid.UUID) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     appointment = _appointment(request, appointment_id, audited=False)
     form = CancelForm(request.POST)
     if form.is_valid():
@@ -262,8 +265,8 @@ def cancel(request: HttpRequest, appointment_id: uuid.UUID) -> HttpResponse:
 
 @require_POST
 @member_required("schedule.edit")
-def change_status(request: HttpRequest, appointment_id: uuid.UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
+def change_status(request: MemberRequest, appointment_id: uuid.UUID) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     appointment = _appointment(request, appointment_id, audited=False)
     status = request.POST.get("status", "")
     try:
@@ -281,8 +284,8 @@ def change_status(request: HttpRequest, appointment_id: uuid.UUID) -> HttpRespon
 
 @require_POST
 @member_required("schedule.edit")
-def note(request: HttpRequest, appointment_id: uuid.UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
+def note(request: MemberRequest, appointment_id: uuid.UUID) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     appointment = _appointment(request, appointment_id, audited=False)
     form = NoteForm(request.POST)
     if form.is_valid():

@@ -6,14 +6,15 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from sacrum.clinics.models import Location, Room
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import StaffActor
 from sacrum.kernel.bounds import DATE_RANGE_TEXT, sensible
 from sacrum.kernel.pages import member_required
+from sacrum.kernel.requests import MemberRequest
 from sacrum.scheduling import selectors
 from sacrum.scheduling.calendar import (
     Column,
@@ -45,9 +46,9 @@ def _date(raw: str | None, default: dt.date) -> tuple[dt.date, str]:
 
 
 @member_required("schedule.view")
-def calendar(request: HttpRequest) -> HttpResponse:
-    actor = Actor.from_request(request)
-    member = request.member  # type: ignore[attr-defined]
+def calendar(request: MemberRequest) -> HttpResponse:
+    actor = StaffActor.from_request(request)
+    member = request.member
     locations = list(Location.objects.for_member(member).filter(active=True))
     if not locations:
         return render(request, "scheduling/calendar.html", {"locations": []})

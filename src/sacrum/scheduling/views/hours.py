@@ -19,10 +19,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from sacrum.clinics.models import Location
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import StaffActor
 from sacrum.kernel.errors import Forbidden
 from sacrum.kernel.forms import DateInput, add_service_errors
 from sacrum.kernel.pages import member_required
+from sacrum.kernel.requests import MemberRequest
 from sacrum.scheduling import selectors
 from sacrum.scheduling.forms import ExceptionForm, HoursForm, TimeOffForm
 from sacrum.scheduling.local_time import aware, local, zone
@@ -45,7 +46,7 @@ class ClosureForm(django_forms.Form):
         self.fields["location"].queryset = locations  # type: ignore[attr-defined]
 
 
-def _subject(request: HttpRequest, actor: Actor, wanted: str | None) -> Any:
+def _subject(request: HttpRequest, actor: StaffActor, wanted: str | None) -> Any:
     people = list(selectors.practitioners_for(actor))
     own = next((p for p in people if actor.member and p.pk == actor.member.pk), None)
     chosen = next((p for p in people if str(p.pk) == wanted), None)
@@ -58,9 +59,9 @@ def _url(subject: Any) -> str:
 
 
 @member_required("schedule.view")
-def working_hours(request: HttpRequest) -> HttpResponse:
-    actor = Actor.from_request(request)
-    member = request.member  # type: ignore[attr-defined]
+def working_hours(request: MemberRequest) -> HttpResponse:
+    actor = StaffActor.from_request(request)
+    member = request.member
     subject, people = _subject(request, actor, request.GET.get("who") or request.POST.get("who"))
     locations = Location.objects.for_member(member).filter(active=True)
     own = subject is not None and actor.member is not None and subject.pk == actor.member.pk
@@ -150,9 +151,12 @@ def working_hours(request: HttpRequest) -> HttpResponse:
 
 
 def _delete(
-    request: HttpRequest, fetch: Callable[[Actor], Any], remove: Callable[..., None], key: str
+    request: MemberRequest,
+    fetch: Callable[[StaffActor], Any],
+    remove: Callable[..., None],
+    key: str,
 ) -> HttpResponse:
-    actor = Actor.from_request(request)
+    actor = StaffActor.from_request(request)
     obj = fetch(actor)
     who = getattr(obj, "practitioner", None)
     try:
@@ -166,7 +170,7 @@ def _delete(
 
 @require_POST
 @member_required("schedule.view")
-def hours_delete(request: HttpRequest, hours_id: uuid.UUID) -> HttpResponse:
+def hours_delete(request: MemberRequest, hours_id: uuid.UUID) -> HttpResponse:
     return _delete(
         request,
         lambda a: selectors.hours_one(a, hours_id),
@@ -177,7 +181,7 @@ def hours_delete(request: HttpRequest, hours_id: uuid.UUID) -> HttpResponse:
 
 @require_POST
 @member_required("schedule.view")
-def exception_delete(request: HttpRequest, exception_id: uuid.UUID) -> HttpResponse:
+def exception_delete(request: MemberRequest, exception_id: uuid.UUID) -> HttpResponse:
     return _delete(
         request,
         lambda a: selectors.exception_for(a, exception_id),
@@ -188,7 +192,7 @@ def exception_delete(request: HttpRequest, exception_id: uuid.UUID) -> HttpRespo
 
 @require_POST
 @member_required("schedule.view")
-def time_off_delete(request: HttpRequest, time_off_id: uuid.UUID) -> HttpResponse:
+def time_off_delete(request: MemberRequest, time_off_id: uuid.UUID) -> HttpResponse:
     return _delete(
         request,
         lambda a: selectors.time_off_one(a, time_off_id),
@@ -199,7 +203,7 @@ def time_off_delete(request: HttpRequest, time_off_id: uuid.UUID) -> HttpRespons
 
 @require_POST
 @member_required("schedule.view")
-def closure_delete(request: HttpRequest, closure_id: uuid.UUID) -> HttpResponse:
+def closure_delete(request: MemberRequest, closure_id: uuid.UUID) -> HttpResponse:
     return _delete(
         request,
         lambda a: selectors.closure_for(a, closure_id),

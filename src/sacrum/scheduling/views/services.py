@@ -6,13 +6,14 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import StaffActor
 from sacrum.kernel.forms import add_service_errors
 from sacrum.kernel.pages import member_required
+from sacrum.kernel.requests import MemberRequest
 from sacrum.scheduling import selectors
 from sacrum.scheduling.forms import PolicyForm, ServiceForm
 from sacrum.scheduling.models import SchedulingPolicy
@@ -20,12 +21,12 @@ from sacrum.scheduling.services import catalogue
 
 
 @member_required("service.view")
-def service_list(request: HttpRequest) -> HttpResponse:
-    actor = Actor.from_request(request)
+def service_list(request: MemberRequest) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     services = list(selectors.services_for(actor).order_by("-active", "name"))
     names = {p.pk: p for p in selectors.practitioners_for(actor)}
     rows = [(s, [names[m.pk] for m in s.practitioners.all() if m.pk in names]) for s in services]
-    policy = SchedulingPolicy.for_clinic(request.member.clinic_id)  # type: ignore[attr-defined]
+    policy = SchedulingPolicy.for_clinic(request.member.clinic_id)
     return render(
         request,
         "scheduling/services.html",
@@ -35,17 +36,17 @@ def service_list(request: HttpRequest) -> HttpResponse:
             "can_manage_rules": actor.can("clinic.manage"),
             "policy": policy,
             "public_url": request.build_absolute_uri(
-                reverse("web:online_booking", args=[request.member.clinic.slug])  # type: ignore[attr-defined]
+                reverse("web:online_booking", args=[request.member.clinic.slug])
             ),
         },
     )
 
 
 @member_required("clinic.manage")
-def booking_rules(request: HttpRequest) -> HttpResponse:
+def booking_rules(request: MemberRequest) -> HttpResponse:
     """Owners set the cancellation window, notice, and whether clients book online."""
-    actor = Actor.from_request(request)
-    policy = SchedulingPolicy.for_clinic(request.member.clinic_id)  # type: ignore[attr-defined]
+    actor = StaffActor.from_request(request)
+    policy = SchedulingPolicy.for_clinic(request.member.clinic_id)
     form = PolicyForm(request.POST or None, instance=policy)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in PolicyForm.Meta.fields}
@@ -59,8 +60,8 @@ def booking_rules(request: HttpRequest) -> HttpResponse:
     return render(request, "scheduling/booking_rules.html", {"form": form})
 
 
-def _save(request: HttpRequest, service: object | None) -> HttpResponse:
-    actor = Actor.from_request(request)
+def _save(request: MemberRequest, service: object | None) -> HttpResponse:
+    actor = StaffActor.from_request(request)
     offerers = selectors.practitioners_for(actor)
     form = ServiceForm(request.POST or None, instance=service, offerers=offerers)
     if request.method == "POST" and form.is_valid():
@@ -85,10 +86,10 @@ def _save(request: HttpRequest, service: object | None) -> HttpResponse:
 
 
 @member_required("service.manage")
-def service_create(request: HttpRequest) -> HttpResponse:
+def service_create(request: MemberRequest) -> HttpResponse:
     return _save(request, None)
 
 
 @member_required("service.manage")
-def service_edit(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
-    return _save(request, selectors.service_for(Actor.from_request(request), service_id))
+def service_edit(request: MemberRequest, service_id: uuid.UUID) -> HttpResponse:
+    return _save(request, selectors.service_for(StaffActor.from_request(request), service_id))
