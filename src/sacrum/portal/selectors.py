@@ -263,7 +263,7 @@ def measures(account: PortalAccount, actor: Actor, *, audited: bool = True) -> l
     """The client's measures analysed exactly as the practitioner's page does (same
     function, same curve), read for this client only."""
     from sacrum.outcomes.models import DiaryEntry, OutcomeSummary
-    from sacrum.outcomes.views import analysed_measures
+    from sacrum.outcomes.selectors import analysed_measures
 
     client = account.client
     if audited:
