@@ -387,7 +387,7 @@ def get_policy(request: HttpRequest) -> Any:
     if not actor.can("clinical.view"):
         raise Forbidden("Charting settings are for practitioners and owners.")
     assert actor.member is not None
-    return services.policy_of(actor.member.clinic_id)
+    return selectors.policy_of(actor.member.clinic_id)
 
 
 @router.patch("/charting/policy", response=ChartingPolicyOut, openapi_extra=CLINICAL)

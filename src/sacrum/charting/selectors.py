@@ -20,6 +20,7 @@ from sacrum.access.models import AuditAction
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.charting.models import (
     Addendum,
+    ChartingPolicy,
     ListeningStation,
     NoteStatus,
     NoteTemplate,
@@ -28,7 +29,6 @@ from sacrum.charting.models import (
     SessionNote,
     TechniqueTemplate,
 )
-from sacrum.charting.services import ensure_defaults, policy_of
 from sacrum.clients.models import Client
 from sacrum.kernel.actor import Actor
 from sacrum.kernel.errors import Forbidden
@@ -161,6 +161,12 @@ def restrictions_of_previous(actor: Actor, note: SessionNote) -> list[Any]:
     return list(previous.restrictions.all())
 
 
+def policy_of(clinic_id: Any) -> ChartingPolicy:
+    """The clinic's charting policy, or the defaults (unsaved) when it has not set one."""
+    found = ChartingPolicy.objects.filter(clinic_id=clinic_id).first()
+    return found or ChartingPolicy(clinic_id=clinic_id)
+
+
 def overdue_drafts(actor: Actor, now: dt.datetime | None = None) -> list[SessionNote]:
     """The actor's own drafts older than the clinic's ``unsigned_alert_hours``."""
     if not actor.can("clinical.edit") or actor.member is None:
@@ -177,7 +183,6 @@ def overdue_drafts(actor: Actor, now: dt.datetime | None = None) -> list[Session
 def stations_for(actor: Actor, *, include_retired: bool = False) -> list[ListeningStation]:
     _require_clinical(actor)
     assert actor.member is not None
-    ensure_defaults(actor.member.clinic_id)
     stations = ListeningStation.objects.for_member(actor.member, "view")
     if not include_retired:
         stations = stations.filter(active=True)
@@ -195,7 +200,6 @@ def station_for(actor: Actor, station_id: uuid.UUID | str) -> ListeningStation:
 def technique_templates_for(actor: Actor) -> list[TechniqueTemplate]:
     _require_clinical(actor)
     assert actor.member is not None
-    ensure_defaults(actor.member.clinic_id)
     return list(TechniqueTemplate.objects.for_member(actor.member, "view"))
 
 
