@@ -30,6 +30,7 @@ from sacrum.charting.models import (
     TechniqueTemplate,
 )
 from sacrum.clients.models import Client
+from sacrum.clients.selectors import require_clinical
 from sacrum.kernel.actor import Actor
 from sacrum.kernel.errors import Forbidden
 
@@ -38,15 +39,11 @@ class ReasonRequired(Forbidden):
     """The owner opens an "author only" note: they must say why (the page asks)."""
 
 
+NOTES_ONLY = "Session notes are for practitioners and owners only."
 SENSITIVE_MESSAGE = (
     "This note is marked author only. As the clinic's owner you may open it "
     "by giving a reason, which is kept in the audit log."
 )
-
-
-def _require_clinical(actor: Actor) -> None:
-    if not actor.can("clinical.view"):
-        raise Forbidden("Session notes are for practitioners and owners only.")
 
 
 def _is_owner(actor: Actor) -> bool:
@@ -55,7 +52,7 @@ def _is_owner(actor: Actor) -> bool:
 
 def visible_notes(actor: Actor) -> QuerySet[SessionNote]:
     """Notes of the actor's clinic the actor may know exist (sensitive: author and owner)."""
-    _require_clinical(actor)
+    require_clinical(actor, message=NOTES_ONLY)
     assert actor.member is not None
     notes = SessionNote.objects.for_member(actor.member, "view")
     if not _is_owner(actor):
@@ -104,7 +101,7 @@ def note_for(
 
 def note_for_edit(actor: Actor, note_id: uuid.UUID | str) -> SessionNote:
     """A note its author is about to change (no content read is audited here: the write is)."""
-    _require_clinical(actor)
+    require_clinical(actor, message=NOTES_ONLY)
     assert actor.member is not None
     return get_scoped_or_404(
         visible_notes(actor).filter(author=actor.member).select_related("client"), pk=note_id
@@ -181,7 +178,7 @@ def overdue_drafts(actor: Actor, now: dt.datetime | None = None) -> list[Session
 
 
 def stations_for(actor: Actor, *, include_retired: bool = False) -> list[ListeningStation]:
-    _require_clinical(actor)
+    require_clinical(actor, message=NOTES_ONLY)
     assert actor.member is not None
     stations = ListeningStation.objects.for_member(actor.member, "view")
     if not include_retired:
@@ -190,7 +187,7 @@ def stations_for(actor: Actor, *, include_retired: bool = False) -> list[Listeni
 
 
 def station_for(actor: Actor, station_id: uuid.UUID | str) -> ListeningStation:
-    _require_clinical(actor)
+    require_clinical(actor, message=NOTES_ONLY)
     return get_scoped_or_404(
         ListeningStation.objects.for_member(actor.member, "view"),  # type: ignore[arg-type]
         pk=station_id,
@@ -198,13 +195,13 @@ def station_for(actor: Actor, station_id: uuid.UUID | str) -> ListeningStation:
 
 
 def technique_templates_for(actor: Actor) -> list[TechniqueTemplate]:
-    _require_clinical(actor)
+    require_clinical(actor, message=NOTES_ONLY)
     assert actor.member is not None
     return list(TechniqueTemplate.objects.for_member(actor.member, "view"))
 
 
 def technique_template_for(actor: Actor, template_id: uuid.UUID | str) -> TechniqueTemplate:
-    _require_clinical(actor)
+    require_clinical(actor, message=NOTES_ONLY)
     return get_scoped_or_404(
         TechniqueTemplate.objects.for_member(actor.member, "view"),  # type: ignore[arg-type]
         pk=template_id,
@@ -212,7 +209,7 @@ def technique_template_for(actor: Actor, template_id: uuid.UUID | str) -> Techni
 
 
 def note_templates_for(actor: Actor) -> list[NoteTemplate]:
-    _require_clinical(actor)
+    require_clinical(actor, message=NOTES_ONLY)
     return list(
         NoteTemplate.objects.for_member(actor.member, "view").select_related(  # type: ignore[arg-type]
             "service", "technique_template"
@@ -221,7 +218,7 @@ def note_templates_for(actor: Actor) -> list[NoteTemplate]:
 
 
 def note_template_for(actor: Actor, template_id: uuid.UUID | str) -> NoteTemplate:
-    _require_clinical(actor)
+    require_clinical(actor, message=NOTES_ONLY)
     return get_scoped_or_404(
         NoteTemplate.objects.for_member(actor.member, "view").select_related("service"),  # type: ignore[arg-type]
         pk=template_id,

@@ -34,6 +34,7 @@ from sacrum.screening.models import (
     ReferralLetter,
 )
 
+LETTERS_ONLY = "Referral letters are for practitioners and owners only."
 EDITABLE = (
     "letter_date",
     "recipient_name",

@@ -13,8 +13,8 @@ from sacrum.access import audit
 from sacrum.access.models import AuditAction
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.clients.models import Client
+from sacrum.clients.selectors import require_clinical
 from sacrum.kernel.actor import Actor
-from sacrum.kernel.errors import Forbidden
 from sacrum.screening.engine import BLOCK, REFER, WARN
 from sacrum.screening.models import (
     AlertStatus,
@@ -26,24 +26,21 @@ from sacrum.screening.models import (
     RuleQuerySet,
 )
 
-
-def _require_clinical(actor: Actor) -> None:
-    if not actor.can("clinical.view"):
-        raise Forbidden("Screening answers and alerts are for practitioners and owners only.")
+ANSWERS_ONLY = "Screening answers and alerts are for practitioners and owners only."
 
 
 def rules_for(actor: Actor) -> RuleQuerySet:
-    _require_clinical(actor)
+    require_clinical(actor, message=ANSWERS_ONLY)
     return Rule.objects.for_member(actor.member, "view")  # type: ignore[arg-type,return-value]
 
 
 def rule_for(actor: Actor, rule_id: uuid.UUID | str) -> Rule:
-    _require_clinical(actor)
+    require_clinical(actor, message=ANSWERS_ONLY)
     return get_scoped_or_404(rules_for(actor), pk=rule_id)
 
 
 def intake_for(actor: Actor, intake_id: uuid.UUID | str, *, audited: bool = True) -> Intake:
-    _require_clinical(actor)
+    require_clinical(actor, message=ANSWERS_ONLY)
     intake = get_scoped_or_404(
         Intake.objects.for_member(actor.member, "view").select_related("client", "submitted_by"),  # type: ignore[arg-type]
         pk=intake_id,
@@ -54,7 +51,7 @@ def intake_for(actor: Actor, intake_id: uuid.UUID | str, *, audited: bool = True
 
 
 def check_in_for(actor: Actor, check_in_id: uuid.UUID | str, *, audited: bool = True) -> CheckIn:
-    _require_clinical(actor)
+    require_clinical(actor, message=ANSWERS_ONLY)
     check_in = get_scoped_or_404(
         CheckIn.objects.for_member(actor.member, "view").select_related("client", "submitted_by"),  # type: ignore[arg-type]
         pk=check_in_id,
@@ -65,7 +62,7 @@ def check_in_for(actor: Actor, check_in_id: uuid.UUID | str, *, audited: bool = 
 
 
 def alert_for(actor: Actor, alert_id: uuid.UUID | str) -> ClientAlert:
-    _require_clinical(actor)
+    require_clinical(actor, message=ANSWERS_ONLY)
     return get_scoped_or_404(
         ClientAlert.objects.for_member(actor.member, "view").select_related("client", "rule"),  # type: ignore[arg-type]
         pk=alert_id,
