@@ -7,5 +7,6 @@ class ChartingConfig(AppConfig):
     verbose_name = "Charting"
 
     def ready(self) -> None:
-        # Receivers connect when the app registry is ready (models are not importable before).
+        # Imported here, not at the top: these modules load models, which the app
+        # registry allows only once every app is loaded (AppConfig.ready).
         from sacrum.charting import signals  # noqa: F401

@@ -32,6 +32,7 @@ from sacrum.outcomes.forms import (
     WordingForm,
 )
 from sacrum.outcomes.models import OutcomeSummary
+from sacrum.outcomes.pdf import report_pdf
 from sacrum.outcomes.scoring import rounded
 
 
@@ -253,8 +254,6 @@ def practice_report(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
         return _report_csv(report)
     if request.GET.get("format") == "pdf":
-        from sacrum.outcomes.pdf import report_pdf
-
         assert actor.clinic is not None
         response = HttpResponse(
             report_pdf(report, actor.clinic.name), content_type="application/pdf"

@@ -16,6 +16,8 @@ from typing import Any
 
 from django.apps import apps
 
+from sacrum.web.retention import prune_finished_tasks
+
 log = logging.getLogger(__name__)
 
 
@@ -38,8 +40,6 @@ def _providers() -> list[Any]:
 
 def tick(now: dt.datetime) -> dict[str, int]:
     """The web app's own periodic work: prune finished background jobs."""
-    from sacrum.web.retention import prune_finished_tasks
-
     return {"tasks_pruned": prune_finished_tasks(now)}
 
 
