@@ -315,7 +315,7 @@ def cmd_test(args: list[str]) -> None:
                 "ruff format",
                 [str(BIN / "ruff"), "format", "--check", "src", "tests", "benchmarks", "dev.py"],
             ),
-            ("mypy", [str(BIN / "mypy"), "src"]),
+            ("mypy", [str(BIN / "mypy"), "src", "tests"]),
             ("import layers", [str(BIN / "lint-imports")]),
             ("migrations", [str(BIN / "sacrum"), "makemigrations", "--check", "--dry-run"]),
         ]

@@ -23,7 +23,7 @@ from django_tasks_db.models import DBTaskResult
 from sacrum.access.tokens import create_token
 from sacrum.clients.models import Client
 from sacrum.clinics import services as clinic_services
-from sacrum.kernel.actor import Actor
+from sacrum.kernel.actor import StaffActor
 from sacrum.kernel.mail import enqueue_message
 from sacrum.notifications.services import create_feed
 from sacrum.outcomes import links as outcome_links
@@ -73,8 +73,8 @@ def database_dump() -> str:
     return "\n".join(parts)
 
 
-def staff(member: Any) -> Actor:
-    return Actor(user=member.user, member=member, ip="127.0.0.1", user_agent="pytest")
+def staff(member: Any) -> StaffActor:
+    return StaffActor(user=member.user, member=member, ip="127.0.0.1", user_agent="pytest")
 
 
 def _client_without_portal(clients: list[Client]) -> Client:

@@ -109,11 +109,9 @@ def test_the_models_and_querysets_refuse(note: SessionNote) -> None:
     with pytest.raises(Locked):
         SessionNote.objects.filter(pk=note.pk).delete()
     for model in CHILD_TABLES:
+        change = {"note_text": "x"} if model in (RhythmFinding, Restriction) else {"position": 9}
         with pytest.raises(Locked):
-            model.objects.filter(note=note).update(note_text="x") if model in (
-                RhythmFinding,
-                Restriction,
-            ) else model.objects.filter(note=note).update(position=9)
+            model.objects.filter(note=note).update(**change)
         with pytest.raises(Locked):
             model.objects.filter(note=note).delete()
     row = note.restrictions.first()

@@ -24,7 +24,7 @@ def build_scenario() -> tuple[list[str], Any]:
     from sacrum.clients.models import Client
     from sacrum.clinics.models import Location, Membership, Room
     from sacrum.clinics.services import create_clinic
-    from sacrum.kernel.actor import Actor
+    from sacrum.kernel.actor import StaffActor
     from sacrum.scheduling.local_time import to_utc, zone
     from sacrum.scheduling.models import ServiceType, WeeklyHours
     from sacrum.scheduling.services import booking
@@ -39,7 +39,7 @@ def build_scenario() -> tuple[list[str], Any]:
         user=User.objects.create_user(email="race-pat@example.test", password="x-9-long-pass"),
         role=Role.PRACTITIONER,
     )
-    actor = Actor(user=owner_user, member=owner)
+    actor = StaffActor(user=owner_user, member=owner)
     location = Location.objects.create(clinic=clinic, name="Race Road", time_zone="Europe/London")
     Room.objects.create(location=location, name="Cedar")
     service = ServiceType.objects.create(clinic=clinic, name="Session", duration_minutes=50)

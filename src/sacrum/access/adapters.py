@@ -11,6 +11,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from sacrum.access import mail
 from sacrum.access.signin import is_portal_client
 
 
@@ -53,6 +54,4 @@ class SacrumAccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # alla
         if "code" in context:
             super().send_mail(template_prefix, email, context)
             return
-        from sacrum.access import mail
-
         mail.queue(template_prefix=template_prefix, email=email, context=context)

@@ -18,6 +18,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from sacrum.access.middleware import user_has_mfa
+
 
 def session_passed_second_factor(request: HttpRequest) -> bool:
     """Whether this session's sign-in included a second factor (allauth records each step)."""
@@ -31,8 +33,6 @@ class SacrumAdminSite(admin.AdminSite):
     site_header = "Sacrum administration"
 
     def has_permission(self, request: HttpRequest) -> bool:
-        from sacrum.access.middleware import user_has_mfa
-
         return (
             super().has_permission(request)
             and user_has_mfa(request.user)

@@ -21,6 +21,8 @@ class AccessConfig(AppConfig):
     verbose_name = "Access and audit"
 
     def ready(self) -> None:
+        # Imported here, not at the top: these modules load models, which the app
+        # registry allows only once every app is loaded (AppConfig.ready).
         from sacrum.access import signals, wipe  # noqa: F401
 
         post_migrate.connect(create_cache_table, sender=self, dispatch_uid="sacrum-cache-table")

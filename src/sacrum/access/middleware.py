@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 
+from sacrum.access.tokens import authenticate_token
+
 if TYPE_CHECKING:
     from sacrum.clinics.models import Membership
 
@@ -32,8 +34,6 @@ def bearer_token_member(request: HttpRequest) -> Membership | None:
     """
     if hasattr(request, TOKEN_MEMBER_ATTR):
         return getattr(request, TOKEN_MEMBER_ATTR)  # type: ignore[no-any-return]
-    from sacrum.access.tokens import authenticate_token
-
     scheme, _, raw = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
     member = authenticate_token(raw.strip()) if scheme.lower() == "bearer" and raw else None
     setattr(request, TOKEN_MEMBER_ATTR, member)

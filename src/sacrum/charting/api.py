@@ -46,7 +46,6 @@ from sacrum.charting.schemas import (
     VerifyOut,
 )
 from sacrum.clients import selectors as client_selectors
-from sacrum.clients.models import Client
 from sacrum.kernel.actor import Actor, StaffActor
 from sacrum.kernel.api import PageOut, actor_of, paginate
 from sacrum.kernel.errors import Forbidden
@@ -56,13 +55,6 @@ from sacrum.scheduling.models import Appointment, ServiceType
 router = Router(tags=["charting"])
 
 CLINICAL = {"x-sacrum-clinical": True}
-
-
-def _clinical_client(actor: StaffActor, client_id: uuid.UUID, *, edit: bool = False) -> Client:
-    """Role first (so the front desk gets 403 without a lookup), then the scoped client."""
-    if not actor.can("clinical.edit" if edit else "clinical.view"):
-        raise Forbidden("Session notes are for practitioners and owners only.")
-    return client_selectors.client_for(actor, client_id, audited=False)
 
 
 def _appointment(actor: StaffActor, appointment_id: uuid.UUID | None) -> Appointment | None:
@@ -124,7 +116,9 @@ def list_notes(
     """The client's session notes, newest first (an owner sees others' "author only" notes
     listed with ``content_hidden``)."""
     actor = actor_of(request)
-    client = _clinical_client(actor, client_id)
+    client = client_selectors.clinical_client(
+        actor, client_id, audited=False, message=selectors.NOTES_ONLY
+    )
     notes = (
         selectors.visible_notes(actor)
         .filter(client=client)
@@ -144,7 +138,9 @@ def create_note(
     """Start a draft (for an appointment, or an unscheduled visit). 409 with the screening
     gate's reasons when the client may not be charted now."""
     actor = actor_of(request)
-    client = _clinical_client(actor, client_id, edit=True)
+    client = client_selectors.clinical_client(
+        actor, client_id, edit=True, audited=False, message=selectors.NOTES_ONLY
+    )
     note = services.start_note(
         actor=actor,
         client=client,
@@ -164,7 +160,9 @@ def copy_forward(
 ) -> Status[SessionNote]:
     """Start a draft carrying exactly ``parts`` of the client's previous signed note."""
     actor = actor_of(request)
-    client = _clinical_client(actor, client_id, edit=True)
+    client = client_selectors.clinical_client(
+        actor, client_id, edit=True, audited=False, message=selectors.NOTES_ONLY
+    )
     note = services.copy_forward(
         actor=actor,
         client=client,
@@ -384,10 +382,11 @@ def patch_note_template(
 @router.get("/charting/policy", response=ChartingPolicyOut, openapi_extra=CLINICAL)
 def get_policy(request: HttpRequest) -> Any:
     actor = actor_of(request)
-    if not actor.can("clinical.view"):
-        raise Forbidden("Charting settings are for practitioners and owners.")
+    client_selectors.require_clinical(
+        actor, message="Charting settings are for practitioners and owners."
+    )
     assert actor.member is not None
-    return services.policy_of(actor.member.clinic_id)
+    return selectors.policy_of(actor.member.clinic_id)
 
 
 @router.patch("/charting/policy", response=ChartingPolicyOut, openapi_extra=CLINICAL)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from sacrum.charting import selectors, services
+from sacrum.charting import selectors
 from sacrum.kernel.actor import Actor
 
 ORDER = 25
@@ -24,5 +24,5 @@ def card(request: HttpRequest) -> dict[str, Any] | None:
     return {
         "template": "charting/_dashboard_card.html",
         "notes": notes,
-        "hours": services.policy_of(member.clinic_id).unsigned_alert_hours,
+        "hours": selectors.policy_of(member.clinic_id).unsigned_alert_hours,
     }

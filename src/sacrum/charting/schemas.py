@@ -11,6 +11,7 @@ from ninja import Schema
 from pydantic import Field
 
 from sacrum.charting.models import Amplitude, Quality, SessionNote
+from sacrum.charting.regions import label
 from sacrum.kernel.fields import Moment
 
 PALPATION_LABEL = (
@@ -205,8 +206,6 @@ class RestrictionOut(Schema):
 
     @staticmethod
     def resolve_label(obj: Any) -> str:
-        from sacrum.charting.regions import label
-
         return label(obj.region, obj.side)
 
 

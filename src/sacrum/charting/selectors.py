@@ -20,6 +20,7 @@ from sacrum.access.models import AuditAction
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.charting.models import (
     Addendum,
+    ChartingPolicy,
     ListeningStation,
     NoteStatus,
     NoteTemplate,
@@ -28,8 +29,8 @@ from sacrum.charting.models import (
     SessionNote,
     TechniqueTemplate,
 )
-from sacrum.charting.services import ensure_defaults, policy_of
 from sacrum.clients.models import Client
+from sacrum.clients.selectors import require_clinical
 from sacrum.kernel.actor import Actor, StaffActor
 from sacrum.kernel.errors import Forbidden
 
@@ -38,15 +39,11 @@ class ReasonRequired(Forbidden):
     """The owner opens an "author only" note: they must say why (the page asks)."""
 
 
+NOTES_ONLY = "Session notes are for practitioners and owners only."
 SENSITIVE_MESSAGE = (
     "This note is marked author only. As the clinic's owner you may open it "
     "by giving a reason, which is kept in the audit log."
 )
-
-
-def _require_clinical(actor: Actor) -> None:
-    if not actor.can("clinical.view"):
-        raise Forbidden("Session notes are for practitioners and owners only.")
 
 
 def _is_owner(actor: Actor) -> bool:
@@ -55,7 +52,7 @@ def _is_owner(actor: Actor) -> bool:
 
 def visible_notes(actor: StaffActor) -> QuerySet[SessionNote]:
     """Notes of the actor's clinic the actor may know exist (sensitive: author and owner)."""
-    _require_clinical(actor)
+    require_clinical(actor, message=NOTES_ONLY)
     assert actor.member is not None
     notes = SessionNote.objects.for_member(actor.member, "view")
     if not _is_owner(actor):
@@ -104,7 +101,7 @@ def note_for(
 
 def note_for_edit(actor: StaffActor, note_id: uuid.UUID | str) -> SessionNote:
     """A note its author is about to change (no content read is audited here: the write is)."""
-    _require_clinical(actor)
+    require_clinical(actor, message=NOTES_ONLY)
     assert actor.member is not None
     return get_scoped_or_404(
         visible_notes(actor).filter(author=actor.member).select_related("client"), pk=note_id
@@ -161,6 +158,12 @@ def restrictions_of_previous(actor: StaffActor, note: SessionNote) -> list[Any]:
     return list(previous.restrictions.all())
 
 
+def policy_of(clinic_id: Any) -> ChartingPolicy:
+    """The clinic's charting policy, or the defaults (unsaved) when it has not set one."""
+    found = ChartingPolicy.objects.filter(clinic_id=clinic_id).first()
+    return found or ChartingPolicy(clinic_id=clinic_id)
+
+
 def overdue_drafts(actor: Actor, now: dt.datetime | None = None) -> list[SessionNote]:
     """The actor's own drafts older than the clinic's ``unsigned_alert_hours``."""
     if not actor.can("clinical.edit") or actor.member is None:
@@ -175,9 +178,8 @@ def overdue_drafts(actor: Actor, now: dt.datetime | None = None) -> list[Session
 
 
 def stations_for(actor: StaffActor, *, include_retired: bool = False) -> list[ListeningStation]:
-    _require_clinical(actor)
+    require_clinical(actor, message=NOTES_ONLY)
     assert actor.member is not None
-    ensure_defaults(actor.member.clinic_id)
     stations = ListeningStation.objects.for_member(actor.member, "view")
     if not include_retired:
         stations = stations.filter(active=True)
@@ -185,7 +187,7 @@ def stations_for(actor: StaffActor, *, include_retired: bool = False) -> list[Li
 
 
 def station_for(actor: StaffActor, station_id: uuid.UUID | str) -> ListeningStation:
-    _require_clinical(actor)
+    require_clinical(actor, message=NOTES_ONLY)
     return get_scoped_or_404(
         ListeningStation.objects.for_member(actor.member, "view"),
         pk=station_id,
@@ -193,14 +195,13 @@ def station_for(actor: StaffActor, station_id: uuid.UUID | str) -> ListeningStat
 
 
 def technique_templates_for(actor: StaffActor) -> list[TechniqueTemplate]:
-    _require_clinical(actor)
+    require_clinical(actor, message=NOTES_ONLY)
     assert actor.member is not None
-    ensure_defaults(actor.member.clinic_id)
     return list(TechniqueTemplate.objects.for_member(actor.member, "view"))
 
 
 def technique_template_for(actor: StaffActor, template_id: uuid.UUID | str) -> TechniqueTemplate:
-    _require_clinical(actor)
+    require_clinical(actor, message=NOTES_ONLY)
     return get_scoped_or_404(
         TechniqueTemplate.objects.for_member(actor.member, "view"),
         pk=template_id,
@@ -208,7 +209,7 @@ def technique_template_for(actor: StaffActor, template_id: uuid.UUID | str) -> T
 
 
 def note_templates_for(actor: StaffActor) -> list[NoteTemplate]:
-    _require_clinical(actor)
+    require_clinical(actor, message=NOTES_ONLY)
     return list(
         NoteTemplate.objects.for_member(actor.member, "view").select_related(
             "service", "technique_template"
@@ -217,7 +218,7 @@ def note_templates_for(actor: StaffActor) -> list[NoteTemplate]:
 
 
 def note_template_for(actor: StaffActor, template_id: uuid.UUID | str) -> NoteTemplate:
-    _require_clinical(actor)
+    require_clinical(actor, message=NOTES_ONLY)
     return get_scoped_or_404(
         NoteTemplate.objects.for_member(actor.member, "view").select_related("service"),
         pk=template_id,

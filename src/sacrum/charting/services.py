@@ -45,6 +45,7 @@ from sacrum.charting.models import (
     TechniqueTemplate,
 )
 from sacrum.charting.regions import BY_CODE
+from sacrum.charting.selectors import previous_signed_note
 from sacrum.clients.models import Client
 from sacrum.kernel.actor import Actor, StaffActor
 from sacrum.kernel.errors import Conflict, Forbidden
@@ -101,28 +102,25 @@ class NoteLocked(Conflict):
 # --- Clinic setup -------------------------------------------------------------------
 
 
-def ensure_defaults(clinic_id: Any) -> None:
-    """Give a clinic the shipped stations and technique templates the first time it needs them.
+def ensure_defaults(clinic_id: Any, station_model: Any = None, template_model: Any = None) -> None:
+    """Give a clinic the shipped stations and technique templates (on its creation).
 
     Only when it has none at all, so a clinic's own edits (renames, retired stations)
-    are never undone. Idempotent and race-safe through the unique names.
+    are never undone. Idempotent and race-safe through the unique names. The models are
+    parameters so the migration that installs them for existing clinics can pass its own.
     """
-    if not ListeningStation.objects.filter(clinic_id=clinic_id).exists():
+    stations: Any = station_model or ListeningStation
+    templates: Any = template_model or TechniqueTemplate
+    if not stations.objects.filter(clinic_id=clinic_id).exists():
         for position, name in enumerate(DEFAULT_STATIONS):
-            ListeningStation.objects.get_or_create(
+            stations.objects.get_or_create(
                 clinic_id=clinic_id, name=name, defaults={"position": position}
             )
-    if not TechniqueTemplate.objects.filter(clinic_id=clinic_id).exists():
+    if not templates.objects.filter(clinic_id=clinic_id).exists():
         for name, steps in DEFAULT_TECHNIQUE_TEMPLATES:
-            TechniqueTemplate.objects.get_or_create(
+            templates.objects.get_or_create(
                 clinic_id=clinic_id, name=name, defaults={"steps": list(steps), "shipped": True}
             )
-
-
-def policy_of(clinic_id: Any) -> ChartingPolicy:
-    """The clinic's charting policy, or the defaults (unsaved) when it has not set one."""
-    found = ChartingPolicy.objects.filter(clinic_id=clinic_id).first()
-    return found or ChartingPolicy(clinic_id=clinic_id)
 
 
 @transaction.atomic
@@ -338,8 +336,6 @@ def copy_forward(
     if unknown:
         raise ValidationError({"parts": f"Cannot carry forward: {', '.join(unknown)}."})
     if source is None:
-        from sacrum.charting.selectors import previous_signed_note
-
         source = previous_signed_note(actor, client)
     if source is None:
         raise Conflict(

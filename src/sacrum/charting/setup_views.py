@@ -73,11 +73,10 @@ def _save(form: forms.Form, request: HttpRequest, action: Any, done: str) -> boo
 def charting_setup(request: MemberRequest) -> HttpResponse:
     actor = StaffActor.from_request(request)
     clinic_id = request.member.clinic_id
-    services.ensure_defaults(clinic_id)
     which = request.POST.get("form", "") if request.method == "POST" else ""
     target = request.POST.get("id", "")
     data = request.POST if request.method == "POST" else None
-    policy = services.policy_of(clinic_id)
+    policy = selectors.policy_of(clinic_id)
     policy_form = PolicyForm(
         data if which == "policy" else None,
         initial={"unsigned_alert_hours": policy.unsigned_alert_hours},

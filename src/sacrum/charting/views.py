@@ -37,8 +37,10 @@ from sacrum.charting.forms import (
 from sacrum.charting.models import ListeningStation, NoteStatus, SessionNote
 from sacrum.charting.regions import label as region_label
 from sacrum.clients.models import Client
+from sacrum.clients.selectors import client_for
 from sacrum.kernel.actor import Actor, StaffActor
 from sacrum.kernel.errors import Conflict
+from sacrum.kernel.forms import add_service_errors
 from sacrum.kernel.pages import member_required
 from sacrum.kernel.requests import MemberRequest
 from sacrum.scheduling.models import Appointment
@@ -49,14 +51,6 @@ AUTOSAVE_SECONDS = 15
 
 def _actor(request: MemberRequest) -> StaffActor:
     return StaffActor.from_request(request)
-
-
-def _client(actor: StaffActor, client_id: uuid.UUID) -> Client:
-    assert actor.member is not None
-    return get_scoped_or_404(
-        Client.objects.for_member(actor.member, "view"),
-        pk=client_id,
-    )
 
 
 # --- Starting a note ---------------------------------------------------------------
@@ -86,7 +80,8 @@ def chart_appointment(request: MemberRequest, appointment_id: uuid.UUID) -> Http
 def note_new(request: MemberRequest, client_id: uuid.UUID) -> HttpResponse:
     """A note for an unscheduled visit (no appointment)."""
     actor = _actor(request)
-    return _start(request, actor, _client(actor, client_id), None)
+    client = client_for(actor, client_id, audited=request.method != "POST")
+    return _start(request, actor, client, None)
 
 
 def _start(
@@ -122,8 +117,6 @@ def _start(
             except services.ChartingRefused as exc:
                 reasons, status = exc.reasons, 409
             except ValidationError as exc:
-                from sacrum.kernel.forms import add_service_errors
-
                 add_service_errors(form, exc)
                 status = 422
             except Conflict as exc:
@@ -465,7 +458,7 @@ def client_chart(request: MemberRequest, client_id: uuid.UUID) -> HttpResponse:
     """The client's sessions over time: timeline, rhythm rate per station and restriction
     counts (palpation findings), pain before and after. A fixed number of queries."""
     actor = _actor(request)
-    client = _client(actor, client_id)
+    client = client_for(actor, client_id)
     notes = selectors.timeline(actor, client)
     readable = [n for n in notes if selectors.may_read_content(actor, n)]
     by_station: dict[str, list[tuple[dt.date, float | None]]] = defaultdict(list)
@@ -532,7 +525,7 @@ def note_pdf(request: MemberRequest, note_id: uuid.UUID) -> HttpResponse:
 def client_notes_pdf(request: MemberRequest, client_id: uuid.UUID) -> HttpResponse:
     """A date range of the client's notes the actor may read, signed ones first-class."""
     actor = _actor(request)
-    client = _client(actor, client_id)
+    client = client_for(actor, client_id, audited=False)  # the notes' read is audited below
     form = PdfForm(request.POST)
     if not form.is_valid():
         messages.error(

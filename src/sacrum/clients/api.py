@@ -23,7 +23,6 @@ from sacrum.clients.models import (
     ReferralSource,
 )
 from sacrum.kernel.api import PageOut, actor_of, paginate
-from sacrum.kernel.errors import Forbidden
 from sacrum.kernel.fields import Day, PageNumber, PageSize
 
 router = Router(tags=["clients"])
@@ -145,18 +144,13 @@ def patch_client(request: HttpRequest, client_id: uuid.UUID, payload: ClientPatc
 
 @router.get("/clients/{client_id}/clinical", response=ClinicalOut, openapi_extra=CLINICAL)
 def get_clinical(request: HttpRequest, client_id: uuid.UUID) -> Client:
-    actor = actor_of(request)
-    if not actor.can("clinical.view"):
-        raise Forbidden("Clinical information is for practitioners and owners only.")
-    return selectors.client_for(actor, client_id)
+    return selectors.clinical_client(actor_of(request), client_id)
 
 
 @router.put("/clients/{client_id}/clinical", response=ClinicalOut, openapi_extra=CLINICAL)
 def put_clinical(request: HttpRequest, client_id: uuid.UUID, payload: ClinicalIn) -> Client:
     actor = actor_of(request)
-    if not actor.can("clinical.edit"):
-        raise Forbidden("Clinical information is for practitioners and owners only.")
-    client = selectors.client_for(actor, client_id, audited=False)
+    client = selectors.clinical_client(actor, client_id, edit=True, audited=False)
     data = payload.dict()
     data["conditions"] = [str(c) for c in data["conditions"]]
     return services.update_client(actor=actor, client=client, data=data)

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from sacrum.access.roles import Role
+from sacrum.access.roles import Role, role_allows
 from sacrum.access.scoping import ClinicScopedQuerySet
 
 
@@ -158,8 +158,6 @@ class Membership(models.Model):
         return self.role == Role.OWNER
 
     def can(self, action: str) -> bool:
-        from sacrum.access.roles import role_allows
-
         return self.active and role_allows(self.role, action)
 
 

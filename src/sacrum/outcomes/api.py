@@ -24,7 +24,6 @@ from sacrum.outcomes.models import (
     OutcomeAlert,
     Response,
 )
-from sacrum.outcomes.views import measure_views
 
 router = Router(tags=["outcomes"])
 
@@ -381,7 +380,7 @@ def client_outcomes(request: HttpRequest, client_id: uuid.UUID) -> list[dict[str
     actor = actor_of(request)
     client = selectors.outcome_client(actor, client_id)
     result = []
-    for summary, view in measure_views(actor, client):
+    for summary, view in selectors.measure_views(actor, client):
         result.append(
             {
                 "instrument_key": view.key,

@@ -8,6 +8,8 @@ class OutcomesConfig(AppConfig):
 
     def ready(self) -> None:
         """Write the outcomes section of screening's referral letters."""
+        # Imported here, not at the top: these modules load models, which the app
+        # registry allows only once every app is loaded (AppConfig.ready).
         from sacrum.outcomes.letters import outcomes_text
         from sacrum.screening.letters import contribute
 

@@ -25,6 +25,7 @@ from sacrum.clients.models import Client
 from sacrum.clinics.models import Clinic, Membership
 from sacrum.kernel.actor import Actor
 from sacrum.kernel.errors import Conflict
+from sacrum.kernel.mail import send_email
 from sacrum.kernel.permissions import require
 from sacrum.outcomes.definitions import CONDITIONS, DefinitionError, shipped_instruments
 from sacrum.outcomes.fhir import attach_texts
@@ -185,8 +186,6 @@ def _raise_alerts(actor: Actor, response: Response) -> None:
 
 def _notify_clinicians(clinic: Clinic, alert: OutcomeAlert) -> None:
     """E-mail the clinic's practitioners and owners that an alert waits; no health data in it."""
-    from sacrum.kernel.mail import send_email
-
     recipients = sorted(
         set(
             Membership.objects.filter(

@@ -5,15 +5,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import math
 import uuid
-import zoneinfo
-from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, F, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -36,11 +32,9 @@ from sacrum.outcomes.forms import (
     WordingEditorForm,
     WordingForm,
 )
-from sacrum.outcomes.insight import MeasureView, Observation, analyse, weekly_diary
-from sacrum.outcomes.models import InstrumentDefinition, OutcomeSummary, Response
-from sacrum.outcomes.scoring import DiaryDay, rounded
-
-SESSION_STATUSES = ("arrived", "completed")
+from sacrum.outcomes.models import OutcomeSummary
+from sacrum.outcomes.pdf import report_pdf
+from sacrum.outcomes.scoring import rounded
 
 
 def _actor(request: MemberRequest, action: str = "view") -> StaffActor:
@@ -48,101 +42,6 @@ def _actor(request: MemberRequest, action: str = "view") -> StaffActor:
     if not actor.can(f"outcome.{action}"):
         raise PermissionDenied(selectors.CLINICAL_ONLY)
     return actor
-
-
-def _zone(client: Client) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(client.clinic.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
-
-
-def session_dates(client: Client) -> list[dt.date]:
-    """Days the client attended a session (arrived or completed), in the clinic's zone."""
-    from sacrum.scheduling.models import Appointment
-
-    zone = _zone(client)
-    starts = Appointment.objects.filter(client=client, status__in=SESSION_STATUSES).values_list(
-        "start", flat=True
-    )
-    return sorted({timezone.localtime(s, zone).date() for s in starts})
-
-
-def practice_spread(clinic_id: Any) -> dict[str, tuple[float | None, int]]:
-    """Sample SD of baseline scores per measure in the clinic (sums from SQL), and how many."""
-    rows = (
-        OutcomeSummary.objects.filter(clinic_id=clinic_id, baseline_value__isnull=False)
-        .values("instrument_key")
-        .annotate(
-            n=Count("id"),
-            s=Sum("baseline_value"),
-            ss=Sum(F("baseline_value") * F("baseline_value")),
-        )
-    )
-    result: dict[str, tuple[float | None, int]] = {}
-    for row in rows:
-        n, s, ss = row["n"], row["s"] or 0.0, row["ss"] or 0.0
-        sd = math.sqrt(max((ss - s * s / n) / (n - 1), 0.0)) if n > 1 else None
-        result[row["instrument_key"]] = (sd, n)
-    return result
-
-
-def measure_views(actor: StaffActor, client: Client) -> list[tuple[OutcomeSummary, MeasureView]]:
-    """Every measure the client has, analysed; a fixed handful of queries whatever the count."""
-    summaries = list(selectors.summaries_for(actor, client))
-    return analysed_measures(client, summaries, selectors.diary_for(actor, client), _zone(client))
-
-
-def analysed_measures(
-    client: Client, summaries: list[OutcomeSummary], diary: Any, zone: Any
-) -> list[tuple[OutcomeSummary, MeasureView]]:
-    """The analysis behind every curve: the staff page and the client's portal both call it,
-    each having already decided (and audited) that the reader may see these rows."""
-    if not summaries:
-        return []
-    definitions: dict[str, InstrumentDefinition] = {}
-    for d in InstrumentDefinition.objects.filter(clinic_id=client.clinic_id).order_by("created_at"):
-        definitions[d.key] = d
-    series: dict[str, list[Observation]] = defaultdict(list)
-    for key, when, total in (
-        Response.objects.filter(client=client, total__isnull=False)
-        .order_by("completed_at")
-        .values_list("instrument_key", "completed_at", "total")
-    ):
-        series[key].append(Observation(timezone.localtime(when, zone).date(), total))  # type: ignore[arg-type]  # total__isnull=False
-    days = [
-        DiaryDay(day, headache, medication, peak)
-        for day, headache, medication, peak in diary.order_by("date").values_list(
-            "date", "headache", "medication", "peak"
-        )
-    ]
-    sessions = session_dates(client)
-    spread = practice_spread(client.clinic_id)
-    result = []
-    for summary in summaries:
-        definition = definitions.get(summary.instrument_key)
-        if definition is None:
-            continue
-        instrument = definition.instrument
-        observations = (
-            weekly_diary(days)
-            if instrument.scoring.method == "diary_per_28_days"
-            else series[summary.instrument_key]
-        )
-        sd, n = spread.get(summary.instrument_key, (None, 0))
-        view = analyse(
-            instrument,
-            observations,
-            sessions=sessions,
-            status=summary.status,
-            baseline=summary.baseline_value,
-            latest=summary.latest_value,
-            practice_sd=sd,
-            practice_n=n,
-        )
-        view.condition_label = CONDITIONS.get(summary.condition, summary.condition)
-        result.append((summary, view))
-    return result
 
 
 @member_required("client.view")
@@ -183,7 +82,7 @@ def outcomes_home(request: MemberRequest) -> HttpResponse:
 def client_outcomes(request: MemberRequest, client_id: uuid.UUID) -> HttpResponse:
     actor = _actor(request)
     client = selectors.outcome_client(actor, client_id)
-    views = measure_views(actor, client)
+    views = selectors.measure_views(actor, client)
     definitions = list(selectors.definitions_for(actor).order_by("title"))
     recent = list(selectors.responses_for(actor, client)[:20])
     return render(
@@ -198,7 +97,7 @@ def client_outcomes(request: MemberRequest, client_id: uuid.UUID) -> HttpRespons
             "sendable": [d for d in definitions if d.instrument.texts_loaded],
             "alerts": list(selectors.alerts_for(actor, client)),
             "recent": recent,
-            "sessions": session_dates(client),
+            "sessions": selectors.session_dates(client),
             "conditions": CONDITIONS,
         },
     )
@@ -217,11 +116,11 @@ def response_new(
     form = QuestionnaireForm(instrument, request.POST or None)
     if request.method == "POST" and form.is_valid():
         day = form.cleaned_data["completed_on"]
-        now = timezone.localtime(timezone.now(), _zone(client))
+        now = timezone.localtime(timezone.now(), selectors.client_zone(client))
         when = (
             now
             if day == now.date()
-            else dt.datetime.combine(day, dt.time(12), tzinfo=_zone(client))
+            else dt.datetime.combine(day, dt.time(12), tzinfo=selectors.client_zone(client))
         )
         try:
             response = services.record_response(
@@ -356,8 +255,6 @@ def practice_report(request: MemberRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
         return _report_csv(report)
     if request.GET.get("format") == "pdf":
-        from sacrum.outcomes.pdf import report_pdf
-
         assert actor.clinic is not None
         response = HttpResponse(
             report_pdf(report, actor.clinic.name), content_type="application/pdf"

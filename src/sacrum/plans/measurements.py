@@ -26,6 +26,7 @@ from sacrum.outcomes import links
 from sacrum.outcomes.models import InstrumentDefinition, Occasion, QuestionnaireLink, Response
 from sacrum.plans.models import Measurement, Plan, PlanMeasure, PlanStatus
 from sacrum.scheduling.local_time import to_utc, zone
+from sacrum.scheduling.models import Appointment
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +104,6 @@ def sessions_attended(plan: Plan) -> int:
 
 
 def _attended(client_id: Any, since: dt.date) -> Any:
-    from sacrum.scheduling.models import Appointment
-
     return Appointment.objects.filter(
         client_id=client_id, status__in=SESSION_STATUSES, start__date__gte=since
     )
@@ -116,8 +115,6 @@ def open_session_measurements(now: dt.datetime) -> int:
     Only the latest multiple of N is opened, so a plan created after many sessions does
     not send a backlog of questionnaires.
     """
-    from sacrum.scheduling.models import Appointment
-
     sessions = (
         Appointment.objects.filter(
             client_id=OuterRef("client_id"),

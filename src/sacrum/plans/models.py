@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from sacrum.access.scoping import ClinicScopedQuerySet
-from sacrum.clients.models import validate_conditions
+from sacrum.clients.models import Condition, validate_conditions
 from sacrum.outcomes.models import Occasion
 from sacrum.scheduling.models.series import MAX_OCCURRENCES, validate_phases
 
@@ -136,8 +136,6 @@ class Plan(models.Model):
 
     @property
     def condition_labels(self) -> list[str]:
-        from sacrum.clients.models import Condition
-
         labels = dict(Condition.choices)
         return [str(labels.get(key, key)) for key in self.conditions or []]
 

@@ -18,8 +18,8 @@ from sacrum.access import audit
 from sacrum.access.models import AuditAction
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.clients.models import Client
+from sacrum.clients.selectors import require_clinical
 from sacrum.kernel.actor import Actor, StaffActor
-from sacrum.kernel.errors import Forbidden
 from sacrum.outcomes.definitions import number_text, shipped_instruments
 from sacrum.outcomes.models import OutcomeSummary
 from sacrum.plans import measurements
@@ -29,8 +29,7 @@ CLINICAL_ONLY = "Treatment plans are for practitioners and owners only."
 
 
 def require_plans(actor: Actor, action: str = "view") -> None:
-    if not actor.can(f"clinical.{action}"):
-        raise Forbidden(CLINICAL_ONLY)
+    require_clinical(actor, edit=action == "edit", message=CLINICAL_ONLY)
 
 
 def plans_for_client(actor: StaffActor, client: Client) -> QuerySet[Plan]:

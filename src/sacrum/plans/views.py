@@ -39,7 +39,7 @@ from sacrum.plans.forms import (
 )
 from sacrum.plans.models import Plan, taper_text
 from sacrum.scheduling.local_time import local, zone
-from sacrum.scheduling.models import ServiceType
+from sacrum.scheduling.models import Appointment, ServiceType
 
 
 def _actor(request: MemberRequest, action: str = "view") -> StaffActor:
@@ -207,8 +207,6 @@ def plan_detail(request: MemberRequest, client_id: uuid.UUID, plan_id: uuid.UUID
     overdue_before = timezone.now() - measurements.OVERDUE_AFTER
     upcoming = []
     if plan.series_id:
-        from sacrum.scheduling.models import Appointment
-
         upcoming = list(
             Appointment.objects.filter(
                 series_id=plan.series_id,

@@ -8,6 +8,8 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         """Tell sign-in (below us) how to recognise a client with portal access."""
+        # Imported here, not at the top: these modules load models, which the app
+        # registry allows only once every app is loaded (AppConfig.ready).
         from sacrum.access.signin import register_portal_check
         from sacrum.portal.selectors import has_portal_access
 

@@ -15,15 +15,26 @@ import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from sacrum.access import audit
 from sacrum.access.models import AuditAction, User
+from sacrum.clients.models import Condition, ConsentSignature
+from sacrum.clinics.models import PractitionerProfile
 from sacrum.kernel.actor import Actor
+from sacrum.outcomes.models import DiaryEntry, OutcomeSummary
+from sacrum.outcomes.scoring import rounded
+from sacrum.outcomes.selectors import analysed_measures
+from sacrum.portal import services
 from sacrum.portal.models import PortalAccount
 from sacrum.scheduling.local_time import local
+from sacrum.scheduling.models import Appointment
+from sacrum.scheduling.models.appointments import ACTIVE_VALUES
+from sacrum.screening.models import Intake, LetterStatus, ReferralLetter
+from sacrum.screening.questions import INTAKE, question_set
 
 SESSION_ACCOUNT_KEY = "sacrum_portal_account"
 PAST_LIMIT = 50
@@ -59,9 +70,9 @@ def account_for(request: HttpRequest) -> PortalAccount | None:
 
 
 def portal_actor(account: PortalAccount, request: HttpRequest | None = None) -> Actor:
-    from sacrum.portal.services import portal_actor as make
-
-    return make(account, Actor.from_request(request) if request is not None else None)
+    return services.portal_actor(
+        account, Actor.from_request(request) if request is not None else None
+    )
 
 
 def _read(actor: Actor, account: PortalAccount, what: str) -> None:
@@ -120,11 +131,6 @@ def appointments(
     account: PortalAccount, actor: Actor, *, audited: bool = True
 ) -> tuple[list[Visit], list[Visit]]:
     """(upcoming, past): upcoming are the active ones still ahead; past the latest 50."""
-    from django.core.exceptions import ObjectDoesNotExist
-
-    from sacrum.scheduling.models import Appointment
-    from sacrum.scheduling.models.appointments import ACTIVE_VALUES
-
     now = timezone.now()
     rows = Appointment.objects.filter(client_id=account.client_id).select_related(
         "service", "location", "practitioner__user"
@@ -132,8 +138,6 @@ def appointments(
     upcoming_rows = list(rows.filter(end__gte=now, status__in=ACTIVE_VALUES).order_by("start"))
     past_rows = list(rows.filter(end__lt=now).order_by("-start")[:PAST_LIMIT])
     member_ids = {a.practitioner_id for a in (*upcoming_rows, *past_rows)}
-    from sacrum.clinics.models import PractitionerProfile
-
     profiles = {
         p.membership_id: p.display_name
         for p in PractitionerProfile.objects.filter(membership_id__in=member_ids)
@@ -170,8 +174,6 @@ def appointments(
 
 def consents(account: PortalAccount, actor: Actor, *, audited: bool = True) -> list[Any]:
     """The client's signatures, each with the exact text version they signed."""
-    from sacrum.clients.models import ConsentSignature
-
     rows = list(
         ConsentSignature.objects.filter(client_id=account.client_id)
         .select_related("text", "withdrawal")
@@ -199,9 +201,6 @@ def intake(
     Only the answers: the screening results and the practitioner's notes on them are
     the clinic's working notes and are not shown here.
     """
-    from sacrum.screening.models import Intake
-    from sacrum.screening.questions import INTAKE, question_set
-
     latest = Intake.objects.filter(client_id=account.client_id).order_by("-submitted_at").first()
     if audited:
         _read(actor, account, "client_intake")
@@ -230,8 +229,6 @@ def answered_sections(qset: Any, answers: dict[str, Any]) -> list[AnsweredSectio
 
 def letters(account: PortalAccount, actor: Actor, *, audited: bool = True) -> QuerySet[Any]:
     """Letters about the client that left the clinic (sent or printed); never drafts."""
-    from sacrum.screening.models import LetterStatus, ReferralLetter
-
     qs = (
         ReferralLetter.objects.filter(client_id=account.client_id)
         .exclude(status=LetterStatus.DRAFT)
@@ -262,9 +259,6 @@ def letter(account: PortalAccount, actor: Actor, letter_id: object) -> Any:
 def measures(account: PortalAccount, actor: Actor, *, audited: bool = True) -> list[Any]:
     """The client's measures analysed exactly as the practitioner's page does (same
     function, same curve), read for this client only."""
-    from sacrum.outcomes.models import DiaryEntry, OutcomeSummary
-    from sacrum.outcomes.views import analysed_measures
-
     client = account.client
     if audited:
         _read(actor, account, "client_outcomes")
@@ -279,8 +273,6 @@ def measures(account: PortalAccount, actor: Actor, *, audited: bool = True) -> l
 
 def diary_days(account: PortalAccount, days: int = 14) -> list[Any]:
     """The client's latest diary days (shown under the form; part of the outcomes read)."""
-    from sacrum.outcomes.models import DiaryEntry
-
     since = timezone.localdate() - dt.timedelta(days=days)
     return list(
         DiaryEntry.objects.filter(client_id=account.client_id, date__gte=since).order_by("-date")
@@ -295,10 +287,6 @@ def record_summary(account: PortalAccount, actor: Actor) -> dict[str, Any]:
 
     Audited once as an export (the parts are not audited again one by one).
     """
-    from sacrum.clients.models import Condition
-    from sacrum.outcomes.models import DiaryEntry
-    from sacrum.outcomes.scoring import rounded
-
     client = account.client
     clinic = account.clinic
     upcoming, past = appointments(account, actor, audited=False)

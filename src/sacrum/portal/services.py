@@ -27,6 +27,8 @@ from sacrum.kernel.actor import Actor
 from sacrum.kernel.errors import Conflict, Forbidden
 from sacrum.kernel.mail import Message, enqueue_message, message
 from sacrum.kernel.permissions import require
+from sacrum.outcomes.models import DiaryEntry
+from sacrum.outcomes.services import DIARY_KEY, _validate_diary, refresh_summary
 from sacrum.portal.models import PortalAccount
 
 INVITATION_DAYS = 7
@@ -230,9 +232,6 @@ def record_diary_day(
 
     Same rules as the e-mailed diary link: no future days, at most a week back.
     """
-    from sacrum.outcomes.models import DiaryEntry
-    from sacrum.outcomes.services import DIARY_KEY, _validate_diary, refresh_summary
-
     client = account.client
     day = data.get("date")
     today = timezone.localdate()

@@ -30,6 +30,8 @@ from sacrum.kernel.errors import Conflict, Forbidden
 from sacrum.kernel.forms import add_service_errors
 from sacrum.kernel.pages import member_required
 from sacrum.kernel.requests import MemberRequest
+from sacrum.outcomes.models import InstrumentDefinition
+from sacrum.outcomes.services import DIARY_KEY
 from sacrum.portal import pdf, selectors, services
 from sacrum.portal.forms import PortalDiaryForm, SetPasswordForm
 from sacrum.portal.models import PortalAccount, PortalAccountQuerySet
@@ -165,9 +167,6 @@ def outcomes(request: HttpRequest, account: PortalAccount, actor: Actor) -> Http
 
 @portal_required
 def diary(request: HttpRequest, account: PortalAccount, actor: Actor) -> HttpResponse:
-    from sacrum.outcomes.models import InstrumentDefinition
-    from sacrum.outcomes.services import DIARY_KEY
-
     definition = (
         InstrumentDefinition.objects.filter(clinic_id=account.clinic_id, key=DIARY_KEY)
         .order_by("-created_at")

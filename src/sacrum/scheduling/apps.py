@@ -9,6 +9,8 @@ class SchedulingConfig(AppConfig):
 
     def ready(self) -> None:
         """Write the sessions section of screening's referral letters."""
+        # Imported here, not at the top: these modules load models, which the app
+        # registry allows only once every app is loaded (AppConfig.ready).
         from sacrum.scheduling.letters import sessions_text
         from sacrum.screening.letters import contribute
 

@@ -14,7 +14,6 @@ from sacrum.access import audit
 from sacrum.access.models import AuditAction
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.clients import selectors as client_selectors
-from sacrum.clients.models import Client
 from sacrum.kernel.api import PageOut, actor_of, paginate
 from sacrum.kernel.errors import Forbidden
 from sacrum.kernel.fields import PageNumber, PageSize
@@ -58,14 +57,7 @@ from sacrum.screening.schemas import (
 router = Router(tags=["screening"])
 
 CLINICAL = {"x-sacrum-clinical": True}
-
-
-def _clinical_client(request: HttpRequest, client_id: uuid.UUID, *, edit: bool = False) -> Client:
-    """The client, for a clinical operation: role first (no audit for a refusal), then scope."""
-    actor = actor_of(request)
-    if not actor.can("clinical.edit" if edit else "clinical.view"):
-        raise Forbidden("Screening is for practitioners and owners only.")
-    return client_selectors.client_for(actor, client_id, audited=False)
+SCREENING_ONLY = "Screening is for practitioners and owners only."
 
 
 @router.get("/screening/questions", response=QuestionSetOut)
@@ -105,7 +97,9 @@ def patch_rule(request: HttpRequest, rule_id: uuid.UUID, payload: RulePatch) -> 
 @router.get("/clients/{client_id}/screening", response=ScreeningOut, openapi_extra=CLINICAL)
 def get_screening(request: HttpRequest, client_id: uuid.UUID) -> dict[str, Any]:
     """The client's alerts and what the gates say now (why charting or booking must wait)."""
-    client = _clinical_client(request, client_id)
+    client = client_selectors.clinical_client(
+        actor_of(request), client_id, audited=False, message=SCREENING_ONLY
+    )
     audit.record(actor_of(request), AuditAction.READ, client, object_type="screening")
     return {
         "client_id": client.pk,
@@ -119,7 +113,9 @@ def get_screening(request: HttpRequest, client_id: uuid.UUID) -> dict[str, Any]:
 def list_intakes(
     request: HttpRequest, client_id: uuid.UUID, page: PageNumber = 1, page_size: PageSize = 50
 ) -> dict[str, Any]:
-    client = _clinical_client(request, client_id)
+    client = client_selectors.clinical_client(
+        actor_of(request), client_id, audited=False, message=SCREENING_ONLY
+    )
     audit.record(actor_of(request), AuditAction.LIST, client, object_type="intake")
     return paginate(Intake.objects.filter(client=client), page, page_size)
 
@@ -127,7 +123,9 @@ def list_intakes(
 @router.post("/clients/{client_id}/intakes", response={201: IntakeOut}, openapi_extra=CLINICAL)
 def create_intake(request: HttpRequest, client_id: uuid.UUID, payload: IntakeIn) -> Status[Intake]:
     """A practitioner enters a client's intake; screening runs on it at once."""
-    client = _clinical_client(request, client_id, edit=True)
+    client = client_selectors.clinical_client(
+        actor_of(request), client_id, edit=True, audited=False, message=SCREENING_ONLY
+    )
     intake, _firings = services.submit_intake(
         actor=actor_of(request),
         client=client,
@@ -165,7 +163,9 @@ def amend_intake(request: HttpRequest, intake_id: uuid.UUID, payload: IntakeAmen
 def list_check_ins(
     request: HttpRequest, client_id: uuid.UUID, page: PageNumber = 1, page_size: PageSize = 50
 ) -> dict[str, Any]:
-    client = _clinical_client(request, client_id)
+    client = client_selectors.clinical_client(
+        actor_of(request), client_id, audited=False, message=SCREENING_ONLY
+    )
     audit.record(actor_of(request), AuditAction.LIST, client, object_type="checkin")
     return paginate(CheckIn.objects.filter(client=client), page, page_size)
 
@@ -174,7 +174,9 @@ def list_check_ins(
 def create_check_in(
     request: HttpRequest, client_id: uuid.UUID, payload: CheckInIn
 ) -> Status[CheckIn]:
-    client = _clinical_client(request, client_id, edit=True)
+    client = client_selectors.clinical_client(
+        actor_of(request), client_id, edit=True, audited=False, message=SCREENING_ONLY
+    )
     check_in, _firings = services.record_check_in(
         actor=actor_of(request),
         client=client,
@@ -293,8 +295,7 @@ def revoke_link(request: HttpRequest, link_id: uuid.UUID) -> dict[str, Any]:
 
 def _letter(request: HttpRequest, letter_id: uuid.UUID) -> ReferralLetter:
     actor = actor_of(request)
-    if not actor.can("clinical.view"):
-        raise Forbidden("Referral letters are for practitioners and owners only.")
+    client_selectors.require_clinical(actor, message=letters.LETTERS_ONLY)
     return get_scoped_or_404(
         ReferralLetter.objects.for_member(actor.member, "view").select_related(
             "client__clinic", "author__user"
@@ -312,7 +313,9 @@ def _letter(request: HttpRequest, letter_id: uuid.UUID) -> ReferralLetter:
 def list_letters(
     request: HttpRequest, client_id: uuid.UUID, page: PageNumber = 1, page_size: PageSize = 50
 ) -> dict[str, Any]:
-    client = _clinical_client(request, client_id)
+    client = client_selectors.clinical_client(
+        actor_of(request), client_id, audited=False, message=SCREENING_ONLY
+    )
     audit.record(actor_of(request), AuditAction.LIST, client, object_type="referralletter")
     return paginate(ReferralLetter.objects.filter(client=client), page, page_size)
 
@@ -327,7 +330,9 @@ def draft_letter(
     request: HttpRequest, client_id: uuid.UUID, payload: LetterDraftIn
 ) -> Status[ReferralLetter]:
     """Draft a letter from the record (reason, history, sessions, outcome scores)."""
-    client = _clinical_client(request, client_id, edit=True)
+    client = client_selectors.clinical_client(
+        actor_of(request), client_id, edit=True, audited=False, message=SCREENING_ONLY
+    )
     alerts = None
     if payload.alert_ids is not None:
         alerts = list(ClientAlert.objects.filter(client=client, pk__in=payload.alert_ids))

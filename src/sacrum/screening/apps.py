@@ -7,6 +7,8 @@ class ScreeningConfig(AppConfig):
     verbose_name = "Safety screening"
 
     def ready(self) -> None:
+        # Imported here, not at the top: these modules load models, which the app
+        # registry allows only once every app is loaded (AppConfig.ready).
         from sacrum.clients import badges
         from sacrum.screening import signals  # noqa: F401
         from sacrum.screening.selectors import alert_badges

@@ -18,7 +18,7 @@ from sacrum.access.models import AuditAction
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.clients import selectors as client_selectors
 from sacrum.kernel.actor import StaffActor
-from sacrum.kernel.errors import Conflict, Forbidden
+from sacrum.kernel.errors import Conflict
 from sacrum.kernel.forms import DateInput, add_service_errors
 from sacrum.kernel.pages import member_required
 from sacrum.kernel.requests import MemberRequest
@@ -59,8 +59,7 @@ class LetterForm(forms.ModelForm):  # type: ignore[type-arg]  # generic in djang
 
 
 def _letter(actor: StaffActor, letter_id: uuid.UUID) -> ReferralLetter:
-    if not actor.can("clinical.view"):
-        raise Forbidden("Referral letters are for practitioners and owners only.")
+    client_selectors.require_clinical(actor, message=letters.LETTERS_ONLY)
     qs = ReferralLetter.objects.for_member(actor.member, "view").select_related(
         "client__clinic", "author__user"
     )

@@ -23,6 +23,7 @@ from sacrum.access.models import AuditAction
 from sacrum.clients.models import Client
 from sacrum.kernel.actor import Actor, StaffActor
 from sacrum.kernel.errors import Conflict
+from sacrum.kernel.mail import send_email
 from sacrum.kernel.permissions import require
 from sacrum.screening.engine import BLOCK, REFER
 from sacrum.screening.models import (
@@ -33,7 +34,9 @@ from sacrum.screening.models import (
     LetterStatus,
     ReferralLetter,
 )
+from sacrum.screening.pdf import letter_pdf
 
+LETTERS_ONLY = "Referral letters are for practitioners and owners only."
 EDITABLE = (
     "letter_date",
     "recipient_name",
@@ -180,9 +183,6 @@ def finalize(*, actor: Actor, letter: ReferralLetter, how: str) -> ReferralLette
 
     Stores the PDF exactly as it left, settles the referral alerts it answers.
     """
-    from sacrum.kernel.mail import send_email
-    from sacrum.screening.pdf import letter_pdf
-
     require(actor, "clinical.edit")
     locked = ReferralLetter.objects.select_for_update().get(pk=letter.pk)
     if not locked.is_draft:

@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from sacrum.screening.models import Rule
 from sacrum.screening.questions import NOT_SURE_REFERS_DEFAULT
 
 DATA = Path(__file__).resolve().parent / "data" / "rules.json"
@@ -51,8 +52,6 @@ def rule_fields(entry: dict[str, Any]) -> dict[str, Any]:
 def install_shipped_rules(clinic_id: Any, rule_model: Any = None) -> int:
     """Give a clinic every shipped rule it does not have yet; returns how many were added."""
     if rule_model is None:
-        from sacrum.screening.models import Rule
-
         rule_model = Rule
     have = set(rule_model.objects.filter(clinic_id=clinic_id).values_list("code", flat=True))
     # A migration's historical model may predate a field (e.g. refer_when_unsure): skip it.

@@ -13,8 +13,8 @@ from sacrum.access import audit
 from sacrum.access.models import AuditAction
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.clients.models import Client
-from sacrum.kernel.actor import Actor, StaffActor
-from sacrum.kernel.errors import Forbidden
+from sacrum.clients.selectors import require_clinical
+from sacrum.kernel.actor import StaffActor
 from sacrum.screening.engine import BLOCK, REFER, WARN
 from sacrum.screening.models import (
     AlertStatus,
@@ -26,24 +26,21 @@ from sacrum.screening.models import (
     RuleQuerySet,
 )
 
-
-def _require_clinical(actor: Actor) -> None:
-    if not actor.can("clinical.view"):
-        raise Forbidden("Screening answers and alerts are for practitioners and owners only.")
+ANSWERS_ONLY = "Screening answers and alerts are for practitioners and owners only."
 
 
 def rules_for(actor: StaffActor) -> RuleQuerySet:
-    _require_clinical(actor)
+    require_clinical(actor, message=ANSWERS_ONLY)
     return Rule.objects.for_member(actor.member, "view")
 
 
 def rule_for(actor: StaffActor, rule_id: uuid.UUID | str) -> Rule:
-    _require_clinical(actor)
+    require_clinical(actor, message=ANSWERS_ONLY)
     return get_scoped_or_404(rules_for(actor), pk=rule_id)
 
 
 def intake_for(actor: StaffActor, intake_id: uuid.UUID | str, *, audited: bool = True) -> Intake:
-    _require_clinical(actor)
+    require_clinical(actor, message=ANSWERS_ONLY)
     intake = get_scoped_or_404(
         Intake.objects.for_member(actor.member, "view").select_related("client", "submitted_by"),
         pk=intake_id,
@@ -56,7 +53,7 @@ def intake_for(actor: StaffActor, intake_id: uuid.UUID | str, *, audited: bool =
 def check_in_for(
     actor: StaffActor, check_in_id: uuid.UUID | str, *, audited: bool = True
 ) -> CheckIn:
-    _require_clinical(actor)
+    require_clinical(actor, message=ANSWERS_ONLY)
     check_in = get_scoped_or_404(
         CheckIn.objects.for_member(actor.member, "view").select_related("client", "submitted_by"),
         pk=check_in_id,
@@ -67,7 +64,7 @@ def check_in_for(
 
 
 def alert_for(actor: StaffActor, alert_id: uuid.UUID | str) -> ClientAlert:
-    _require_clinical(actor)
+    require_clinical(actor, message=ANSWERS_ONLY)
     return get_scoped_or_404(
         ClientAlert.objects.for_member(actor.member, "view").select_related("client", "rule"),
         pk=alert_id,

@@ -9,4 +9,5 @@ class WaitlistConfig(AppConfig):
 
     def ready(self) -> None:
         # A cancelled or moved appointment frees time: offer it to the waitlist at once.
+        # (Imported here: the receivers' module loads models, allowed only once apps are ready.)
         from sacrum.waitlist import signals  # noqa: F401

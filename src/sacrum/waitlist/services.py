@@ -26,6 +26,7 @@ from sacrum.scheduling.local_time import local, zone
 from sacrum.scheduling.models import Appointment, ServiceType
 from sacrum.scheduling.models.appointments import ACTIVE_VALUES
 from sacrum.scheduling.services.booking import CLINICAL_ROLES
+from sacrum.waitlist.matching import scan
 from sacrum.waitlist.models import (
     OPEN_ENTRY,
     EntryStatus,
@@ -131,8 +132,6 @@ def add_entry(*, actor: StaffActor, wish: Wish) -> WaitlistEntry:
 
 def offer_soon(**scope: Any) -> None:
     """Run a scan after a commit; a failure is logged, never raised into the caller's page."""
-    from sacrum.waitlist.matching import scan
-
     try:
         scan(timezone.now(), **scope)
     except Exception:  # the tick will retry within a minute

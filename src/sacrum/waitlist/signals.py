@@ -14,17 +14,16 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from sacrum.clinics.models import Location
 from sacrum.scheduling.local_time import local, zone
 from sacrum.scheduling.models import Appointment, AppointmentChange, AppointmentStatus, ChangeKind
 from sacrum.waitlist.models import OPEN_ENTRY, WaitlistEntry
+from sacrum.waitlist.services import offer_soon
 
 FREES_TIME = (AppointmentStatus.CANCELLED,)
 
 
 def _offer_after_commit(location_id: Any, instant: Any) -> None:
-    from sacrum.clinics.models import Location
-    from sacrum.waitlist.services import offer_soon
-
     location = Location.objects.filter(pk=location_id).only("time_zone").first()
     if location is None:
         return

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.clients.models import Client
+from sacrum.clients.selectors import client_for
 from sacrum.clinics.models import Location
 from sacrum.kernel.actor import StaffActor, client_ip
 from sacrum.kernel.pages import member_required
@@ -152,7 +153,9 @@ def waitlist_add(request: MemberRequest) -> HttpResponse:
 def client_waitlist(request: MemberRequest, client_id: uuid.UUID) -> HttpResponse:
     """One client's waitlist entries, and adding one for them (from the client's page)."""
     member = request.member
-    client = get_scoped_or_404(Client.objects.for_member(member, "view"), pk=client_id)
+    client = client_for(
+        StaffActor.from_request(request), client_id, audited=request.method != "POST"
+    )
     can_edit = member.can("schedule.edit")
     choices = {k: v for k, v in _choices(request).items() if k != "client"}
     form = EntryForm(request.POST or None, choices=choices, fixed_client=True)

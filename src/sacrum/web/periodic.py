@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any
 
 from sacrum.web.app_modules import app_modules
+from sacrum.web.retention import prune_finished_tasks
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +26,6 @@ def _providers() -> list[Any]:
 
 def tick(now: dt.datetime) -> dict[str, int]:
     """The web app's own periodic work: prune finished background jobs."""
-    from sacrum.web.retention import prune_finished_tasks
-
     return {"tasks_pruned": prune_finished_tasks(now)}
 
 

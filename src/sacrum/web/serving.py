@@ -80,7 +80,8 @@ class JsonGunicornLogger(Logger):  # type: ignore[misc]
 def run_gunicorn(*, host: str, port: int, workers: int, threads: int) -> None:
     from gunicorn.app.base import BaseApplication
 
-    # Before loading the app: WhiteNoise warns (a plain-text line) when it is missing.
+    # Before loading the app (imported here, after this, on purpose: importing sacrum.wsgi
+    # sets Django up): WhiteNoise warns (a plain-text line) when STATIC_ROOT is missing.
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     from sacrum.wsgi import application
 

@@ -46,6 +46,7 @@ from sacrum.scheduling.models import (
 from sacrum.scheduling.models.appointments import ACTIVE_VALUES
 from sacrum.scheduling.models.catalogue import MAX_DURATION, MIN_DURATION
 from sacrum.scheduling.slots import working_time
+from sacrum.screening.gates import booking_gate, urgent_gate
 
 S = AppointmentStatus
 # Which status may follow which. Cancelled, no-show and completed are final.
@@ -77,8 +78,6 @@ def check_online_gate(client: Client) -> None:
 
     The reasons never name a condition (screening's promise), so staff may read them.
     """
-    from sacrum.screening.gates import booking_gate
-
     reasons = booking_gate(client)
     if reasons:
         raise OnlineBookingRefused(
@@ -91,8 +90,6 @@ def check_urgent_gate(client: Client) -> None:
 
     The client was told to seek urgent medical care; the reason names no condition.
     """
-    from sacrum.screening.gates import urgent_gate
-
     reasons = urgent_gate(client)
     if reasons:
         raise ValidationError({"client": " ".join(reasons)})

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from sacrum.kernel.logs import log_system_checks
 from sacrum.web.demo import seed_demo
+from sacrum.web.serving import run_gunicorn
 
 log = logging.getLogger("sacrum.demo")
 
@@ -55,6 +56,4 @@ class Command(BaseCommand):
         self.stdout.write("\n".join(lines) + "\n")
         if opts["seed_only"]:
             return
-        from sacrum.web.serving import run_gunicorn
-
         run_gunicorn(host=opts["host"], port=opts["port"], workers=2, threads=1)
