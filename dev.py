@@ -186,7 +186,7 @@ FUZZ_SELF_LOCKOUT = (
 )
 FUZZ_TOKENS = """
 import json, os
-from sacrum.access.actor import Actor
+from sacrum.kernel.actor import Actor
 from sacrum.access.tokens import create_token
 from sacrum.clinics.models import Clinic, Membership
 clinic = Clinic.objects.order_by("created_at").first()
