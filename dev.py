@@ -95,6 +95,28 @@ def setup_chromium() -> bool:
     return False
 
 
+AXE_DIR = ROOT / "tests" / "a11y"
+
+
+def setup_axe() -> bool:
+    """axe-core from the npm registry, pinned by tests/a11y/package-lock.json (integrity
+    hash checked by ``npm ci``). The browser tests inject it into every page they open."""
+    if (AXE_DIR / "node_modules" / "axe-core" / "axe.min.js").exists():
+        return True
+    if shutil.which("npm"):
+        say("Installing axe-core for the accessibility check (npm ci)")
+        run(
+            ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--prefix", str(AXE_DIR)],
+            quiet=True,
+        )
+    if (AXE_DIR / "node_modules" / "axe-core" / "axe.min.js").exists():
+        return True
+    if CI:
+        sys.exit("axe-core could not be installed (npm); CI checks every page with it")
+    say("npm not found: browser tests run without the accessibility check")
+    return False
+
+
 def _pg_reachable() -> bool:
     try:
         with socket.create_connection(("127.0.0.1", 5432), timeout=2):
@@ -304,6 +326,7 @@ def fuzz_api(env: dict[str, str], label: str) -> bool:
 def cmd_test(args: list[str]) -> None:
     setup_python()
     setup_chromium()
+    setup_axe()
     have_pg = setup_postgres()
     failures = []
     with tempfile.TemporaryDirectory(prefix="sacrum-test-") as data_dir:

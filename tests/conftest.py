@@ -28,7 +28,8 @@ from sacrum.clinics.services import create_clinic
 from sacrum.kernel.actor import StaffActor
 
 # Every test runs on a controlled clock (tests/clock.py): --clock / SACRUM_TEST_CLOCK.
-pytest_plugins = ["tests.clock"]
+# Every page a browser test opens is checked with axe-core (tests/accessibility.py).
+pytest_plugins = ["tests.clock", "tests.accessibility"]
 
 PASSWORD = "correct-horse-battery-9"
 

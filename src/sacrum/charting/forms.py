@@ -163,7 +163,7 @@ class NoteForm(forms.Form):
                 min_value=Decimal(0),
                 max_value=Decimal(60),
                 decimal_places=1,
-                widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
+                widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
             )
             self.fields[f"{p}-amplitude"] = forms.TypedChoiceField(
                 label=f"Amplitude at {row.station.name}",

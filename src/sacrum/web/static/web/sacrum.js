@@ -29,4 +29,34 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   }
+  // A focused field never hides under a sticky bar (the note editor's section links on
+  // top, its Save/Sign bar at the bottom, the portal's menu): when whatever is drawn at the
+  // field's centre is not the field, the page scrolls just enough to bring it clear.
+  document.addEventListener("focusin", (event) => uncover(event.target));
 });
+
+function uncover(field) {
+  if (!(field instanceof Element) || field === document.body) return;
+  // A visually hidden control (a pain-score radio) is shown by its label.
+  let box = field;
+  while (box.parentElement && box.getBoundingClientRect().width < 4) box = box.parentElement;
+  const rect = box.getBoundingClientRect();
+  if (!rect.width || !rect.height) return;
+  const x = Math.min(Math.max(rect.left + rect.width / 2, 0), window.innerWidth - 1);
+  const y = rect.top + rect.height / 2;
+  const onTop = y >= 0 && y < window.innerHeight ? document.elementFromPoint(x, y) : null;
+  if (onTop && (box.contains(onTop) || onTop.contains(box))) return;
+  // Only a sticky or fixed bar that is not the field's own container hides it (body-map
+  // regions overlap each other inside the sticky figure, and that is not hiding).
+  let bar = onTop;
+  while (bar && !["sticky", "fixed"].includes(getComputedStyle(bar).position)) bar = bar.parentElement;
+  if (bar && bar.contains(box)) bar = null;
+  const margin = 12;
+  if (bar) {
+    const edge = bar.getBoundingClientRect();
+    if (edge.top > window.innerHeight / 2) window.scrollBy(0, rect.bottom - edge.top + margin);
+    else window.scrollBy(0, rect.top - edge.bottom - margin);
+  } else if (rect.bottom > window.innerHeight || rect.top < 0) {
+    box.scrollIntoView({ block: "center" });
+  }
+}

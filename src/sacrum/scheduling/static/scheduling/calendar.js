@@ -1,0 +1,50 @@
+// The calendar grid is one tab stop: Tab enters it at one time, the arrow keys move
+// between times (up/down within a column, left/right to the nearest time in the next
+// column), Home/End go to the first/last, Enter opens. Without this file every time is
+// its own tab stop and the page works the same.
+"use strict";
+document.addEventListener("DOMContentLoaded", () => {
+  const grid = document.querySelector(".cal-grid");
+  if (!grid) return;
+  const place = (el, kind) => Number((el.className.match(new RegExp(`\\b${kind}-(\\d+)\\b`)) || [0, 0])[1]);
+  const cells = [...grid.querySelectorAll("a.cal-free, a.appt")]
+    .map((el) => ({ el, col: place(el, "gc"), row: place(el, "gr") }))
+    .sort((a, b) => a.col - b.col || a.row - b.row);
+  if (!cells.length) return;
+  let current = cells[0];
+  const show = (cell, focus) => {
+    current.el.tabIndex = -1;
+    current = cell;
+    current.el.tabIndex = 0;
+    if (focus) current.el.focus();
+  };
+  for (const cell of cells) cell.el.tabIndex = -1;
+  current.el.tabIndex = 0;
+  const nearestIn = (col, row) => {
+    const inCol = cells.filter((c) => c.col === col);
+    if (!inCol.length) return null;
+    return inCol.reduce((best, c) => (Math.abs(c.row - row) < Math.abs(best.row - row) ? c : best));
+  };
+  const columns = [...new Set(cells.map((c) => c.col))];
+  grid.addEventListener("focusin", (event) => {
+    const cell = cells.find((c) => c.el === event.target);
+    if (cell) show(cell, false);
+  });
+  grid.addEventListener("keydown", (event) => {
+    const index = cells.indexOf(current);
+    const sameCol = cells.filter((c) => c.col === current.col);
+    const at = sameCol.indexOf(current);
+    let next = null;
+    if (event.key === "ArrowDown") next = sameCol[at + 1];
+    else if (event.key === "ArrowUp") next = sameCol[at - 1];
+    else if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
+      const step = event.key === "ArrowRight" ? 1 : -1;
+      const col = columns[columns.indexOf(current.col) + step];
+      if (col !== undefined) next = nearestIn(col, current.row);
+    } else if (event.key === "Home") next = cells[0];
+    else if (event.key === "End") next = cells[cells.length - 1];
+    else return;
+    event.preventDefault();
+    if (next && index !== -1) show(next, true);
+  });
+});
