@@ -58,6 +58,15 @@ def test_client_signs_in_sees_visits_and_a_curve_and_adds_a_diary_day(
         shot(page, "phone-progress")
         curve.scroll_into_view_if_needed()
         shot(page, "phone-curve")
+        # Every label of the curve renders at 11 px or more on the phone (the SVG scales).
+        sizes = curve.locator("svg text").evaluate_all(
+            """texts => texts.map(t => {
+                const svg = t.ownerSVGElement;
+                const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+                return parseFloat(getComputedStyle(t).fontSize) * scale;
+            })"""
+        )
+        assert sizes and min(sizes) >= 11, sizes
 
         page.get_by_role("link", name="Add a diary day").click()
         expect(page.locator("h1")).to_contain_text("Headache diary")

@@ -33,10 +33,33 @@ document.addEventListener("DOMContentLoaded", () => {
   // top, its Save/Sign bar at the bottom, the portal's menu): when whatever is drawn at the
   // field's centre is not the field, the page scrolls just enough to bring it clear.
   document.addEventListener("focusin", (event) => uncover(event.target));
+  // A table wider than the screen scrolls sideways in its wrapper: the wrapper takes focus
+  // then, so a keyboard can scroll it too (arrow keys), and is named after its table.
+  const scrollable = () => {
+    for (const wrap of document.querySelectorAll(".table-wrap")) {
+      if (wrap.scrollWidth > wrap.clientWidth + 1) {
+        const table = wrap.querySelector("table");
+        const caption = table && table.caption ? table.caption.textContent.trim() : "";
+        wrap.dataset.label = wrap.dataset.label || caption || "Table";
+        wrap.tabIndex = 0;
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", `${wrap.dataset.label}, scrolls sideways`);
+      } else if (wrap.getAttribute("role") === "region") {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("role");
+        wrap.removeAttribute("aria-label");
+      }
+    }
+  };
+  scrollable();
+  window.addEventListener("resize", scrollable);
 });
 
 function uncover(field) {
   if (!(field instanceof Element) || field === document.body) return;
+  // Keyboard focus only: a tap or click already lands on what the person can see, and
+  // scrolling under their finger would move the page between press and release.
+  if (!field.matches(":focus-visible")) return;
   // A visually hidden control (a pain-score radio) is shown by its label.
   let box = field;
   while (box.parentElement && box.getBoundingClientRect().width < 4) box = box.parentElement;
