@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 import pytest
+from django.db import DatabaseError, connection, transaction
 from django.test import Client as HttpClient
 from django.urls import reverse
 from pypdf import PdfReader
@@ -16,6 +17,7 @@ from pypdf import PdfReader
 from sacrum.access.models import AuditEntry
 from sacrum.charting import services as charting
 from sacrum.charting.models import SensitiveAccess, SessionNote
+from sacrum.kernel.errors import Locked
 from sacrum.portal.models import PortalAccount, RecordCopy
 from tests.charting.objects import draft, signed
 from tests.conftest import Persona
@@ -142,6 +144,14 @@ def test_staff_copy_for_a_request_by_post_is_the_same_record_and_audited(
     assert pdf["Content-Type"] == "application/pdf"
     assert "Ada neck stiff since Tuesday" in pdf_text(pdf.content)
     assert RecordCopy.objects.count() == 2
+
+    # What was handed out, and why, stays as it was: in the app and in the database.
+    with pytest.raises(Locked):
+        RecordCopy.objects.filter(pk=copy.pk).update(reason="changed")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE portal_recordcopy SET reason = 'changed'")
+    copy.refresh_from_db()
+    assert copy.reason == reason
 
 
 def test_who_may_make_a_copy(

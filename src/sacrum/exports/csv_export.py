@@ -18,6 +18,7 @@ Reads run in chunks by primary key: one query per chunk and file, whatever the s
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -205,21 +206,16 @@ def write_csv(clinic: Clinic, target_dir: pathlib.Path, progress: Progress) -> l
     return [final]
 
 
-def _snapshot() -> Any:
-    block = transaction.atomic()
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-
-        class Snapshot:
-            def __enter__(self) -> None:
-                block.__enter__()
-                with connection.cursor() as cursor:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-
-            def __exit__(self, *exc: Any) -> None:
-                block.__exit__(*exc)
-
-        return Snapshot()
-    return block
+@contextlib.contextmanager
+def _snapshot() -> Iterator[None]:
+    """One transaction for every read; on PostgreSQL a read-only repeatable-read one
+    (only possible when it is the outermost: the first statement sets it)."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
 
 
 def _write_file(
