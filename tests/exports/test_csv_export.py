@@ -177,7 +177,7 @@ def _the_readme_explains_every_column_of_every_file(
 ) -> None:
     with zipfile.ZipFile(path) as archive:
         readme = archive.read(csv_export.README_NAME).decode("utf-8")
-    sections = re.split(r"\n(?=\S+\.csv \(\d+ rows\)\n)", readme)
+    sections = re.split(r"\n(?=\S+\.csv \(\d+ rows?\)\n)", readme)
     described: dict[str, dict[str, str]] = {}
     for section in sections[1:]:
         head, *lines = section.strip("\n").split("\n")
@@ -187,7 +187,8 @@ def _the_readme_explains_every_column_of_every_file(
             found = re.match(r"  - (\w+): (.+)", line)
             if found:
                 described[name][found[1]] = found[2]
-        assert f"({len(files[name])} rows)" in head, name
+        count = len(files[name])
+        assert f"({count} row{'' if count == 1 else 's'})" in head, name
     for kind in KINDS:
         header = [h["name"] for h in files[kind.file + ":header"]]
         assert list(described[kind.file]) == header, kind.file

@@ -288,7 +288,8 @@ def readme(clinic: Clinic, counts: dict[str, int]) -> str:
         )
     ]
     for kind in KINDS:
-        parts.append(f"\n{kind.file} ({counts.get(kind.file, 0)} rows)\n  {kind.about}\n")
+        rows = counts.get(kind.file, 0)
+        parts.append(f"\n{kind.file} ({rows} row{'' if rows == 1 else 's'})\n  {kind.about}\n")
         parts.extend(f"  - {c.name}: {c.description}\n" for c in columns_of(kind))
     if NOT_EXPORTED:
         parts.append("\nNot exported\n")
