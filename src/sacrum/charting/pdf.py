@@ -200,6 +200,30 @@ def _note_story(note: SessionNote, styles: dict[str, ParagraphStyle]) -> list[ob
     return story
 
 
+def _styles() -> dict[str, ParagraphStyle]:
+    sheet = getSampleStyleSheet()
+    return {
+        "body": sheet["BodyText"].clone("body", fontSize=9.5, leading=12.5),
+        "small": sheet["BodyText"].clone(
+            "small", fontSize=8, leading=10, textColor=colors.HexColor("#4f5a62")
+        ),
+        "h2": sheet["Heading2"].clone("h2", fontSize=12.5, spaceBefore=6, spaceAfter=2),
+        "h3": sheet["Heading3"].clone("h3", fontSize=10, spaceBefore=5, spaceAfter=1),
+    }
+
+
+def notes_story(
+    notes: Sequence[SessionNote], styles: dict[str, ParagraphStyle] | None = None
+) -> list[object]:
+    """The notes as reportlab flowables, for a document that holds more than notes
+    (the client's record summary prints its session notes with these)."""
+    styles = styles or _styles()
+    story: list[object] = []
+    for note in notes:
+        story.extend(_note_story(note, styles))
+    return story
+
+
 def notes_pdf(
     notes: Sequence[SessionNote],
     *,
@@ -212,14 +236,7 @@ def notes_pdf(
 ) -> bytes:
     """The notes (with rows and addenda prefetched) as one PDF document."""
     sheet = getSampleStyleSheet()
-    styles = {
-        "body": sheet["BodyText"].clone("body", fontSize=9.5, leading=12.5),
-        "small": sheet["BodyText"].clone(
-            "small", fontSize=8, leading=10, textColor=colors.HexColor("#4f5a62")
-        ),
-        "h2": sheet["Heading2"].clone("h2", fontSize=12.5, spaceBefore=6, spaceAfter=2),
-        "h3": sheet["Heading3"].clone("h3", fontSize=10, spaceBefore=5, spaceAfter=1),
-    }
+    styles = _styles()
     buffer = BytesIO()
     title = f"Session notes: {client.full_name}"
     doc = SimpleDocTemplate(
@@ -256,7 +273,6 @@ def notes_pdf(
     ]
     if not notes:
         story.append(_p("No session notes in this period.", styles["body"]))
-    for note in notes:
-        story.extend(_note_story(note, styles))
+    story.extend(notes_story(notes, styles))
     doc.build(story)
     return buffer.getvalue()

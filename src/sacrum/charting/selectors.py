@@ -223,3 +223,36 @@ def note_template_for(actor: StaffActor, template_id: uuid.UUID | str) -> NoteTe
         NoteTemplate.objects.for_member(actor.member, "view").select_related("service"),
         pk=template_id,
     )
+
+
+# --- A copy of the record for the client ------------------------------------------
+
+
+def signed_notes_for_client(client_id: uuid.UUID | str) -> list[SessionNote]:
+    """The client's own signed notes with addenda, oldest first: their copy of the record.
+
+    Author-only notes are included: the flag keeps a note from colleagues, not from the
+    person it is about (docs/portal.md). Drafts never. The caller audits the export once.
+    """
+    notes = SessionNote.objects.filter(client_id=client_id, status=NoteStatus.SIGNED)
+    return list(with_everything(notes).order_by("seen_at", "created_at"))
+
+
+def signed_notes_for_copy(actor: StaffActor, client: Client, *, reason: str) -> list[SessionNote]:
+    """Signed notes staff may hand to the client (a request by post), oldest first.
+
+    The owner gets every one: a colleague's author-only note is opened with ``reason``,
+    stored in ``SensitiveAccess`` and audited, as when opening it on its page. Anyone
+    else gets the notes they may read (others' author-only notes stay hidden).
+    """
+    notes = visible_notes(actor).filter(client=client, status=NoteStatus.SIGNED)
+    found = list(with_everything(notes).order_by("seen_at", "created_at"))
+    opened = [n for n in found if not may_read_content(actor, n)]
+    if opened:
+        assert actor.member is not None
+        accesses = SensitiveAccess.objects.bulk_create(
+            SensitiveAccess(note=n, member=actor.member, reason=reason[:500]) for n in opened
+        )
+        for access in accesses:  # rare: one row per colleague's author-only note
+            audit.record(actor, AuditAction.READ, access, clinic=actor.clinic)
+    return found

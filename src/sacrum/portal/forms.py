@@ -51,3 +51,21 @@ class PortalDiaryForm(DiaryForm):
         elif cleaned.get("headache") and cleaned.get("peak") is None:
             self.add_error("peak", "Choose how strong it was at its worst (0 to 10).")
         return cleaned
+
+
+class RecordCopyForm(forms.Form):
+    """Staff making a copy of a client's record: why, and in which format."""
+
+    reason = forms.CharField(
+        label="Why is the copy made?",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept with the copy and named in the audit log, e.g. "
+        "“Client's letter of 3 May asking for her notes”.",
+    )
+    format = forms.ChoiceField(
+        label="Format",
+        choices=(("pdf", "PDF (to print and post)"), ("json", "JSON (for another program)")),
+        initial="pdf",
+        widget=forms.RadioSelect,
+    )

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 
 from sacrum.access.scoping import ClinicScopedQuerySet
+from sacrum.kernel.models import AppendOnly, RefusesBulkChanges
 
 
 class PortalAccountQuerySet(ClinicScopedQuerySet["PortalAccount"]):
@@ -105,3 +106,40 @@ class PortalAccount(models.Model):
         if self.token_expires_at <= timezone.now():
             return "expired"
         return "invited"
+
+
+class RecordCopyQuerySet(RefusesBulkChanges, ClinicScopedQuerySet["RecordCopy"]):
+    area = "clinical"
+    locked_message = "Copies made of a record are append-only."
+
+
+class RecordCopy(AppendOnly):
+    """A copy of a client's record that staff made for the client (a request by post).
+
+    The audit log keeps no text; this row keeps why the copy was made.
+    """
+
+    locked_message = "Copies made of a record are append-only."
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        JSON = "json", "JSON"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="+")
+    made_by = models.ForeignKey("clinics.Membership", on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField(auto_now_add=True)
+    format = models.CharField(max_length=4, choices=Format.choices)
+    reason = models.CharField(max_length=500)
+
+    objects: ClassVar[RecordCopyQuerySet] = RecordCopyQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ("-made_at",)
+        constraints = (
+            models.CheckConstraint(condition=~Q(reason=""), name="portal_record_copy_reason_given"),
+        )
+
+    def __str__(self) -> str:
+        return f"Record copy for {self.client_id} at {self.made_at:%Y-%m-%d %H:%M}"

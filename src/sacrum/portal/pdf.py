@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from io import BytesIO
 from typing import Any
 from xml.sax.saxutils import escape
@@ -12,6 +13,10 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from sacrum.charting.models import SessionNote
+from sacrum.charting.pdf import DISCLAIMER as NOTES_DISCLAIMER
+from sacrum.charting.pdf import notes_story
 
 NOTE = (
     "This is a summary of what the clinic keeps about you, made for you at your request. "
@@ -35,7 +40,9 @@ def _day(text: str | None) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
-def record_pdf(summary: dict[str, Any]) -> bytes:
+def record_pdf(summary: dict[str, Any], notes: Sequence[SessionNote] = ()) -> bytes:
+    """The summary, then the signed session notes and their addenda (``notes``, with
+    everything prefetched) printed exactly as the practitioner's note PDF prints them."""
     styles = getSampleStyleSheet()
     body = styles["BodyText"]
     small = body.clone("small", fontSize=8, leading=10)
@@ -190,5 +197,19 @@ def record_pdf(summary: dict[str, Any]) -> bytes:
         )
     else:
         story.append(p("No diary days recorded."))
+
+    story.append(p("Session notes", h2))
+    if notes:
+        story.append(
+            p(
+                "Every signed note of your sessions, with any addendum written after it. "
+                "A signed note is locked; its content hash lets anyone check that it has "
+                "not changed since it was signed.",
+            )
+        )
+        story.append(p(NOTES_DISCLAIMER, small))
+        story.extend(notes_story(notes))
+    else:
+        story.append(p("No signed session notes yet."))
     doc.build(story)
     return buffer.getvalue()

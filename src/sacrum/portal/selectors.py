@@ -22,6 +22,8 @@ from django.utils import timezone
 
 from sacrum.access import audit
 from sacrum.access.models import AuditAction, User
+from sacrum.charting.models import SessionNote
+from sacrum.charting.selectors import signed_notes_for_client
 from sacrum.clients.models import Condition, ConsentSignature
 from sacrum.clinics.models import PractitionerProfile
 from sacrum.kernel.actor import Actor
@@ -30,6 +32,7 @@ from sacrum.outcomes.scoring import rounded
 from sacrum.outcomes.selectors import analysed_measures
 from sacrum.portal import services
 from sacrum.portal.models import PortalAccount
+from sacrum.portal.record import Holder, note_dict
 from sacrum.scheduling.local_time import local
 from sacrum.scheduling.models import Appointment
 from sacrum.scheduling.models.appointments import ACTIVE_VALUES
@@ -75,7 +78,7 @@ def portal_actor(account: PortalAccount, request: HttpRequest | None = None) -> 
     )
 
 
-def _read(actor: Actor, account: PortalAccount, what: str) -> None:
+def _read(actor: Actor, account: Holder, what: str) -> None:
     audit.record(actor, AuditAction.READ, account.client, object_type=what, clinic=account.clinic)
 
 
@@ -86,7 +89,7 @@ def zone_of(name: str) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo("UTC")
 
 
-def clinic_time(account: PortalAccount, when: dt.datetime) -> dt.datetime:
+def clinic_time(account: Holder, when: dt.datetime) -> dt.datetime:
     return local(when, zone_of(account.clinic.time_zone))
 
 
@@ -128,7 +131,7 @@ def _practitioner_name(member: Any) -> str:
 
 
 def appointments(
-    account: PortalAccount, actor: Actor, *, audited: bool = True
+    account: Holder, actor: Actor, *, audited: bool = True
 ) -> tuple[list[Visit], list[Visit]]:
     """(upcoming, past): upcoming are the active ones still ahead; past the latest 50."""
     now = timezone.now()
@@ -172,7 +175,7 @@ def appointments(
 # --- Consents -----------------------------------------------------------------------
 
 
-def consents(account: PortalAccount, actor: Actor, *, audited: bool = True) -> list[Any]:
+def consents(account: Holder, actor: Actor, *, audited: bool = True) -> list[Any]:
     """The client's signatures, each with the exact text version they signed."""
     rows = list(
         ConsentSignature.objects.filter(client_id=account.client_id)
@@ -194,7 +197,7 @@ class AnsweredSection:
 
 
 def intake(
-    account: PortalAccount, actor: Actor, *, audited: bool = True
+    account: Holder, actor: Actor, *, audited: bool = True
 ) -> tuple[Any, list[AnsweredSection]]:
     """The client's latest health-history answers, in the wording they were asked.
 
@@ -227,7 +230,7 @@ def answered_sections(qset: Any, answers: dict[str, Any]) -> list[AnsweredSectio
 # --- Letters ------------------------------------------------------------------------
 
 
-def letters(account: PortalAccount, actor: Actor, *, audited: bool = True) -> QuerySet[Any]:
+def letters(account: Holder, actor: Actor, *, audited: bool = True) -> QuerySet[Any]:
     """Letters about the client that left the clinic (sent or printed); never drafts."""
     qs = (
         ReferralLetter.objects.filter(client_id=account.client_id)
@@ -256,7 +259,7 @@ def letter(account: PortalAccount, actor: Actor, letter_id: object) -> Any:
 # --- Outcomes -----------------------------------------------------------------------
 
 
-def measures(account: PortalAccount, actor: Actor, *, audited: bool = True) -> list[Any]:
+def measures(account: Holder, actor: Actor, *, audited: bool = True) -> list[Any]:
     """The client's measures analysed exactly as the practitioner's page does (same
     function, same curve), read for this client only."""
     client = account.client
@@ -282,13 +285,38 @@ def diary_days(account: PortalAccount, days: int = 14) -> list[Any]:
 # --- The record summary (JSON and PDF) ----------------------------------------------
 
 
-def record_summary(account: PortalAccount, actor: Actor) -> dict[str, Any]:
-    """Everything the portal shows, in one structure: the JSON download and the PDF's source.
+@dataclass
+class Record:
+    """The client's record: the summary (the JSON download) and the signed notes in it
+    (the PDF prints them with charting's own note layout)."""
 
-    Audited once as an export (the parts are not audited again one by one).
+    summary: dict[str, Any]
+    notes: list[SessionNote]
+
+
+def record_summary(account: PortalAccount, actor: Actor) -> dict[str, Any]:
+    """Everything the portal shows and the signed session notes, in one structure: the
+    JSON download and the PDF's source. Audited once as an export."""
+    return record(account, actor).summary
+
+
+def record(
+    account: Holder,
+    actor: Actor,
+    *,
+    notes: list[SessionNote] | None = None,
+    audited: bool = True,
+) -> Record:
+    """The record of the account's client; ``notes`` defaults to all their signed notes.
+
+    Audited once as an export (the parts are not audited again one by one); staff making
+    a copy pass ``audited=False`` and audit the copy themselves (``services.record_copy``).
     """
     client = account.client
     clinic = account.clinic
+    if notes is None:
+        notes = signed_notes_for_client(client.pk)
+    zone = zone_of(clinic.time_zone)
     upcoming, past = appointments(account, actor, audited=False)
     signed = consents(account, actor, audited=False)
     latest_intake, sections = intake(account, actor, audited=False)
@@ -296,10 +324,11 @@ def record_summary(account: PortalAccount, actor: Actor) -> dict[str, Any]:
     views = measures(account, actor, audited=False)
     diary = list(DiaryEntry.objects.filter(client=client).order_by("date"))
     labels = dict(Condition.choices)
-    audit.record(
-        actor, AuditAction.EXPORT, client, object_type="client_record_summary", clinic=clinic
-    )
-    return {
+    if audited:
+        audit.record(
+            actor, AuditAction.EXPORT, client, object_type="client_record_summary", clinic=clinic
+        )
+    summary = {
         "generated_at": clinic_time(account, timezone.now()).isoformat(),
         "clinic": {"name": clinic.name, "email": clinic.email, "phone": clinic.phone},
         "client": {
@@ -391,4 +420,6 @@ def record_summary(account: PortalAccount, actor: Actor) -> dict[str, Any]:
             }
             for d in diary
         ],
+        "session_notes": [note_dict(n, zone) for n in notes],
     }
+    return Record(summary, notes)

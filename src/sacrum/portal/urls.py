@@ -27,4 +27,7 @@ urlpatterns: list[URLPattern] = [
     # Staff side, from the client's record.
     path("portal/clients/<uuid:client_id>/access", views.access, name="portal_access"),
     path("portal/clients/<uuid:client_id>/access/revoke", views.revoke, name="portal_revoke"),
+    path(
+        "portal/clients/<uuid:client_id>/record-copy", views.record_copy, name="portal_record_copy"
+    ),
 ]

@@ -24,7 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from sacrum.access.models import User
-from sacrum.clients.selectors import client_for
+from sacrum.clients.selectors import client_for, clinical_client
 from sacrum.kernel.actor import Actor, StaffActor
 from sacrum.kernel.errors import Conflict, Forbidden
 from sacrum.kernel.forms import add_service_errors
@@ -32,8 +32,8 @@ from sacrum.kernel.pages import member_required
 from sacrum.kernel.requests import MemberRequest
 from sacrum.outcomes.models import InstrumentDefinition
 from sacrum.outcomes.services import DIARY_KEY
-from sacrum.portal import pdf, selectors, services
-from sacrum.portal.forms import PortalDiaryForm, SetPasswordForm
+from sacrum.portal import copies, pdf, selectors, services
+from sacrum.portal.forms import PortalDiaryForm, RecordCopyForm, SetPasswordForm
 from sacrum.portal.models import PortalAccount, PortalAccountQuerySet
 
 PortalView = Callable[..., HttpResponseBase]
@@ -213,8 +213,10 @@ def record_json(request: HttpRequest, account: PortalAccount, actor: Actor) -> H
 
 @portal_required
 def record_pdf(request: HttpRequest, account: PortalAccount, actor: Actor) -> HttpResponse:
-    summary = selectors.record_summary(account, actor)
-    response = HttpResponse(pdf.record_pdf(summary), content_type="application/pdf")
+    found = selectors.record(account, actor)
+    response = HttpResponse(
+        pdf.record_pdf(found.summary, found.notes), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'attachment; filename="{_filename(account, "pdf")}"'
     return response
 
@@ -337,3 +339,39 @@ def revoke(request: MemberRequest, client_id: uuid.UUID) -> HttpResponse:
     else:
         messages.success(request, "Portal access revoked. The client can no longer use the page.")
     return redirect("web:portal_access", client_id=client.pk)
+
+
+@member_required("clinical.view")
+def record_copy(request: MemberRequest, client_id: uuid.UUID) -> HttpResponse:
+    """The client's record (as their own download) for a request by post; POST downloads it."""
+    actor = StaffActor.from_request(request)
+    client = clinical_client(actor, client_id, audited=False)
+    if not copies.sees_client(actor, client):
+        raise Forbidden(copies.NOT_THEIRS)
+    form = RecordCopyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = copies.make_copy(
+                actor=actor,
+                client=client,
+                reason=form.cleaned_data["reason"],
+                format=form.cleaned_data["format"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            day = timezone.localdate()
+            if made.row.format == "json":
+                body = json.dumps(made.summary, indent=2, ensure_ascii=False).encode()
+                response = HttpResponse(body, content_type="application/json")
+            else:
+                response = HttpResponse(made.pdf(), content_type="application/pdf")
+            name = f"record-copy-{day:%Y-%m-%d}.{made.row.format}"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+    return render(
+        request,
+        "portal/record_copy.html",
+        {"client": client, "form": form, "is_owner": request.member.is_owner},
+        status=422 if form.errors else 200,
+    )
