@@ -121,6 +121,8 @@ class Location(models.Model):
                 name="location_coordinates_both_and_in_range",
             ),
         )
+        # The directory's search by place starts from the locations inside a box.
+        indexes = (models.Index(fields=("latitude", "longitude"), name="location_coordinates"),)
 
     def __str__(self) -> str:
         return self.name

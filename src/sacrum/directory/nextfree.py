@@ -25,7 +25,7 @@ from django.db.models.functions import Cast
 from sacrum.clinics.models import Room
 from sacrum.scheduling.db import EpochPair, EpochSeconds, IdText, JoinText, parse_pairs
 from sacrum.scheduling.intervals import Interval, intersect, normalize, subtract
-from sacrum.scheduling.local_time import Offsets, day_start, epoch, zone
+from sacrum.scheduling.local_time import epoch, zone
 from sacrum.scheduling.models import (
     Appointment,
     AvailabilityException,
@@ -205,6 +205,25 @@ def _forbidden(busy: Iterable[Interval], before: int, length: int) -> list[Inter
     return normalize([(b0 - lead, b1 + before) for b0, b1 in busy])
 
 
+def _offset(seconds: int, tz: dt.tzinfo) -> int:
+    offset = dt.datetime.fromtimestamp(seconds, tz=dt.UTC).astimezone(tz).utcoffset()
+    return int(offset.total_seconds()) if offset else 0
+
+
+def align_up(seconds: int, step: int, tz: dt.tzinfo) -> int:
+    """The first instant at or after ``seconds`` on the local clock's ``step`` grid.
+
+    Only the first start of each free range is needed, so two offset look-ups (before and
+    after the step, in case the clocks change in between) replace the engine's table.
+    """
+    offset = _offset(seconds, tz)
+    start = seconds + (-(seconds + offset)) % step
+    later = _offset(start, tz)
+    if later != offset:
+        start = seconds + (-(seconds + later)) % step
+    return start
+
+
 def next_free(question: Question) -> dict[tuple[uuid.UUID, uuid.UUID], NextFree]:
     """(member, service) → the first free start within ``days`` from now: two queries."""
     if not question.hours or not question.offers:
@@ -303,7 +322,7 @@ def next_free(question: Question) -> dict[tuple[uuid.UUID, uuid.UUID], NextFree]
         return merged
 
     now_s = int(now.timestamp())
-    offsets: dict[uuid.UUID, Offsets] = {}
+    zones: dict[uuid.UUID, dt.tzinfo] = {}
     answer: dict[tuple[uuid.UUID, uuid.UUID], NextFree] = {}
     for offer in question.offers:
         policy = question.policies.get(offer.clinic_id) or SchedulingPolicy(
@@ -339,16 +358,11 @@ def next_free(question: Question) -> dict[tuple[uuid.UUID, uuid.UUID], NextFree]
                 valid = subtract(valid, everywhere or [])
             if not valid:
                 continue
-            grid = offsets.get(location_id)
-            if grid is None:
-                tz = zone(question.location_zones[location_id])
-                grid = offsets[location_id] = Offsets(
-                    tz,
-                    int(day_start(first_day, tz).timestamp()),
-                    int(day_start(last_day, tz).timestamp()) + 2 * DAY,
-                )
+            tz = zones.get(location_id)
+            if tz is None:
+                tz = zones[location_id] = zone(question.location_zones[location_id])
             for a, b in valid:
-                start = grid.align_up(a, step)
+                start = align_up(a, step, tz)
                 if start < b:
                     if best is None or start < int(best.start.timestamp()):
                         best = NextFree(dt.datetime.fromtimestamp(start, tz=dt.UTC), location_id)

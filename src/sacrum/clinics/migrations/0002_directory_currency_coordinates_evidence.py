@@ -54,4 +54,8 @@ class Migration(migrations.Migration):
             model_name='location',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('latitude__isnull', True), ('longitude__isnull', True)), models.Q(('latitude__gte', -90), ('latitude__lte', 90), ('longitude__gte', -180), ('longitude__lte', 180)), _connector='OR'), name='location_coordinates_both_and_in_range'),
         ),
+        migrations.AddIndex(
+            model_name="location",
+            index=models.Index(fields=["latitude", "longitude"], name="location_coordinates"),
+        ),
     ]
