@@ -78,7 +78,6 @@ class ClinicSettingsForm(ServiceValidatedForm):
             "before they can use the clinic.",
         }
 
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Left empty (a form from before the field existed), the currency stays as it is.
