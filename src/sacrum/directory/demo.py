@@ -217,7 +217,7 @@ def _clinic(spec: dict[str, Any], password: str, logins: list[Any]) -> int:
         member, _ = Membership.objects.get_or_create(
             clinic=clinic, user=user, defaults={"role": role}
         )
-        logins.append((f"{role.label} at {clinic.name}", email))
+        logins.append((str(role.label), email))
         if role == Role.OWNER:
             owner_user = user
         profile, _ = PractitionerProfile.objects.get_or_create(
