@@ -26,7 +26,7 @@ QUERY_NAMES = (
     "date", "week", "month", "day", "start", "end", "since", "until", "from", "to",
     "location", "practitioner", "client", "service", "room", "q", "page", "status",
     "action", "object_type", "view", "show", "who", "by", "format", "letter", "archived",
-    "kind", "next",
+    "kind", "next", "place", "radius", "condition", "profession", "language", "free",
 )  # fmt: skip
 
 HOSTILE_VALUES = {

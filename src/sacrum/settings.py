@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "sacrum.outcomes",
     "sacrum.plans",
     "sacrum.charting",
+    "sacrum.directory",
     "sacrum.notifications",
     "sacrum.portal",
     "sacrum.waitlist",

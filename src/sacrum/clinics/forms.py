@@ -56,7 +56,15 @@ class ClinicSettingsForm(ServiceValidatedForm):
 
     class Meta:
         model = Clinic
-        fields = ("name", "time_zone", "email", "phone", "website", "require_staff_mfa")
+        fields = (
+            "name",
+            "time_zone",
+            "currency",
+            "email",
+            "phone",
+            "website",
+            "require_staff_mfa",
+        )
         widgets = {"time_zone": TimeZoneInput(), "phone": forms.TextInput(attrs={"type": "tel"})}
         labels = {
             "name": "Clinic name",
@@ -70,6 +78,15 @@ class ClinicSettingsForm(ServiceValidatedForm):
             "before they can use the clinic.",
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Left empty (a form from before the field existed), the currency stays as it is.
+        self.fields["currency"].required = False
+
+    def clean_currency(self) -> str:
+        value = str(self.cleaned_data.get("currency") or "").strip().upper()
+        return value or self.instance.currency
+
 
 class LocationForm(ServiceValidatedForm):
     class Meta:
@@ -82,10 +99,17 @@ class LocationForm(ServiceValidatedForm):
             "country",
             "time_zone",
             "phone",
+            "latitude",
+            "longitude",
             "active",
         )
         widgets = {"time_zone": TimeZoneInput(), "phone": forms.TextInput(attrs={"type": "tel"})}
-        labels = {"address_line": "Street address", "active": "Open (clients can be seen here)"}
+        labels = {
+            "address_line": "Street address",
+            "active": "Open (clients can be seen here)",
+            "latitude": "Latitude (optional)",
+            "longitude": "Longitude (optional)",
+        }
         help_texts = {
             "time_zone": "This location's calendar runs in this zone, e.g. Europe/Berlin."
         }

@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -40,12 +41,30 @@ class Clinic(models.Model):
     require_staff_mfa = models.BooleanField(
         default=False, help_text="Staff must set up two-factor sign-in before using the clinic."
     )
+    currency = models.CharField(
+        max_length=3,
+        default="GBP",
+        validators=[RegexValidator(r"^[A-Z]{3}$", "Give a three-letter ISO 4217 code, e.g. EUR.")],
+        help_text="The ISO 4217 code that prices are in, e.g. GBP, EUR, CHF.",
+    )
+    directory_enabled = models.BooleanField(
+        default=False,
+        help_text="Show the practitioners who opted in on this server's public directory.",
+    )
+    public_description = models.TextField(
+        max_length=2000, blank=True, help_text="A few sentences about the clinic for the public."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects: ClassVar[ClinicQuerySet] = ClinicQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ("name",)
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(currency__regex=r"^[A-Z]{3}$"), name="clinic_currency_iso_4217"
+            ),
+        )
 
     def __str__(self) -> str:
         return self.name
@@ -68,6 +87,24 @@ class Location(models.Model):
     time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
     phone = models.CharField(max_length=40, blank=True)
     active = models.BooleanField(default=True)
+    # Where the public directory measures distances from; entered by the owner (no
+    # geocoding service is asked at request time).
+    latitude = models.DecimalField(
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text="For the public directory's distances, e.g. 51.44964.",
+    )
+    longitude = models.DecimalField(
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        help_text="e.g. -2.59778 (west of Greenwich is negative).",
+    )
 
     objects: ClassVar[LocationQuerySet] = LocationQuerySet.as_manager()  # type: ignore[assignment]
 
@@ -75,7 +112,17 @@ class Location(models.Model):
         ordering = ("name",)
         constraints = (
             models.UniqueConstraint(fields=("clinic", "name"), name="location_name_unique"),
+            models.CheckConstraint(
+                condition=(Q(latitude__isnull=True) & Q(longitude__isnull=True))
+                | (
+                    Q(latitude__gte=-90, latitude__lte=90)
+                    & Q(longitude__gte=-180, longitude__lte=180)
+                ),
+                name="location_coordinates_both_and_in_range",
+            ),
         )
+        # The directory's search by place starts from the locations inside a box.
+        indexes = (models.Index(fields=("latitude", "longitude"), name="location_coordinates"),)
 
     def __str__(self) -> str:
         return self.name
@@ -87,6 +134,11 @@ class Location(models.Model):
         )
         if self.name and self.clinic_id and taken.exists():
             raise ValidationError({"name": f"There is already a location called “{self.name}”."})
+        if (self.latitude is None) != (self.longitude is None):
+            missing = "longitude" if self.longitude is None else "latitude"
+            raise ValidationError(
+                {missing: "Give both the latitude and the longitude, or neither."}
+            )
 
 
 class RoomQuerySet(ClinicScopedQuerySet["Room"]):
@@ -232,6 +284,9 @@ class Credential(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     verified_at = models.DateTimeField(null=True, blank=True)
+    # Which evidence the owner looked at when deciding: the file's name and SHA-256 then.
+    verified_evidence_name = models.CharField(max_length=255, blank=True)
+    verified_evidence_sha256 = models.CharField(max_length=64, blank=True)
 
     objects: ClassVar[CredentialQuerySet] = CredentialQuerySet.as_manager()  # type: ignore[assignment]
 

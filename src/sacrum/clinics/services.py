@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from typing import Any
 
@@ -37,7 +38,15 @@ from sacrum.kernel.errors import Forbidden
 from sacrum.kernel.mail import Message, enqueue_message, message
 from sacrum.kernel.permissions import require
 
-CLINIC_FIELDS = ("name", "time_zone", "email", "phone", "website", "require_staff_mfa")
+CLINIC_FIELDS = (
+    "name",
+    "time_zone",
+    "email",
+    "phone",
+    "website",
+    "require_staff_mfa",
+    "currency",
+)
 LOCATION_FIELDS = (
     "name",
     "address_line",
@@ -47,6 +56,8 @@ LOCATION_FIELDS = (
     "time_zone",
     "phone",
     "active",
+    "latitude",
+    "longitude",
 )
 ROOM_FIELDS = ("name", "active")
 PROFILE_FIELDS = ("display_name", "profession", "bio", "languages", "listed_publicly")
@@ -371,6 +382,7 @@ def update_credential(
         credential.verification_state = VerificationState.UNVERIFIED
         credential.verified_by = None
         credential.verified_at = None
+        credential.verified_evidence_name = credential.verified_evidence_sha256 = ""
         credential.save()
         audit.record(actor, AuditAction.UPDATE, credential)
     return credential
@@ -383,6 +395,20 @@ def delete_credential(*, actor: Actor, credential: Credential) -> None:
     credential.delete()
 
 
+def _evidence_digest(credential: Credential) -> tuple[str, str]:
+    """The evidence file's name and SHA-256 (empty when there is no file or it is gone)."""
+    if not credential.evidence:
+        return "", ""
+    digest = hashlib.sha256()
+    try:
+        with credential.evidence.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(65536), b""):
+                digest.update(chunk)
+    except OSError:
+        return (credential.evidence.name or "").rsplit("/", 1)[-1], ""
+    return (credential.evidence.name or "").rsplit("/", 1)[-1], digest.hexdigest()
+
+
 @transaction.atomic
 def set_verification(*, actor: Actor, credential: Credential, state: str) -> Credential:
     """Only an owner sets a credential's verification state."""
@@ -392,8 +418,21 @@ def set_verification(*, actor: Actor, credential: Credential, state: str) -> Cre
     credential.verification_state = state
     if state == VerificationState.UNVERIFIED:
         credential.verified_by, credential.verified_at = None, None
+        credential.verified_evidence_name = credential.verified_evidence_sha256 = ""
     else:
         credential.verified_by, credential.verified_at = actor.user, timezone.now()
-    credential.save(update_fields=["verification_state", "verified_by", "verified_at"])
+        # Record which evidence was looked at: a later replaced file is a different digest.
+        credential.verified_evidence_name, credential.verified_evidence_sha256 = _evidence_digest(
+            credential
+        )
+    credential.save(
+        update_fields=[
+            "verification_state",
+            "verified_by",
+            "verified_at",
+            "verified_evidence_name",
+            "verified_evidence_sha256",
+        ]
+    )
     audit.record(actor, AuditAction.UPDATE, credential)
     return credential

@@ -7,6 +7,7 @@ from sacrum.charting.urls import urlpatterns as charting_pages
 from sacrum.clients import views as clients
 from sacrum.clients.urls import urlpatterns as consent_pages
 from sacrum.clinics.views import joining, places, practitioners, staff
+from sacrum.directory.urls import urlpatterns as directory_pages
 from sacrum.notifications.urls import urlpatterns as notification_pages
 from sacrum.outcomes.urls import urlpatterns as outcome_pages
 from sacrum.plans.urls import urlpatterns as plan_pages
@@ -85,6 +86,7 @@ urlpatterns = [
     path("clients/<uuid:client_id>/", clients.client_detail, name="client_detail"),
     path("clients/<uuid:client_id>/edit", clients.client_edit, name="client_edit"),
     *scheduling_pages,
+    *directory_pages,
     *screening_pages,
     *consent_pages,
     *outcome_pages,

@@ -1,0 +1,271 @@
+"""The open feed of free slots: HL7 SMART Scheduling Links (STU 1).
+
+A ``$bulk-publish`` manifest points at three NDJSON files: Locations (the clinics'
+places where a listed practitioner works), Schedules (one per listed practitioner,
+listed service and place) and Slots (free start times from the scheduling engine, on
+the clinic's slot grid and within its booking rules, and busy times of appointments,
+without anything about who booked them). Each free slot carries a booking deep link
+into online booking with the slot chosen. The worker rewrites the files (``periodic``);
+any directory can read many Sacrum servers without a central one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections import defaultdict
+from typing import Any
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from sacrum.clinics.models import Location
+from sacrum.directory.models import FeedFile
+from sacrum.directory.selectors import booking_url, site_url
+from sacrum.directory.visibility import listed_member_filter, offers_of
+from sacrum.scheduling.local_time import local, zone
+from sacrum.scheduling.models import Appointment, SchedulingPolicy, ServiceType, WeeklyHours
+from sacrum.scheduling.models.appointments import ACTIVE_VALUES
+from sacrum.scheduling.slots import free_starts
+
+FEED_DAYS = 14
+REFRESH_MINUTES = 10
+IG = "http://hl7.org/fhir/uv/smart-scheduling-links/StructureDefinition"
+PROFILES = {
+    "Location": f"{IG}/smart-scheduling-location",
+    "Schedule": f"{IG}/smart-scheduling-schedule",
+    "Slot": f"{IG}/smart-scheduling-slot",
+}
+DEEP_LINK = f"{IG}/booking-deep-link"
+BOOKING_PHONE = f"{IG}/booking-phone"
+FILES = {"Location": "locations", "Schedule": "schedules", "Slot": "slots"}
+NAMESPACE = uuid.UUID("1b7c7a52-5d0a-4c55-9a43-6f1f0e4a8c11")
+
+
+def instant(moment: dt.datetime, tz: dt.tzinfo) -> str:
+    """A FHIR instant with the location's own offset, to the second."""
+    return local(moment, tz).isoformat(timespec="seconds")
+
+
+def schedule_id(member_id: Any, service_id: Any, location_id: Any) -> str:
+    return str(uuid.uuid5(NAMESPACE, f"{member_id}/{service_id}/{location_id}"))
+
+
+def _line(resource: dict[str, Any]) -> str:
+    return json.dumps(resource, ensure_ascii=False, separators=(",", ":"))
+
+
+def build(now: dt.datetime) -> dict[str, str]:
+    """The three NDJSON files as text."""
+    hours = (
+        WeeklyHours.objects.filter(listed_member_filter("practitioner"), location__active=True)
+        .order_by()
+        .values_list("practitioner_id", "location_id")
+        .distinct()
+    )
+    places: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)  # member → locations
+    for member_id, location_id in hours:
+        places[member_id].add(location_id)
+    offers = list(offers_of(list(places)))
+    locations = {
+        loc.pk: loc
+        for loc in Location.objects.filter(
+            pk__in={loc for locs in places.values() for loc in locs}
+        ).select_related("clinic")
+    }
+    names = dict(
+        WeeklyHours.objects.filter(practitioner_id__in=list(places))
+        .values_list("practitioner_id", "practitioner__practitioner_profile__display_name")
+        .distinct()
+    )
+    policies = {
+        p.clinic_id: p
+        for p in SchedulingPolicy.objects.filter(
+            clinic_id__in={loc.clinic_id for loc in locations.values()}
+        )
+    }
+    services = {s.pk: s for s in ServiceType.objects.filter(pk__in={o[1] for o in offers})}
+
+    location_lines = []
+    for loc in sorted(locations.values(), key=lambda loc: str(loc.pk)):
+        clinic = loc.clinic
+        telecom = [
+            {"system": "url", "value": site_url(reverse("web:online_booking", args=[clinic.slug]))}
+        ]
+        if loc.phone or clinic.phone:
+            telecom.insert(0, {"system": "phone", "value": loc.phone or clinic.phone})
+        resource: dict[str, Any] = {
+            "resourceType": "Location",
+            "id": str(loc.pk),
+            "meta": {"profile": [PROFILES["Location"]]},
+            "identifier": [
+                {"system": site_url(reverse("web:directory_search")), "value": str(loc.pk)}
+            ],
+            "name": f"{clinic.name} — {loc.name}",
+            "telecom": telecom,
+            "address": {
+                "line": [loc.address_line] if loc.address_line else [],
+                "city": loc.city,
+                "state": loc.country,
+                "postalCode": loc.postal_code,
+                "country": loc.country,
+            },
+        }
+        if clinic.public_description:
+            resource["description"] = clinic.public_description
+        if loc.latitude is not None and loc.longitude is not None:
+            resource["position"] = {
+                "latitude": float(loc.latitude),
+                "longitude": float(loc.longitude),
+            }
+        location_lines.append(_line(resource))
+
+    schedule_lines = []
+    slot_lines = []
+    by_service_location: dict[tuple[uuid.UUID, uuid.UUID], list[uuid.UUID]] = defaultdict(list)
+    for member_id, service_id, *_rest in offers:
+        for location_id in sorted(places[member_id], key=str):
+            by_service_location[(service_id, location_id)].append(member_id)
+            schedule_lines.append(
+                _line(
+                    {
+                        "resourceType": "Schedule",
+                        "id": schedule_id(member_id, service_id, location_id),
+                        "meta": {"profile": [PROFILES["Schedule"]]},
+                        "serviceType": [
+                            {
+                                "coding": [
+                                    {
+                                        "system": site_url(reverse("web:directory_search")),
+                                        "code": str(service_id),
+                                        "display": services[service_id].name,
+                                    }
+                                ],
+                                "text": services[service_id].name,
+                            }
+                        ],
+                        "actor": [
+                            {"reference": f"Location/{location_id}"},
+                            {"display": names.get(member_id) or ""},
+                        ],
+                    }
+                )
+            )
+
+    end_window = now + dt.timedelta(days=FEED_DAYS)
+    for (service_id, location_id), members in sorted(by_service_location.items(), key=str):
+        loc = locations[location_id]
+        service = services[service_id]
+        policy = policies.get(loc.clinic_id) or SchedulingPolicy(clinic_id=loc.clinic_id)
+        if not policy.online_booking_enabled:
+            continue
+        tz = zone(loc.time_zone)
+        earliest = now + dt.timedelta(minutes=policy.minimum_notice_minutes)
+        latest = min(end_window, now + dt.timedelta(days=policy.online_days_ahead))
+        found = free_starts(
+            service=service,
+            location=loc,
+            first_day=local(now, tz).date(),
+            last_day=local(latest, tz).date(),
+            practitioner_ids=members,
+            not_before=earliest,
+        ).grid(policy.slot_step_minutes)
+        horizon = int(latest.timestamp())
+        phone = loc.phone or loc.clinic.phone
+        for member_id, starts in sorted(found.by_practitioner.items(), key=lambda kv: str(kv[0])):
+            sid = schedule_id(member_id, service_id, location_id)
+            for start in starts:
+                if start > horizon:
+                    break
+                begin = dt.datetime.fromtimestamp(start, tz=dt.UTC)
+                extension = [
+                    {
+                        "url": DEEP_LINK,
+                        "valueUrl": site_url(
+                            booking_url(loc.clinic.slug, service_id, location_id, member_id, begin)
+                        ),
+                    }
+                ]
+                if phone:
+                    extension.append({"url": BOOKING_PHONE, "valueString": phone})
+                slot_lines.append(
+                    _line(
+                        {
+                            "resourceType": "Slot",
+                            "id": f"{sid}-{start}",
+                            "meta": {"profile": [PROFILES["Slot"]]},
+                            "schedule": {"reference": f"Schedule/{sid}"},
+                            "status": "free",
+                            "start": instant(begin, tz),
+                            "end": instant(
+                                begin + dt.timedelta(minutes=service.duration_minutes), tz
+                            ),
+                            "extension": extension,
+                        }
+                    )
+                )
+    # Busy times: when each listed practitioner is booked for a listed service (no one's name).
+    listed = {(m, s, loc) for (s, loc), ms in by_service_location.items() for m in ms}
+    busy = Appointment.objects.filter(
+        status__in=ACTIVE_VALUES,
+        practitioner_id__in=list(places),
+        start__lt=end_window,
+        end__gt=now,
+    ).values_list("id", "practitioner_id", "service_id", "location_id", "start", "end")
+    for appointment_id, member_id, service_id, location_id, begins, ends in busy:
+        if (member_id, service_id, location_id) not in listed:
+            continue
+        tz = zone(locations[location_id].time_zone)
+        sid = schedule_id(member_id, service_id, location_id)
+        slot_lines.append(
+            _line(
+                {
+                    "resourceType": "Slot",
+                    "id": str(uuid.uuid5(NAMESPACE, f"busy/{appointment_id}")),
+                    "meta": {"profile": [PROFILES["Slot"]]},
+                    "schedule": {"reference": f"Schedule/{sid}"},
+                    "status": "busy",
+                    "start": instant(begins, tz),
+                    "end": instant(ends, tz),
+                }
+            )
+        )
+    return {
+        "Location": "".join(f"{line}\n" for line in location_lines),
+        "Schedule": "".join(f"{line}\n" for line in schedule_lines),
+        "Slot": "".join(f"{line}\n" for line in slot_lines),
+    }
+
+
+@transaction.atomic
+def refresh(now: dt.datetime | None = None) -> int:
+    """Rewrite the feed files; returns how many lines were written."""
+    now = now or timezone.now()
+    files = build(now)
+    for kind, body in files.items():
+        FeedFile.objects.update_or_create(
+            name=FILES[kind], defaults={"body": body, "generated_at": now}
+        )
+    return sum(body.count("\n") for body in files.values())
+
+
+def due(now: dt.datetime) -> bool:
+    last = FeedFile.objects.filter(name="slots").values_list("generated_at", flat=True).first()
+    return last is None or now - last >= dt.timedelta(minutes=REFRESH_MINUTES) or last > now
+
+
+def manifest(generated_at: dt.datetime | None) -> dict[str, Any]:
+    return {
+        "transactionTime": (generated_at or timezone.now())
+        .astimezone(dt.UTC)
+        .isoformat(timespec="seconds")
+        .replace("+00:00", "Z"),
+        "request": site_url(reverse("web:directory_feed_manifest")),
+        "output": [
+            {"type": kind, "url": site_url(reverse("web:directory_feed_file", args=[name]))}
+            for kind, name in FILES.items()
+        ],
+        "error": [],
+    }

@@ -1,0 +1,1 @@
+"""Pages of the directory: public (``public``, ``seo``, ``feed``) and the owner's (``owner``)."""
