@@ -373,8 +373,10 @@ def main() -> None:
         cmd_demo(rest)
     elif command == "test":
         cmd_test(rest)
-    else:
+    else:  # what the tests need, without running them
         setup_python()
+        setup_chromium()
+        setup_axe()
 
 
 if __name__ == "__main__":
