@@ -24,6 +24,7 @@ from sacrum.access import audit
 from sacrum.access.models import AuditAction, User
 from sacrum.clients.models import Condition, ConsentSignature
 from sacrum.clinics.models import PractitionerProfile
+from sacrum.exports.fhir.record import client_bundle
 from sacrum.kernel.actor import Actor
 from sacrum.outcomes.models import DiaryEntry, OutcomeSummary
 from sacrum.outcomes.scoring import rounded
@@ -392,3 +393,16 @@ def record_summary(account: PortalAccount, actor: Actor) -> dict[str, Any]:
             for d in diary
         ],
     }
+
+
+def record_fhir(account: PortalAccount, actor: Actor, *, base_url: str) -> dict[str, Any]:
+    """The client's record as a FHIR R4 Bundle; audited once as an export."""
+    bundle = client_bundle(account.client, base_url=base_url)
+    audit.record(
+        actor,
+        AuditAction.EXPORT,
+        account.client,
+        object_type="client_record_fhir",
+        clinic=account.clinic,
+    )
+    return bundle
