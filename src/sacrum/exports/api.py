@@ -17,7 +17,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.http import http_date
-from ninja import Query, Router, Schema, Status
+from ninja import Header, Query, Router, Schema, Status
 
 from sacrum.exports import selectors, services
 from sacrum.exports.fhir.bulk import NDJSON, RESOURCE_TYPES, UnknownType, chosen_types
@@ -123,13 +123,14 @@ def kick_off(
     types: str | None = Query(None, alias="_type", max_length=MAX_TYPE_PARAM),  # type: ignore[type-arg]
     since: str | None = Query(None, alias="_since", max_length=64),  # type: ignore[type-arg]
     output_format: str | None = Query(None, alias="_outputFormat", max_length=64),  # type: ignore[type-arg]
+    prefer: str | None = Header(None, alias="Prefer", max_length=200),  # type: ignore[type-arg]
 ) -> Status[dict[str, Any]]:
     """Start a FHIR export of the whole clinic. Send `Prefer: respond-async`; the answer's
     `Content-Location` is the status URL. `_type` (comma-separated) limits the resource
     types, `_since` (an instant) to resources changed after it."""
     actor = actor_of(request)
     require(actor, "data.export")
-    if "respond-async" not in request.headers.get("Prefer", ""):
+    if "respond-async" not in (prefer or ""):
         return Status(
             400,
             outcome("Send the header 'Prefer: respond-async': the export runs in the background."),

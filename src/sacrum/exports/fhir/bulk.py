@@ -23,7 +23,7 @@ from sacrum.clients.models import Client, ConsentSignature
 from sacrum.clinics.models import Clinic, Location, Room
 from sacrum.exports.fhir import clinic as clinic_fhir
 from sacrum.exports.fhir import letters, notes, outcomes, people, plans, visits
-from sacrum.outcomes.models import DiaryEntry, Response
+from sacrum.outcomes.models import DiaryEntry, InstrumentDefinition, Response
 from sacrum.plans.models import Plan, PlanGoal
 from sacrum.scheduling.models import Appointment, ServiceType
 from sacrum.screening.models import Intake, ReferralLetter
@@ -40,6 +40,7 @@ RESOURCE_TYPES = (
     "Appointment",
     "Encounter",
     "Consent",
+    "Questionnaire",
     "QuestionnaireResponse",
     "Observation",
     "CarePlan",
@@ -117,6 +118,10 @@ def _consents(clinic: Clinic, since: dt.datetime | None) -> QuerySet[ConsentSign
     ).select_related("text", "withdrawal")
 
 
+def _definitions(clinic: Clinic, since: dt.datetime | None) -> QuerySet[InstrumentDefinition]:
+    return InstrumentDefinition.objects.filter(Q(clinic=clinic) & _changed(since, "updated_at"))
+
+
 def _responses(clinic: Clinic, since: dt.datetime | None) -> QuerySet[Response]:
     return Response.objects.filter(Q(clinic=clinic) & _changed(since, "created_at")).select_related(
         "definition"
@@ -162,6 +167,7 @@ SOURCES: tuple[Source, ...] = (
     Source("Appointment", _appointments, visits.appointments),
     Source("Encounter", _notes, visits.encounters),
     Source("Consent", _consents, people.consents),
+    Source("Questionnaire", _definitions, outcomes.questionnaires),
     Source("QuestionnaireResponse", _responses, outcomes.questionnaire_responses),
     Source("QuestionnaireResponse", _intakes, outcomes.intakes),
     Source("Observation", _notes_in_full, notes.observations),

@@ -60,6 +60,13 @@ def note_text(note: SessionNote) -> str:
         if value.strip():
             label = _label(name)
             lines.append(f"{label[:1].upper()}{label[1:]}: {value.strip()}")
+    techniques = [
+        f"{t.name}{f' ({t.duration_minutes} min)' if t.duration_minutes else ''}"
+        f"{f': {t.response}' if t.response else ''}"
+        for t in note.techniques.all()
+    ]
+    if techniques:
+        lines.append("Techniques: " + "; ".join(techniques))
     for field in ("pain_before", "pain_after"):
         value = getattr(note, field)
         if value is not None:

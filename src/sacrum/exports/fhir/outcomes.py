@@ -9,12 +9,22 @@ from typing import Any
 
 from sacrum.exports.fhir.common import category, derived_id, identifier, instant, ref
 from sacrum.outcomes.definitions import ANSWER_SYSTEM, Instrument, number_text
-from sacrum.outcomes.models import DiaryEntry, Response
+from sacrum.outcomes.fhir import to_fhir
+from sacrum.outcomes.models import DiaryEntry, InstrumentDefinition, Response
 from sacrum.screening.models import Intake
 from sacrum.screening.questions import INTAKE, QuestionSet, question_set
 
 INSTRUMENT_SYSTEM = "urn:sacrum:instrument"
 INTAKE_URL = "urn:sacrum:questionnaire:intake"
+
+
+def questionnaires(rows: list[InstrumentDefinition]) -> Iterable[dict[str, Any]]:
+    """The clinic's instruments as the outcomes app exports them (scoring in an
+    extension); the id is the clinic's definition, as one key may have two versions."""
+    for row in rows:
+        found = to_fhir(row.instrument)
+        found["id"] = str(row.pk)
+        yield found
 
 
 def _answer(instrument: Instrument, link_id: str, value: Any) -> dict[str, Any]:
