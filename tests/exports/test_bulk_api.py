@@ -81,6 +81,7 @@ def test_type_filter_and_bad_parameters(owner: Persona, charted: Any) -> None:
         ({"_type": "Patient,Medication"}, "Medication"),
         ({"_since": "yesterday"}, "_since"),
         ({"_since": "2026-01-01T00:00:00"}, "time zone"),
+        ({"_since": "0001-01-01T00:00:00+01:00"}, "between 1900-01-01"),
         ({"_outputFormat": "text/csv"}, "_outputFormat"),
     ):
         refused = http.get(KICK_OFF, params)

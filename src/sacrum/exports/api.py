@@ -25,13 +25,14 @@ from sacrum.exports.fhir.common import instant
 from sacrum.exports.models import Channel, ExportFile, JobStatus
 from sacrum.exports.storage import archive_of
 from sacrum.kernel.api import actor_of
+from sacrum.kernel.bounds import DATE_RANGE_TEXT, sensible
 from sacrum.kernel.errors import Conflict
 from sacrum.kernel.permissions import require
 
 router = Router(tags=["FHIR bulk export"])
 
 OUTPUT_FORMATS = ("application/fhir+ndjson", "application/ndjson", "ndjson")
-MAX_TYPE_PARAM = 1000
+MAX_TYPE_PARAM = 250  # every type joined by commas is ~200 characters
 RETRY_AFTER = "10"
 
 
@@ -98,6 +99,8 @@ def _since(raw: str | None) -> dt.datetime | None:
         raise ValueError("_since must be a FHIR instant, e.g. 2026-01-31T00:00:00Z") from None
     if found.tzinfo is None:
         raise ValueError("_since must carry a time zone (e.g. Z or +01:00)")
+    if not sensible(found.date()):
+        raise ValueError(f"_since must be {DATE_RANGE_TEXT}")
     return found
 
 
@@ -121,8 +124,8 @@ def kick_off(
     request: HttpRequest,
     response: HttpResponse,
     types: str | None = Query(None, alias="_type", max_length=MAX_TYPE_PARAM),  # type: ignore[type-arg]
-    since: str | None = Query(None, alias="_since", max_length=64),  # type: ignore[type-arg]
-    output_format: str | None = Query(None, alias="_outputFormat", max_length=64),  # type: ignore[type-arg]
+    since: str | None = Query(None, alias="_since", max_length=40),  # type: ignore[type-arg]
+    output_format: str | None = Query(None, alias="_outputFormat", max_length=40),  # type: ignore[type-arg]
     prefer: str | None = Header(None, alias="Prefer", max_length=200),  # type: ignore[type-arg]
 ) -> Status[dict[str, Any]]:
     """Start a FHIR export of the whole clinic. Send `Prefer: respond-async`; the answer's
