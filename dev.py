@@ -265,7 +265,14 @@ def fuzz_api(env: dict[str, str], label: str) -> bool:
     say(f"API fuzzing on {label} (schemathesis, {FUZZ_EXAMPLES} examples per operation)")
     with tempfile.TemporaryDirectory(prefix="sacrum-fuzz-") as data_dir:
         tokens = Path(data_dir) / "tokens.json"
-        env = {**env, "SACRUM_DATA_DIR": data_dir, "SACRUM_FUZZ_TOKENS": str(tokens)}
+        # Jobs queue in the database (no worker runs here): a fuzzed `$export` kick-off
+        # must not run a whole clinic's export inside the request, as the test backend would.
+        env = {
+            **env,
+            "SACRUM_DATA_DIR": data_dir,
+            "SACRUM_FUZZ_TOKENS": str(tokens),
+            "SACRUM_TASKS_BACKEND": "database",
+        }
         if "DATABASE_URL" in env and not _fresh_postgres_database(env["DATABASE_URL"]):
             return False
         sacrum = str(BIN / "sacrum")

@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "sacrum.notifications",
     "sacrum.portal",
     "sacrum.waitlist",
+    "sacrum.exports",
     "sacrum.api",
     "sacrum.web",
 ]

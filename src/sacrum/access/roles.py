@@ -41,6 +41,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "outcome.edit",
             "outcome.manage",
             "outcome.report",
+            "data.export",
         }
     ),
     Role.PRACTITIONER: frozenset(

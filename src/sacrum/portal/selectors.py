@@ -26,6 +26,7 @@ from sacrum.charting.models import SessionNote
 from sacrum.charting.selectors import signed_notes_for_client
 from sacrum.clients.models import Condition, ConsentSignature
 from sacrum.clinics.models import PractitionerProfile
+from sacrum.exports.fhir.record import client_bundle
 from sacrum.kernel.actor import Actor
 from sacrum.outcomes.models import DiaryEntry, OutcomeSummary
 from sacrum.outcomes.scoring import rounded
@@ -423,3 +424,16 @@ def record(
         "session_notes": [note_dict(n, zone) for n in notes],
     }
     return Record(summary, notes)
+
+
+def record_fhir(account: PortalAccount, actor: Actor, *, base_url: str) -> dict[str, Any]:
+    """The client's record as a FHIR R4 Bundle; audited once as an export."""
+    bundle = client_bundle(account.client, base_url=base_url)
+    audit.record(
+        actor,
+        AuditAction.EXPORT,
+        account.client,
+        object_type="client_record_fhir",
+        clinic=account.clinic,
+    )
+    return bundle

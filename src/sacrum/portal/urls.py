@@ -22,6 +22,7 @@ urlpatterns: list[URLPattern] = [
     path("portal/record", views.record, name="portal_record"),
     path("portal/record.pdf", views.record_pdf, name="portal_record_pdf"),
     path("portal/record.json", views.record_json, name="portal_record_json"),
+    path("portal/record.fhir.json", views.record_fhir, name="portal_record_fhir"),
     path("portal/join/resume/", views.join_resume, name="portal_join_resume"),
     path("portal/join/<str:token>/", views.join, name="portal_join"),
     # Staff side, from the client's record.

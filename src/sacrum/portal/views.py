@@ -212,6 +212,19 @@ def record_json(request: HttpRequest, account: PortalAccount, actor: Actor) -> H
 
 
 @portal_required
+def record_fhir(request: HttpRequest, account: PortalAccount, actor: Actor) -> HttpResponse:
+    """The record as a FHIR R4 Bundle (signed notes with their hashes), for another system."""
+    bundle = selectors.record_fhir(
+        account, actor, base_url=request.build_absolute_uri("/api/v1/fhir")
+    )
+    response = HttpResponse(
+        json.dumps(bundle, indent=1, ensure_ascii=False), content_type="application/fhir+json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename(account, "fhir.json")}"'
+    return response
+
+
+@portal_required
 def record_pdf(request: HttpRequest, account: PortalAccount, actor: Actor) -> HttpResponse:
     found = selectors.record(account, actor)
     response = HttpResponse(

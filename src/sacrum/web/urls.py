@@ -8,6 +8,7 @@ from sacrum.clients import views as clients
 from sacrum.clients.urls import urlpatterns as consent_pages
 from sacrum.clinics.views import joining, places, practitioners, staff
 from sacrum.directory.urls import urlpatterns as directory_pages
+from sacrum.exports.urls import urlpatterns as export_pages
 from sacrum.notifications.urls import urlpatterns as notification_pages
 from sacrum.outcomes.urls import urlpatterns as outcome_pages
 from sacrum.plans.urls import urlpatterns as plan_pages
@@ -95,4 +96,5 @@ urlpatterns = [
     *notification_pages,
     *portal_pages,
     *waitlist_pages,
+    *export_pages,
 ]
