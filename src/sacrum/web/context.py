@@ -23,6 +23,7 @@ MENU = (
     ("web:clinic_settings", "Clinic settings", "clinic.manage"),
     ("web:reminder_settings", "Reminders", "clinic.manage"),
     ("web:audit_log", "Audit log", "audit.view"),
+    ("web:backup_status", "Backups", "clinic.manage"),
 )
 
 
