@@ -7,6 +7,7 @@ Sacrum and a server whose secret key would not verify the seals.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -165,3 +166,30 @@ def test_backup_holds_addenda_and_the_audit_of_them(
     assert rows["access_auditentry"] == AuditEntry.objects.count()
     assert saved["database"] == connection.vendor
     assert saved["migrations"]["charting"].startswith("00")
+
+
+def test_restore_with_replace_puts_back_the_backed_up_state(
+    practitioner: Persona, owner: Persona, tmp_path: Path
+) -> None:
+    note = _practice(practitioner, owner)
+    path = _backup(tmp_path)
+    clients = set(Client.objects.values_list("pk", flat=True))
+    later = new_client(owner, first="After")
+    out = io.StringIO()
+    call_command("restore", str(path), replace=True, stdout=out)
+    assert "0 problems found." in out.getvalue()
+    assert set(Client.objects.values_list("pk", flat=True)) == clients
+    assert not Client.objects.filter(pk=later.pk).exists()
+    assert SessionNote.objects.get(pk=note.pk).seal == note.seal
+
+
+def test_a_backup_cut_short_is_refused(
+    practitioner: Persona, owner: Persona, tmp_path: Path
+) -> None:
+    _practice(practitioner, owner)
+    path = _backup(tmp_path)
+    cut = tmp_path / "cut.tar.gz"
+    cut.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(CommandError, match="damaged"):
+        call_command("restore", str(cut), replace=True)
+    assert SessionNote.objects.count() == 1
