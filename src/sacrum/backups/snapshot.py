@@ -61,4 +61,7 @@ def consistent_reads(connection: BaseDatabaseWrapper) -> Iterator[str]:
     with extra_connection(settings_dict) as alias, transaction.atomic(using=alias):
         with connections[alias].cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            # The snapshot is taken by the transaction's first query: now, on entering
+            # the block, not whenever the first table happens to be read.
+            cursor.execute("SELECT 1")
         yield alias
