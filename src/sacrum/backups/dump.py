@@ -92,7 +92,7 @@ def make_backup(
         work = Path(tmp)
         (work / "tables").mkdir()
         tables = []
-        with consistent_reads(connection) as alias:
+        with consistent_reads(connection, work) as alias:
             taken_at = now or timezone.now()
             for number, model in enumerate(models, 1):
                 entry = _dump_table(model, alias, work / "tables" / f"{model._meta.db_table}.jsonl")

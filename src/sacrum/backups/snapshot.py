@@ -40,11 +40,15 @@ def extra_connection(settings_dict: dict[str, Any]) -> Iterator[str]:
 
 
 @contextmanager
-def consistent_reads(connection: BaseDatabaseWrapper) -> Iterator[str]:
-    """The alias of a connection that sees the whole database as of one instant."""
+def consistent_reads(connection: BaseDatabaseWrapper, scratch: Path | None = None) -> Iterator[str]:
+    """The alias of a connection that sees the whole database as of one instant.
+
+    SQLite's copy goes into ``scratch`` (beside the backup: the system's temporary
+    folder may be a small in-memory one) and is deleted at the end of the block.
+    """
     settings_dict = dict(connection.settings_dict)
     if connection.vendor == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="sacrum-snapshot-") as folder:
+        with tempfile.TemporaryDirectory(prefix=".sacrum-snapshot-", dir=scratch) as folder:
             copy = Path(folder) / "snapshot.sqlite3"
             connection.ensure_connection()
             target = sqlite3.connect(copy)
