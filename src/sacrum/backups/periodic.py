@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sacrum.backups.services import scheduled_backup
+from sacrum.backups.schedule import scheduled_backup
 
 
 def tick(now: dt.datetime) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Backups the server makes on its own schedule, each recorded, the oldest files pruned."""
+"""Making recorded backups (by hand or for the schedule) and pruning the oldest files."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.utils import timezone
 from sacrum.backups import crypto
 from sacrum.backups.dump import make_backup
 from sacrum.backups.errors import BackupError
-from sacrum.backups.models import BackupRun, RunState, RunTrigger
+from sacrum.backups.models import BackupRun, RunState
 
 log = logging.getLogger(__name__)
 
@@ -36,29 +36,29 @@ def error_summary(exc: BaseException) -> str:
     return f"{type(exc).__name__} (see the worker's log)"
 
 
-def run_backup(
-    *,
-    trigger: str,
-    now: dt.datetime,
-    path: Path | None = None,
-    slot: dt.datetime | None = None,
-    progress: Callable[[str], None] = lambda _line: None,
+def claim(
+    *, trigger: str, now: dt.datetime, slot: dt.datetime | None, key: str | None
 ) -> BackupRun | None:
-    """Make one recorded backup; None when this schedule slot already has its run.
-
-    A failure is recorded on the run (``state``, ``error``) and not raised.
-    """
-    key = crypto.configured_key()
     try:
         with transaction.atomic():
-            run = BackupRun.objects.create(
+            return BackupRun.objects.create(
                 trigger=trigger, slot=slot, started_at=now, encrypted=key is not None
             )
     except IntegrityError:  # another worker (or an earlier tick) took this slot
         return None
-    path = path or Path(settings.BACKUP_DIR) / default_name(now, key)
+
+
+def perform(
+    run: BackupRun,
+    *,
+    path: Path | None = None,
+    progress: Callable[[str], None] = lambda _line: None,
+) -> BackupRun:
+    """Make the backup a claimed run stands for; a failure is recorded on it, not raised."""
+    key = crypto.configured_key()
+    path = path or Path(settings.BACKUP_DIR) / default_name(run.started_at, key)
     try:
-        summary = make_backup(path, key=key, now=now, progress=progress)
+        summary = make_backup(path, key=key, now=run.started_at, progress=progress)
     except Exception as exc:
         log.error("backup failed", extra={"error": type(exc).__name__})
         BackupRun.objects.filter(pk=run.pk).update(
@@ -70,9 +70,23 @@ def run_backup(
             finished_at=timezone.now(),
             file_name=path.name,
             size_bytes=summary.size,
+            encrypted=key is not None,
         )
     run.refresh_from_db()
     return run
+
+
+def run_backup(
+    *,
+    trigger: str,
+    now: dt.datetime,
+    path: Path | None = None,
+    progress: Callable[[str], None] = lambda _line: None,
+) -> BackupRun:
+    """Make one recorded backup now (``sacrum backup``)."""
+    run = claim(trigger=trigger, now=now, slot=None, key=crypto.configured_key())
+    assert run is not None  # only a scheduled run has a slot that can be taken
+    return perform(run, path=path, progress=progress)
 
 
 def prune(folder: Path, keep: int) -> int:
@@ -86,24 +100,3 @@ def prune(folder: Path, keep: int) -> int:
     for path in old:
         path.unlink(missing_ok=True)
     return len(old)
-
-
-def slot_of(now: dt.datetime, every_hours: int) -> dt.datetime:
-    """The start of the interval ``now`` falls in: whole multiples of ``every_hours`` (UTC)."""
-    hours = int(now.timestamp() // 3600)
-    start = hours - hours % every_hours
-    return dt.datetime.fromtimestamp(start * 3600, tz=dt.UTC)
-
-
-def scheduled_backup(now: dt.datetime) -> BackupRun | None:
-    """The worker's backup: once per interval of SACRUM_BACKUP_EVERY_HOURS, then pruning."""
-    every = settings.BACKUP_EVERY_HOURS
-    if every <= 0:
-        return None
-    slot = slot_of(now, every)
-    if BackupRun.objects.filter(slot=slot).exists():
-        return None
-    run = run_backup(trigger=RunTrigger.SCHEDULE, now=now, slot=slot)
-    if run is not None and run.state == RunState.OK:
-        prune(Path(settings.BACKUP_DIR), settings.BACKUP_KEEP)
-    return run

@@ -40,7 +40,6 @@ class Command(BaseCommand):
         now = timezone.now()
         path = Path(options["file"] or Path(settings.BACKUP_DIR) / default_name(now, key))
         run = run_backup(trigger=RunTrigger.COMMAND, now=now, path=path, progress=self.stdout.write)
-        assert run is not None  # only a scheduled run can find its slot taken
         if run.state != RunState.OK:
             raise CommandError(f"The backup failed: {run.error}")
         state = "encrypted" if key else "NOT encrypted (set SACRUM_BACKUP_KEY to encrypt)"
