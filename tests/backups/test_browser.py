@@ -47,6 +47,9 @@ def test_owner_reads_the_backup_status(
         expect(tab.get_by_role("alert")).to_contain_text("1 failed")
         expect(tab.locator("tbody tr")).to_have_count(2)
         shot(tab, "backup-status")
+        tab.locator("#h-recent").scroll_into_view_if_needed()
+        expect(tab.locator("tbody tr").first).to_contain_text("Failed")
+        shot(tab, "recent-runs")
 
     in_browser(live_server.url, script)
     assert shot.taken
