@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "sacrum.portal",
     "sacrum.waitlist",
     "sacrum.exports",
+    "sacrum.backups",
     "sacrum.api",
     "sacrum.web",
 ]
@@ -363,6 +364,17 @@ if TESTING and _env("SACRUM_TASKS_BACKEND") != "database":
 TASK_RETENTION_DAYS = _env_int("SACRUM_TASK_RETENTION_DAYS", 7)
 if TASK_RETENTION_DAYS < 0:
     raise ImproperlyConfigured("SACRUM_TASK_RETENTION_DAYS must be 0 or more.")
+
+# --- Backups (docs/data-backup.md) ------------------------------------------
+# The worker writes a backup every SACRUM_BACKUP_EVERY_HOURS (0: never) into
+# SACRUM_BACKUP_DIR and keeps the newest SACRUM_BACKUP_KEEP files there.
+BACKUP_DIR = Path(_env("SACRUM_BACKUP_DIR", str(DATA_DIR / "backups")) or "backups").resolve()
+BACKUP_EVERY_HOURS = _env_int("SACRUM_BACKUP_EVERY_HOURS", 0 if TESTING else 24)
+BACKUP_KEEP = _env_int("SACRUM_BACKUP_KEEP", 14)
+if BACKUP_EVERY_HOURS < 0 or BACKUP_KEEP < 1:
+    raise ImproperlyConfigured(
+        "SACRUM_BACKUP_EVERY_HOURS must be 0 or more, SACRUM_BACKUP_KEEP 1 or more."
+    )
 
 # --- Logging: structured, and never health data ---------------------------
 LOGGING = {

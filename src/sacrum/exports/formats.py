@@ -21,8 +21,9 @@ Progress = Callable[[int, int], None]
 Writer = Callable[[Any, pathlib.Path, Progress], list[pathlib.Path]]
 
 
-
-def write_csv_files(clinic: Any, target_dir: pathlib.Path, progress: Progress) -> list[pathlib.Path]:
+def write_csv_files(
+    clinic: Any, target_dir: pathlib.Path, progress: Progress
+) -> list[pathlib.Path]:
     """The CSV export's files (one per kind of record and the README), loose in
     ``target_dir``, so the job and the command pack them as they do every format's files
     instead of putting a zip inside the zip."""

@@ -24,6 +24,7 @@ MENU = (
     ("web:reminder_settings", "Reminders", "clinic.manage"),
     ("web:audit_log", "Audit log", "audit.view"),
     ("web:export_home", "Data export", "data.export"),
+    ("web:backup_status", "Backups", "clinic.manage"),
 )
 
 

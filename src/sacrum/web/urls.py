@@ -3,6 +3,7 @@
 from django.urls import path
 
 from sacrum.access import views as access
+from sacrum.backups.urls import urlpatterns as backup_pages
 from sacrum.charting.urls import urlpatterns as charting_pages
 from sacrum.clients import views as clients
 from sacrum.clients.urls import urlpatterns as consent_pages
@@ -97,4 +98,5 @@ urlpatterns = [
     *portal_pages,
     *waitlist_pages,
     *export_pages,
+    *backup_pages,
 ]
