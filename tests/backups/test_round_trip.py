@@ -10,7 +10,7 @@ source's backup is encrypted, so its two restores are the encrypted round trip.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ class Source:
     key: str | None
 
 
-def _source(vendor: str, folder: Path, key: str | None) -> Iterator[Source]:
+def _source(vendor: str, folder: Path, key: str | None) -> Generator[Source, None, None]:
     with place(vendor, folder) as source:
         source.python("tests.backups.seed_source")
         backup = folder / f"{vendor}-backup.tar.gz"
@@ -42,32 +42,35 @@ def _source(vendor: str, folder: Path, key: str | None) -> Iterator[Source]:
         yield Source(source, backup, source.rows(), source.uploads(), key)
 
 
-@pytest.fixture(scope="module")
-def sqlite_source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Source]:
-    yield from _source("sqlite", tmp_path_factory.mktemp("sqlite-source"), None)
+# The directions a clinic takes: stay on SQLite, move from the demo's SQLite to
+# PostgreSQL, stay on PostgreSQL (its backup encrypted). One test, so that under xdist the
+# two sources are seeded once, in one process, while the other workers run the rest.
+DIRECTIONS = [("sqlite", "sqlite"), ("sqlite", "postgresql"), ("postgresql", "postgresql")]
 
 
-@pytest.fixture(scope="module")
-def postgres_source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Source]:
-    yield from _source("postgresql", tmp_path_factory.mktemp("pg-source"), BACKUP_KEY)
+def test_restore_gives_back_every_row_and_file(tmp_path_factory: pytest.TempPathFactory) -> None:
+    sources = {
+        "sqlite": _source("sqlite", tmp_path_factory.mktemp("sqlite-source"), None),
+        "postgresql": _source("postgresql", tmp_path_factory.mktemp("pg-source"), BACKUP_KEY),
+    }
+    try:
+        made = {vendor: next(source) for vendor, source in sources.items()}
+        for source_vendor, target_vendor in DIRECTIONS:
+            restore_and_compare(
+                made[source_vendor],
+                source_vendor,
+                target_vendor,
+                tmp_path_factory.mktemp(f"{source_vendor}-to-{target_vendor}"),
+            )
+    finally:
+        for source in sources.values():
+            source.close()
 
 
-@pytest.mark.parametrize(
-    ("source_vendor", "target_vendor"),
-    [
-        ("sqlite", "sqlite"),
-        ("sqlite", "postgresql"),
-        ("postgresql", "postgresql"),
-        ("postgresql", "sqlite"),
-    ],
-)
-def test_restore_gives_back_every_row_and_file(
-    request: pytest.FixtureRequest, tmp_path: Path, source_vendor: str, target_vendor: str
+def restore_and_compare(
+    source: Source, source_vendor: str, target_vendor: str, folder: Path
 ) -> None:
-    source: Source = request.getfixturevalue(
-        "sqlite_source" if source_vendor == "sqlite" else "postgres_source"
-    )
-    with place(target_vendor, tmp_path) as target:
+    with place(target_vendor, folder) as target:
         extra = {"SACRUM_BACKUP_KEY": source.key} if source.key else {}
         done = target.sacrum("restore", str(source.backup), env=extra)
         assert "0 problems found." in done.stdout
