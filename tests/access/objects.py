@@ -21,6 +21,7 @@ from sacrum.clients import services as client_services
 from sacrum.clinics import services as clinic_services
 from tests.charting.objects import FACTORIES as CHARTING_FACTORIES
 from tests.clients.objects import FACTORIES as CONSENT_FACTORIES
+from tests.imports.objects import FACTORIES as IMPORT_FACTORIES
 from tests.notifications.objects import FACTORIES as NOTIFICATION_FACTORIES
 from tests.outcomes.objects import FACTORIES as OUTCOME_FACTORIES
 from tests.plans.objects import FACTORIES as PLAN_FACTORIES
@@ -158,4 +159,5 @@ FACTORIES: dict[str, Callable[[Stillwater], models.Model]] = {
     **NOTIFICATION_FACTORIES,
     **PORTAL_FACTORIES,
     **WAITLIST_FACTORIES,
+    **IMPORT_FACTORIES,
 }

@@ -7,6 +7,7 @@ from sacrum.charting.urls import urlpatterns as charting_pages
 from sacrum.clients import views as clients
 from sacrum.clients.urls import urlpatterns as consent_pages
 from sacrum.clinics.views import joining, places, practitioners, staff
+from sacrum.imports.urls import urlpatterns as import_pages
 from sacrum.notifications.urls import urlpatterns as notification_pages
 from sacrum.outcomes.urls import urlpatterns as outcome_pages
 from sacrum.plans.urls import urlpatterns as plan_pages
@@ -93,4 +94,5 @@ urlpatterns = [
     *notification_pages,
     *portal_pages,
     *waitlist_pages,
+    *import_pages,
 ]
