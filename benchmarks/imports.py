@@ -110,7 +110,13 @@ def set_up_clinic() -> Any:
         )
         Membership.objects.create(clinic=clinic, user=user, role=Role.PRACTITIONER)
     Location.objects.create(clinic=clinic, name="Harbour Street", time_zone="Europe/London")
-    ServiceType.objects.create(clinic=clinic, name="Craniosacral session", duration_minutes=60)
+    ServiceType.objects.create(
+        clinic=clinic,
+        name="Craniosacral session",
+        duration_minutes=60,
+        buffer_before_minutes=0,
+        buffer_after_minutes=0,
+    )
     member = Membership.objects.get(clinic=clinic, role=Role.OWNER)
     return Actor.system(member)
 

@@ -43,6 +43,10 @@ from sacrum.scheduling.local_time import zone
 from sacrum.scheduling.models import Appointment, ServiceType
 from sacrum.scheduling.models.appointments import ACTIVE_VALUES
 
+# Plain strings, not the enum members: they are hashed for every row.
+CLIENT, APPOINTMENT, NOTE = (
+    k.value for k in (RecordKind.CLIENT, RecordKind.APPOINTMENT, RecordKind.NOTE)
+)
 BATCH = 5000
 MAX_PROBLEMS = 2000
 MAX_PREVIEW = 500
@@ -235,6 +239,7 @@ class Importer:
         self.seen: dict[str, dict[str, int]] = defaultdict(dict)
         self._natural: dict[tuple[str, str, dt.date], list[tuple[Any, str, int]]] | None = None
         self._busy: dict[str, dict[Any, Busy]] | None = None
+        self._instants: dict[tuple[str, str], dt.datetime] = {}
         self._load_catalogue()
 
     # --- What is already here ---------------------------------------------------
@@ -401,7 +406,7 @@ class Importer:
         given = _text(values, "source_id")
         source_id = given or person.natural_id
         if self._skip_known(
-            RecordKind.CLIENT,
+            CLIENT,
             source_id,
             row,
             f"id {given}" if given else "same name, date of birth and e-mail",
@@ -420,10 +425,10 @@ class Importer:
             self.linked("client")[source_id] = pk
             self.seen["client"][source_id] = row
             if first_row == 0:
-                self._queue(Unit(row, "", "", [self._link(RecordKind.CLIENT, source_id, pk)]))
+                self._queue(Unit(row, "", "", [self._link(CLIENT, source_id, pk)]))
             return
         pk, rows = self._new_client(person, row)
-        rows.append(self._link(RecordKind.CLIENT, source_id, pk))
+        rows.append(self._link(CLIENT, source_id, pk))
         self._remember_client(pk, person, source_id, row)
         self._queue(Unit(row, "client", person.label, rows))
 
@@ -433,8 +438,8 @@ class Importer:
         """The client a row refers to: by its id in the old system, else by name and date
         of birth; a client not here yet is created with the row (never half of it)."""
         given = _text(values, "client_source_id")
-        if given and given in self.linked(RecordKind.CLIENT):
-            return self.linked(RecordKind.CLIENT)[given], [], None, given
+        if given and given in self.linked(CLIENT):
+            return self.linked(CLIENT)[given], [], None, given
         if not _text(values, "client_last_name"):
             if given:
                 raise BadValue(
@@ -453,11 +458,11 @@ class Importer:
             pk = matches[0][0]
             rows: list[tuple[str, Any]] = []
             if given and matches[0][2] == 0:
-                rows.append(self._link(RecordKind.CLIENT, given, pk))
+                rows.append(self._link(CLIENT, given, pk))
             return pk, rows, None, given or person.natural_id
         pk, rows = self._new_client(person, row)
         source_id = given or person.natural_id
-        rows.append(self._link(RecordKind.CLIENT, source_id, pk))
+        rows.append(self._link(CLIENT, source_id, pk))
         return pk, rows, person, source_id
 
     def appointment(self, row: int, values: dict[str, str]) -> None:
@@ -469,10 +474,10 @@ class Importer:
 
     def _appointment(self, row: int, values: dict[str, str]) -> None:
         given = _text(values, "source_id")
-        if given and self._skip_known(RecordKind.APPOINTMENT, given, row, f"id {given}"):
+        if given and self._skip_known(APPOINTMENT, given, row, f"id {given}"):
             return
         start_text = _text(values, "start")
-        start = parse_datetime(start_text, self.order, self.tz, "start")
+        start = self._instant(start_text, "start")
         practitioner_text = _text(values, "practitioner")
         practitioner = self.practitioners.get(_name_key(practitioner_text))
         if practitioner is None:
@@ -483,7 +488,7 @@ class Importer:
         client_pk, client_rows, person, client_key = self._resolve_client(row, values)
         source_id = given or f"natural:{client_key}|{start.isoformat()}|{practitioner}"
         if not given and self._skip_known(
-            RecordKind.APPOINTMENT, source_id, row, "same client, start and practitioner"
+            APPOINTMENT, source_id, row, "same client, start and practitioner"
         ):
             return
         service_text = _text(values, "service")
@@ -503,7 +508,7 @@ class Importer:
                 )
         end_text = _text(values, "end")
         if end_text:
-            end = parse_datetime(end_text, self.order, self.tz, "end")
+            end = self._instant(end_text, "end")
         elif _text(values, "duration_minutes"):
             end = start + dt.timedelta(minutes=parse_minutes(values["duration_minutes"], "length"))
         else:
@@ -569,21 +574,31 @@ class Importer:
                     self.now,
                 ),
             ),
-            self._link(RecordKind.APPOINTMENT, source_id, pk),
+            self._link(APPOINTMENT, source_id, pk),
         ]
         # Checked: now remember what this row adds, so later rows see it.
         if person is not None:
             self._remember_client(client_pk, person, client_key, row)
             self.report.created["client"] += 0  # counted when written
         elif client_rows:
-            self.linked(RecordKind.CLIENT)[client_key] = client_pk
+            self.linked(CLIENT)[client_key] = client_pk
         if practitioner_busy is not None and client_busy is not None:
             practitioner_busy.add(blocked_start.timestamp(), blocked_end.timestamp(), row)
             client_busy.add(blocked_start.timestamp(), blocked_end.timestamp(), row)
-        self.seen[RecordKind.APPOINTMENT][source_id] = row
-        self.linked(RecordKind.APPOINTMENT)[source_id] = pk
+        self.seen[APPOINTMENT][source_id] = row
+        self.linked(APPOINTMENT)[source_id] = pk
         when = start.astimezone(self.tz)
         self._queue(Unit(row, "appointment", f"{when:%Y-%m-%d %H:%M} {status}", rows))
+
+    def _instant(self, text: str, what: str) -> dt.datetime:
+        """A date and time as parsed before (a practice has few distinct session times)."""
+        key = (text, what)
+        found = self._instants.get(key)
+        if found is None:
+            found = parse_datetime(text, self.order, self.tz, what)
+            if len(self._instants) < 200_000:
+                self._instants[key] = found
+        return found
 
     def _overlap(self, what: str, clash: int) -> str:
         where = f"by {self.where} {clash} of this file" if clash else "in Sacrum"
@@ -598,7 +613,7 @@ class Importer:
 
     def _note(self, row: int, values: dict[str, str]) -> None:
         given = _text(values, "source_id")
-        if given and self._skip_known(RecordKind.NOTE, given, row, f"id {given}"):
+        if given and self._skip_known(NOTE, given, row, f"id {given}"):
             return
         text = (values.get("text") or "").strip()
         if not text:
@@ -619,9 +634,7 @@ class Importer:
         client_pk, client_rows, person, client_key = self._resolve_client(row, values)
         digest = hashlib.sha256(text.encode()).hexdigest()
         source_id = given or f"natural:{client_key}|{day.isoformat()}|{digest}"
-        if not given and self._skip_known(
-            RecordKind.NOTE, source_id, row, "same client, date and text"
-        ):
+        if not given and self._skip_known(NOTE, source_id, row, "same client, date and text"):
             return
         pk = new_id()
         rows = [
@@ -642,14 +655,14 @@ class Importer:
                     digest,
                 ),
             ),
-            self._link(RecordKind.NOTE, source_id, pk),
+            self._link(NOTE, source_id, pk),
         ]
         if person is not None:
             self._remember_client(client_pk, person, client_key, row)
         elif client_rows:
-            self.linked(RecordKind.CLIENT)[client_key] = client_pk
-        self.seen[RecordKind.NOTE][source_id] = row
-        self.linked(RecordKind.NOTE)[source_id] = pk
+            self.linked(CLIENT)[client_key] = client_pk
+        self.seen[NOTE][source_id] = row
+        self.linked(NOTE)[source_id] = pk
         self._queue(Unit(row, "note", f"{day:%Y-%m-%d}", rows))
 
     # --- Writing ------------------------------------------------------------------
