@@ -25,7 +25,10 @@ def test_dry_run_then_import_from_the_command_line(ready: Persona) -> None:
     slug = ready.clinic.slug
     printed = sacrum_import(str(DATA / "cliniko_patients.csv"), "--clinic", slug, "--dry-run")
     assert "cliniko_patients.csv: clients, layout cliniko, from Cliniko, dates dmy" in printed
-    assert "Dry run: 3 rows; would create 2 clients; 0 skipped, 0 conflicting, 1 with errors." in printed
+    assert (
+        "Dry run: 3 rows; would create 2 clients; 0 skipped, 0 conflicting, 1 with errors."
+        in printed
+    )
     assert "row 4: error: date of birth '31/02/1980' is not a date" in printed
     assert not Client.objects.filter(clinic=ready.clinic).exists()
     printed = sacrum_import(str(DATA / "cliniko_patients.csv"), "--clinic", slug)
