@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.storage import default_storage
@@ -13,7 +14,8 @@ from django.test import Client as HttpClient
 
 from sacrum.charting.models import ImportedNote
 from sacrum.clients.models import Client
-from sacrum.imports.models import ImportRun, ImportUpload
+from sacrum.imports import services
+from sacrum.imports.models import ImportRun, ImportUpload, RunStatus
 from sacrum.kernel.errors import Locked
 from tests.conftest import Persona
 from tests.imports.helpers import DATA, run
@@ -145,3 +147,25 @@ def test_imported_notes_are_read_only(ready: Persona) -> None:
         note.save()
     with pytest.raises(Locked):
         ImportedNote.objects.filter(pk=note.pk).update(text="changed")
+
+
+def test_a_large_file_is_imported_by_the_worker(
+    ready: Persona,
+    browser_as: Browser,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    monkeypatch.setattr(services, "SYNC_ROWS", 2)
+    http = browser_as(ready)
+    upload(http, "jane_patients.csv")
+    stored = ImportUpload.objects.get()
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        run = services.start_run(actor=ready.actor, upload=stored, dry_run=False)
+        assert run.status == RunStatus.QUEUED
+        waiting = http.get(f"/clinic/import/runs/{run.pk}/").content.decode()
+        assert "0 of 5 rows" in waiting
+    assert len(queued) == 1
+    run.refresh_from_db()
+    assert (run.status, run.created, run.rows_done) == (RunStatus.DONE, 3, 5)
+    stored.refresh_from_db()
+    assert not stored.has_file
