@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from sacrum.clients.models import Client
 from tests.browser.conftest import Shots, chromium, page, screenshot_dir, shot  # noqa: F401
 from tests.conftest import PASSWORD, Persona
-from tests.imports.helpers import DATA
+from tests.imports.helpers import DATA, run
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,3 +40,18 @@ def test_owner_imports_a_jane_patient_list(page: Any, ready: Persona, shot: Shot
     expect(page.locator("main")).to_contain_text("The uploaded file has been deleted")
     shot(page, "imported")
     assert Client.objects.filter(clinic=ready.clinic).count() == 3
+
+
+def test_imported_notes_on_the_chart(page: Any, ready: Persona, shot: Shots) -> None:  # noqa: F811
+    # The same system's name for both files: the notes find their clients by its ids.
+    run(ready, "generic_clients.csv", source_system="Harbour Notes")
+    run(ready, "generic_notes.csv", source_system="Harbour Notes")
+    selma = Client.objects.get(clinic=ready.clinic, last_name="Haverkamp")
+    page.goto(f"/accounts/login/?next=/clients/{selma.pk}/chart/")
+    page.fill("#id_login", ready.user.email)
+    page.fill("#id_password", PASSWORD)
+    page.locator("form[action^='/accounts/login/'] button[type=submit]").click()
+    heading = page.get_by_role("heading", name="Imported from Harbour Notes")
+    expect(heading).to_be_visible()
+    expect(page.locator(".imported-notes")).to_contain_text("Initial assessment")
+    page.screenshot(path=str(shot.folder / f"{shot.prefix}-01-chart.png"), full_page=True)
