@@ -579,7 +579,6 @@ class Importer:
         # Checked: now remember what this row adds, so later rows see it.
         if person is not None:
             self._remember_client(client_pk, person, client_key, row)
-            self.report.created["client"] += 0  # counted when written
         elif client_rows:
             self.linked(CLIENT)[client_key] = client_pk
         if practitioner_busy is not None and client_busy is not None:
