@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "sacrum.waitlist",
     "sacrum.exports",
     "sacrum.backups",
+    "sacrum.imports",
     "sacrum.api",
     "sacrum.web",
 ]

@@ -22,6 +22,7 @@ from sacrum.clinics import services as clinic_services
 from tests.charting.objects import FACTORIES as CHARTING_FACTORIES
 from tests.clients.objects import FACTORIES as CONSENT_FACTORIES
 from tests.exports.objects import FACTORIES as EXPORT_FACTORIES
+from tests.imports.objects import FACTORIES as IMPORT_FACTORIES
 from tests.notifications.objects import FACTORIES as NOTIFICATION_FACTORIES
 from tests.outcomes.objects import FACTORIES as OUTCOME_FACTORIES
 from tests.plans.objects import FACTORIES as PLAN_FACTORIES
@@ -160,4 +161,5 @@ FACTORIES: dict[str, Callable[[Stillwater], models.Model]] = {
     **PORTAL_FACTORIES,
     **WAITLIST_FACTORIES,
     **EXPORT_FACTORIES,
+    **IMPORT_FACTORIES,
 }

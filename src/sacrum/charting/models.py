@@ -752,3 +752,50 @@ class SensitiveAccess(AppendOnly):
 
     def __str__(self) -> str:
         return f"Access to {self.note_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+# --- Notes imported from another system ------------------------------------------------
+
+
+class ImportedNoteQuerySet(RefusesBulkChanges, ClinicScopedQuerySet["ImportedNote"]):
+    area = "clinical"
+    locked_message = "An imported note is kept as it came and never changed."
+
+
+class ImportedNote(AppendOnly):
+    """A note signed in the system the clinic left, kept as it came: read-only, never a
+    Sacrum-signed note. The author is a name (they may never have used Sacrum); the hash
+    lets anyone check the text is the one imported."""
+
+    locked_message = "An imported note is kept as it came and never changed."
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.PROTECT, related_name="imported_notes"
+    )
+    session_date = models.DateField()
+    author_name = models.CharField(max_length=150, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    text = models.TextField(max_length=100000)
+    source_system = models.CharField(max_length=60)
+    source_id = models.CharField(max_length=200)
+    imported_at = models.DateTimeField()
+    content_hash = models.CharField(max_length=64, editable=False)
+
+    objects: ClassVar[ImportedNoteQuerySet] = ImportedNoteQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ("-session_date", "title")
+        indexes = (models.Index(fields=("client", "session_date"), name="imported_note_client"),)
+        constraints = (
+            models.UniqueConstraint(
+                fields=("clinic", "source_system", "source_id"), name="imported_note_once"
+            ),
+            models.CheckConstraint(
+                condition=~Q(content_hash="") & ~Q(text=""), name="imported_note_complete"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"Imported note of {self.session_date:%Y-%m-%d}"

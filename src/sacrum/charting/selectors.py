@@ -21,6 +21,7 @@ from sacrum.access.scoping import get_scoped_or_404
 from sacrum.charting.models import (
     Addendum,
     ChartingPolicy,
+    ImportedNote,
     ListeningStation,
     NoteStatus,
     NoteTemplate,
@@ -135,6 +136,19 @@ def timeline(actor: StaffActor, client: Client) -> list[SessionNote]:
     result: list[SessionNote] = list(notes)
     audit.record(actor, AuditAction.LIST, client, object_type="sessionnote")
     return result
+
+
+def imported_notes(actor: StaffActor, client: Client) -> dict[str, list[ImportedNote]]:
+    """Notes signed in the system the clinic left, by that system's name, newest first.
+
+    Clinical (never the front desk's); each listing is audited like the timeline."""
+    notes = ImportedNote.objects.for_member(actor.member, "view").filter(client=client)
+    grouped: dict[str, list[ImportedNote]] = {}
+    for note in notes.order_by("source_system", "-session_date", "title"):
+        grouped.setdefault(note.source_system, []).append(note)
+    if grouped:
+        audit.record(actor, AuditAction.LIST, client, object_type="importednote")
+    return grouped
 
 
 def previous_signed_note(

@@ -485,6 +485,7 @@ def client_chart(request: MemberRequest, client_id: uuid.UUID) -> HttpResponse:
             "pain_rows": [(d, n) for d, n in reversed(days)],
             "pdf_form": PdfForm(),
             "can_chart": actor.can("clinical.edit"),
+            "imported": selectors.imported_notes(actor, client),
         },
     )
 

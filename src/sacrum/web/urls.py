@@ -10,6 +10,7 @@ from sacrum.clients.urls import urlpatterns as consent_pages
 from sacrum.clinics.views import joining, places, practitioners, staff
 from sacrum.directory.urls import urlpatterns as directory_pages
 from sacrum.exports.urls import urlpatterns as export_pages
+from sacrum.imports.urls import urlpatterns as import_pages
 from sacrum.notifications.urls import urlpatterns as notification_pages
 from sacrum.outcomes.urls import urlpatterns as outcome_pages
 from sacrum.plans.urls import urlpatterns as plan_pages
@@ -99,4 +100,5 @@ urlpatterns = [
     *waitlist_pages,
     *export_pages,
     *backup_pages,
+    *import_pages,
 ]
