@@ -143,6 +143,7 @@ CLOCK_TESTS = [
     "tests/portal/test_invitation.py",
     "tests/screening/test_links.py",
     "tests/charting/test_demo.py",
+    "tests/retention/test_erasure_dump.py",
 ]
 
 

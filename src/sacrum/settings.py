@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "sacrum.notifications",
     "sacrum.portal",
     "sacrum.waitlist",
+    "sacrum.retention",
     "sacrum.api",
     "sacrum.web",
 ]
