@@ -119,5 +119,21 @@ def test_owners_erase_once_statistics_stay_and_the_client_is_out_of_reach(db: An
         portal_services.invite(actor=staff(owner), client=client)
     with pytest.raises(Locked):
         client_services.update_client(actor=staff(owner), client=client, data={"archived": False})
+    listed = as_owner.get("/api/v1/erasures").json()
+    assert [e["reference"] for e in listed["items"]] == [first.json()["reference"]]
+    assert name not in str(listed), "the API never returns the held identity"
+    rule = as_owner.put(
+        "/api/v1/retention-policy",
+        {"preset": "custom", "years_after_last_contact": 12, "years_after_majority": 3},
+        content_type="application/json",
+    )
+    assert rule.status_code == 200 and rule.json()["years_after_last_contact"] == 12
+    bad = as_owner.put(
+        "/api/v1/retention-policy",
+        {"preset": "custom", "years_after_last_contact": 0},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422
+    assert as_practitioner.get("/api/v1/retention-policy").status_code == 403
     page = as_owner.get("/clinic/retention").content.decode()
     assert first.json()["reference"] in page and name in page

@@ -25,14 +25,14 @@ PresetName = Literal["uk", "de", "us", "custom"]
 ReasonName = Literal["client_request", "created_in_error", "no_longer_needed", "other"]
 
 
-class PolicyIn(Schema):
+class RetentionPolicyIn(Schema):
     preset: PresetName = Field(description="A preset sets the three numbers; custom takes them.")
     years_after_last_contact: int = Field(default=8, ge=1, le=MAX_YEARS)
     age_of_majority: int = Field(default=18, ge=14, le=25)
     years_after_majority: int = Field(default=7, ge=0, le=MAX_YEARS)
 
 
-class PolicyOut(Schema):
+class RetentionPolicyOut(Schema):
     preset: str
     years_after_last_contact: int
     age_of_majority: int
@@ -50,14 +50,14 @@ class PolicyOut(Schema):
         }
 
 
-class ErasureIn(Schema):
+class ClientErasureIn(Schema):
     reason: ReasonName
     confirmation: str = Field(
         max_length=250, description="The client's first and last name, typed to confirm."
     )
 
 
-class ErasureOut(Schema):
+class ClientErasureOut(Schema):
     id: uuid.UUID
     reference: str = Field(description="Pseudonymous: names nobody.")
     reason: str
@@ -68,18 +68,24 @@ class ErasureOut(Schema):
     purged_at: dt.datetime | None
 
 
-@router.get("/retention-policy", response=PolicyOut, summary="How long clinical records are kept")
+@router.get(
+    "/retention-policy", response=RetentionPolicyOut, summary="How long clinical records are kept"
+)
 def get_policy(request: HttpRequest) -> dict[str, Any]:
-    return PolicyOut.of(selectors.policy_for(actor_of(request)))
+    return RetentionPolicyOut.of(selectors.policy_for(actor_of(request)))
 
 
-@router.put("/retention-policy", response=PolicyOut, summary="Set how long records are kept")
-def put_policy(request: HttpRequest, payload: PolicyIn) -> dict[str, Any]:
+@router.put(
+    "/retention-policy", response=RetentionPolicyOut, summary="Set how long records are kept"
+)
+def put_policy(request: HttpRequest, payload: RetentionPolicyIn) -> dict[str, Any]:
     policy = services.update_policy(actor=actor_of(request), data=payload.dict())
-    return PolicyOut.of(policy)
+    return RetentionPolicyOut.of(policy)
 
 
-@router.get("/erasures", response=PageOut[ErasureOut], summary="Erased clients and their holds")
+@router.get(
+    "/erasures", response=PageOut[ClientErasureOut], summary="Erased clients and their holds"
+)
 def list_erasures(
     request: HttpRequest, page: PageNumber = 1, page_size: PageSize = 50
 ) -> dict[str, Any]:
@@ -88,10 +94,10 @@ def list_erasures(
 
 @router.post(
     "/clients/{client_id}/erasure",
-    response=ErasureOut,
+    response=ClientErasureOut,
     summary="Erase a client (owners); again: the same erasure, nothing changes",
 )
-def erase_client(request: HttpRequest, client_id: uuid.UUID, payload: ErasureIn) -> Erasure:
+def erase_client(request: HttpRequest, client_id: uuid.UUID, payload: ClientErasureIn) -> Erasure:
     actor = actor_of(request)
     client = selectors.client_to_erase(actor, client_id)
     return services.erase_client(

@@ -141,11 +141,12 @@ def purge_due(now: dt.datetime) -> int:
         .filter(retained_until__lt=today)
         .order_by("retained_until")[:PURGE_BATCH]
     )
+    ended = 0
     for record in due:
         with transaction.atomic():
             fresh = Erasure.objects.select_for_update().get(pk=record.pk)
             if fresh.purged_at is not None or fresh.retained_until >= today:
-                continue
+                continue  # another worker ended it meanwhile
             _remove_held_record(fresh)
             audit.record(
                 Actor.system(via="worker"),
@@ -154,7 +155,8 @@ def purge_due(now: dt.datetime) -> int:
                 object_id=fresh.reference,
                 clinic=fresh.clinic,
             )
-    return len(due)
+        ended += 1
+    return ended
 
 
 __all__ = ["Preset", "erase_client", "purge_due", "update_policy"]
