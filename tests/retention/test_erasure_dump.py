@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.test import Client as HttpClient
 from django.utils import timezone
@@ -24,6 +26,7 @@ from sacrum.portal import demo as portal_demo
 from sacrum.portal.models import PortalAccount
 from sacrum.retention.models import Erasure
 from sacrum.scheduling.models import Appointment
+from sacrum.screening.models import LetterStatus, ReferralLetter
 from sacrum.web.demo import seed_demo
 from sacrum.web.periodic import run_ticks
 
@@ -120,6 +123,21 @@ def test_erasure_leaves_nothing_outside_the_hold_and_nothing_after_it(db: Any, c
         defaults={"headache": True, "peak": 6, "medication": False, "note": DIARY_NOTE},
     )
     assert Appointment.objects.filter(client=client).update(front_desk_note=DESK_NOTE)
+    letter = ReferralLetter(
+        client=client,
+        author=owner,
+        status=LetterStatus.PRINTED,
+        letter_date=timezone.localdate(),
+        finalized_at=timezone.now(),
+        recipient_name="Dr Hale",
+        subject="Zephyrine Quillfeather, born 23 September 1987",
+        request="Please review the jaw pain.",
+        pdf_sha256="0" * 64,
+    )
+    letter.pdf.save("letter.pdf", ContentFile(b"%PDF-1.4 Zephyrine Quillfeather"), save=False)
+    letter.save()
+    stored = str(letter.pdf.name)
+    assert default_storage.exists(stored)
     # The client signs in to the portal (a session, a sign-in log) and fails once.
     visitor = HttpClient()
     visitor.post("/accounts/login/", {"login": portal_demo.EMAIL, "password": "wrong"})
@@ -165,6 +183,7 @@ def test_erasure_leaves_nothing_outside_the_hold_and_nothing_after_it(db: Any, c
     # What the hold keeps, listed: the signed notes, the consent signatures, whom they are about.
     assert SessionNote.objects.filter(client=client, status=NoteStatus.SIGNED).count() == signed
     assert ConsentSignature.objects.filter(client=client).count() == consents
+    assert default_storage.exists(stored), "the letter's PDF is held too"
     assert erasure.retained_name == "Zephyrine Quillfeather"
     assert erasure.retained_date_of_birth == BORN
     assert visitor.get("/portal/").status_code in (302, 403, 404), "the portal session is gone"
@@ -177,4 +196,5 @@ def test_erasure_leaves_nothing_outside_the_hold_and_nothing_after_it(db: Any, c
     assert found(database_dump(), values) == []
     assert not SessionNote.objects.filter(client=client).exists()
     assert not ConsentSignature.objects.filter(client=client).exists()
+    assert not default_storage.exists(stored), "uploaded files go with the hold"
     assert run_ticks(timezone.now())["retention"] == {}, "a second tick finds nothing to end"
