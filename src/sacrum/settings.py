@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "sacrum.exports",
     "sacrum.backups",
     "sacrum.imports",
+    "sacrum.retention",
     "sacrum.api",
     "sacrum.web",
 ]

@@ -27,6 +27,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "credential.verify",
             "client.view",
             "client.edit",
+            "client.erase",
             "clinical.view",
             "clinical.edit",
             "audit.view",

@@ -19,6 +19,7 @@ from sacrum.notifications.api import router as notifications_router
 from sacrum.outcomes.api import router as outcomes_router
 from sacrum.plans.api import router as plans_router
 from sacrum.portal.api import router as portal_router
+from sacrum.retention.api import router as retention_router
 from sacrum.scheduling.api import router as scheduling_router
 from sacrum.screening.api import router as screening_router
 from sacrum.waitlist.api import router as waitlist_router
@@ -59,3 +60,4 @@ api.add_router("/", notifications_router)
 api.add_router("/", portal_router)
 api.add_router("/", waitlist_router)
 api.add_router("/", exports_router)
+api.add_router("/", retention_router)

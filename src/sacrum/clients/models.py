@@ -60,6 +60,10 @@ def validate_conditions(value: object) -> None:
 class ClientQuerySet(ClinicScopedQuerySet["Client"]):
     area = "client"
 
+    def for_member(self, member: Any, action: str = "view") -> ClientQuerySet:
+        """An erased client is out of every member's reach: no page, list or route finds it."""
+        return super().for_member(member, action).filter(erased_at__isnull=True)
+
     def search(self, text: str) -> ClientQuerySet:
         """Match every word of ``text`` against names, e-mail or phone."""
         qs = self
@@ -118,6 +122,9 @@ class Client(models.Model):
         related_name="client_record",
     )
     archived = models.BooleanField(default=False)
+    erased_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Erased: pseudonymised, never reopened."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -14,6 +14,7 @@ from sacrum.access.changes import apply_changes
 from sacrum.access.models import AuditAction
 from sacrum.clients.models import CLINICAL_FIELDS, Client
 from sacrum.kernel.actor import Actor
+from sacrum.kernel.errors import Locked
 from sacrum.kernel.permissions import require
 
 DEMOGRAPHIC_FIELDS = (
@@ -101,6 +102,8 @@ def create_client(*, actor: Actor, data: dict[str, Any]) -> Client:
 @transaction.atomic
 def update_client(*, actor: Actor, client: Client, data: dict[str, Any]) -> Client:
     require(actor, "client.edit")
+    if client.erased_at is not None:
+        raise Locked("This client has been erased; the record cannot be changed.")
     if _validate(client, dict(data), actor):
         client.save()
     audit.record(actor, AuditAction.UPDATE, client)

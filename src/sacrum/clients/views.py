@@ -69,6 +69,7 @@ def client_detail(request: MemberRequest, client_id: uuid.UUID) -> HttpResponse:
             "consent_current": consent.current_signature(client),
             "consent_signatures": signatures,
             "can_edit_client": actor.can("client.edit"),
+            "can_erase": actor.can("client.erase"),
         },
     )
 

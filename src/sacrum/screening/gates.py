@@ -30,6 +30,7 @@ CONSENT_MISSING = {
 BOOKING_BLOCKED = (
     "A practitioner needs to review this client's health answers before a session can be booked."
 )
+ERASED = "This client has been erased: nothing more can be booked or charted for them."
 URGENT_HOLD = (
     "This client was advised to seek urgent medical care. No session can be booked until a "
     "practitioner records that they have been medically assessed."
@@ -51,6 +52,8 @@ def charting_gate(client: Client) -> list[str]:
     urgent findings a recorded medical assessment, warnings a practitioner's
     acknowledgement; without an intake nothing was screened.
     """
+    if client.erased_at is not None:
+        return [ERASED]
     reasons: list[str] = []
     state = consent_state(client)
     if state != "current":
@@ -77,6 +80,8 @@ def charting_gate(client: Client) -> list[str]:
 
 def urgent_gate(client: Client) -> list[str]:
     """Why no one, staff included, may book ``client`` now (empty: nothing urgent is open)."""
+    if client.erased_at is not None:
+        return [ERASED]
     if ClientAlert.objects.filter(client=client, status=AlertStatus.OPEN, urgent=True).exists():
         return [URGENT_HOLD]
     return []

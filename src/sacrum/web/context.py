@@ -22,6 +22,7 @@ MENU = (
     ("web:consent_text", "Consent form", "clinic.manage"),
     ("web:clinic_settings", "Clinic settings", "clinic.manage"),
     ("web:reminder_settings", "Reminders", "clinic.manage"),
+    ("web:retention_settings", "Records & erasure", "clinic.manage"),
     ("web:audit_log", "Audit log", "audit.view"),
     ("web:export_home", "Data export", "data.export"),
     ("web:backup_status", "Backups", "clinic.manage"),

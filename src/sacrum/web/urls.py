@@ -15,6 +15,7 @@ from sacrum.notifications.urls import urlpatterns as notification_pages
 from sacrum.outcomes.urls import urlpatterns as outcome_pages
 from sacrum.plans.urls import urlpatterns as plan_pages
 from sacrum.portal.urls import urlpatterns as portal_pages
+from sacrum.retention.urls import urlpatterns as retention_pages
 from sacrum.scheduling.urls import urlpatterns as scheduling_pages
 from sacrum.screening.urls import urlpatterns as screening_pages
 from sacrum.waitlist.urls import urlpatterns as waitlist_pages
@@ -101,4 +102,5 @@ urlpatterns = [
     *export_pages,
     *backup_pages,
     *import_pages,
+    *retention_pages,
 ]
