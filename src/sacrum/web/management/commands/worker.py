@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import sys
 import threading
-import time
 from argparse import ArgumentParser
 from typing import Any
 
@@ -24,12 +23,13 @@ from sacrum.kernel.logs import log_system_checks
 from sacrum.web.periodic import run_ticks
 
 
-def _tick_forever(every: float) -> None:
-    while True:
+def _tick_until(stop: threading.Event, every: float) -> None:
+    """Run the periodic ticks now and then every ``every`` seconds until ``stop`` is set."""
+    while not stop.is_set():
         close_old_connections()
         run_ticks(timezone.now())
         connection.close()
-        time.sleep(every)
+        stop.wait(every)
 
 
 log = logging.getLogger("sacrum.worker")
@@ -53,6 +53,15 @@ class Command(DatabaseWorker):
         if not log_system_checks(log):
             sys.exit(1)
         every = options.pop("tick_every")
+        stop = threading.Event()
+        ticks = threading.Thread(target=_tick_until, args=(stop, every), daemon=True)
         if every > 0:
-            threading.Thread(target=_tick_forever, args=(every,), daemon=True).start()
-        super().handle(*args, **options)
+            ticks.start()
+        try:
+            super().handle(*args, **options)
+        finally:
+            # The ticks end with the worker: a batch run (``--batch``) waits for the tick
+            # under way instead of leaving a thread that touches the database later.
+            stop.set()
+            if ticks.is_alive():
+                ticks.join()
