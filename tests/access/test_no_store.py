@@ -69,7 +69,9 @@ def page_urls(w: Stillwater, pages: list[Page], walk: Walk, http: HttpClient) ->
         if conv == "UUIDConverter"
     }
     tokens = mint_links(w, http, walk)
-    values = {**ids, "clinic_slug": w.owner.clinic.slug}
+    # The directory's public pages take a practitioner's slug and a feed file's name; a
+    # made-up one gives their 404, which must say no-store like every answer.
+    values = {**ids, "clinic_slug": w.owner.clinic.slug, "slug": "nobody-listed", "name": "Slot"}
     return [page.url({**values, "token": tokens.get(page.name, NOT_A_TOKEN)}) for page in pages]
 
 

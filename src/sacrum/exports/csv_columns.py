@@ -25,7 +25,20 @@ SECRET_COLUMNS: dict[str, str] = {
 }
 
 # Models of Sacrum that are not written, and why.
-NOT_EXPORTED: dict[str, str] = {}
+NOT_EXPORTED: dict[str, str] = {
+    "backups.BackupRun": "the server's own backup history (every clinic's, not a record)",
+    "exports.ExportJob": "the export jobs themselves, this one included",
+    "exports.ExportFile": "the files of export jobs, this one included",
+    "imports.ImportUpload": "a file waiting to be imported; deleted once imported",
+    "imports.ImportRun": "reports of past imports (what the import page shows)",
+    "imports.ImportedRecord": "the earlier system's ids of imported rows, for re-runs",
+    "directory.Listing": "what the public directory shows (public already)",
+    "directory.HiddenService": "services left out of the public directory (a setting)",
+    "directory.FeedFile": "the public free-slot feed, rebuilt from appointments",
+    "directory.CredentialReminder": "which credential-expiry reminders were sent",
+    "retention.RetentionPolicy": "the clinic's retention setting (see the erasure page)",
+    "retention.Erasure": "erasure records: they hold only what the law keeps for a while",
+}
 
 # Descriptions shared by files where the column means the same thing.
 COMMON: dict[str, str] = {
@@ -111,6 +124,9 @@ KINDS: tuple[Kind, ...] = (
         time_zone="The clinic's IANA time zone; times in this export are given in it.",
         website="Web address.",
         require_staff_mfa="true: staff must use two-factor sign-in.",
+        currency="ISO 4217 code of the clinic's prices (e.g. GBP, EUR).",
+        directory_enabled="true: the clinic takes part in the public directory.",
+        public_description="The clinic's description on its public directory pages.",
     ),
     _k(
         "locations.csv",
@@ -121,6 +137,8 @@ KINDS: tuple[Kind, ...] = (
         city="Town or city.",
         postal_code="Postal code.",
         country="Country (two-letter code or name as entered).",
+        latitude="Latitude in degrees (WGS 84) for the directory's distance search; empty: none.",
+        longitude="Longitude in degrees (WGS 84); empty: none.",
     ),
     _k("rooms.csv", "clinics.Room", "location__clinic", "A treatment room at a location."),
     _k(
@@ -169,6 +187,8 @@ KINDS: tuple[Kind, ...] = (
         verification_state="Verification state.",
         verified_by_id="The login that verified it.",
         verified_at="When it was verified.",
+        verified_evidence_name="Name of the evidence file the owner checked when verifying.",
+        verified_evidence_sha256="SHA-256 (hex) of that evidence file as checked.",
     ),
     _k(
         "staff_invitations.csv",
@@ -330,6 +350,7 @@ KINDS: tuple[Kind, ...] = (
         goals="Their goals, in their words.",
         portal_user_id="Unused (portal logins are in portal_accounts.csv).",
         archived="true: archived (no longer active).",
+        erased_at="When the client was erased (names and contact details pseudonymised; see docs/data-erasure.md); empty: not erased.",
     ),
     _k(
         "consent_texts.csv",
@@ -616,6 +637,19 @@ KINDS: tuple[Kind, ...] = (
         author_id="Who wrote it (a staff membership).",
         created_at="When it was written.",
         content_hash="SHA-256 of the addendum, chained to its note's content_hash.",
+    ),
+    _k(
+        "imported_notes.csv",
+        "charting.ImportedNote",
+        "clinic",
+        "A note brought in from the system the clinic used before (signed there, not here).",
+        session_date="Date of the session the note is about.",
+        author_name="Author as named in the earlier system.",
+        title="Title as given in the earlier system.",
+        source_system="The earlier system (e.g. Jane, Cliniko).",
+        source_id="The note's id in the earlier system.",
+        imported_at="When it was imported into Sacrum.",
+        content_hash="SHA-256 (hex) of the text as imported.",
     ),
     _k(
         "sensitive_note_openings.csv",

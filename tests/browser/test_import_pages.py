@@ -1,4 +1,7 @@
-"""In a real browser: the owner uploads a Jane patient list, reads the dry run, imports."""
+"""In a real browser: the owner uploads a Jane patient list, reads the dry run, imports.
+
+It lives in tests/browser so it shares that folder's one Chromium per process: a second
+sync Playwright started in the same thread fails ('Sync API inside the asyncio loop')."""
 
 from __future__ import annotations
 
@@ -8,8 +11,9 @@ import pytest
 from playwright.sync_api import expect
 
 from sacrum.clients.models import Client
-from tests.browser.conftest import Shots, chromium, page, screenshot_dir, shot  # noqa: F401
+from tests.browser.conftest import Shots
 from tests.conftest import PASSWORD, Persona
+from tests.imports.conftest import ready  # noqa: F401  (a fixture)
 from tests.imports.helpers import DATA, run
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
