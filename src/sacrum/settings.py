@@ -164,6 +164,11 @@ TEMPLATES = [
     }
 ]
 
+# Forms' widgets render through Jinja2 (Django's own widget templates for it): the note
+# editor draws about 280 widgets, and with the Django template engine they were a third of
+# its server time (benchmarks/http.py, docs/performance.md). Pages stay Django templates.
+FORM_RENDERER = "django.forms.renderers.Jinja2"
+
 # --- Database -------------------------------------------------------------
 DATA_DIR_SQLITE = DATA_DIR / "sacrum.sqlite3"
 DATABASE_URL = _env("DATABASE_URL", f"sqlite:///{DATA_DIR_SQLITE}")
