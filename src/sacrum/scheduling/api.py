@@ -322,6 +322,19 @@ def slots(request: HttpRequest, query: Query[SlotQuery]) -> dict[str, Any]:
     }
 
 
+LIST_COLUMNS = (
+    *(f.name for f in Appointment._meta.concrete_fields),
+    "client__first_name",
+    "client__preferred_name",
+    "client__last_name",
+    "practitioner__user__full_name",
+    "practitioner__user__email",
+    "practitioner__practitioner_profile__display_name",
+    "service__name",
+    "location__time_zone",
+    "room__name",
+)
+
 # --- appointments ------------------------------------------------------------------------
 
 
@@ -347,7 +360,7 @@ def list_appointments(
         client_id=client_id,
         location_id=location_id,
         status=status,
-    )
+    ).only(*LIST_COLUMNS)
     return paginate(qs, page, page_size)
 
 
