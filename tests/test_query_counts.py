@@ -1,10 +1,12 @@
-"""A page asks the database the same number of questions whatever a client's history.
+"""A page or API read asks the database the same number of questions whatever a client's
+history.
 
 Every staff page is discovered from the URL resolver (as the no-store walk does), opened
 as a practitioner and as the owner, and its queries counted. Then the clients behind those
 pages get a history (more signed notes, more appointments) and every page is counted again.
 A page whose count grew asks a question per note or per appointment: it would get slower
-with every visit a client makes, which is exactly the page a practitioner opens most.
+with every visit a client makes, which is exactly the page a practitioner opens most. The
+API's GET operations (from the OpenAPI schema) are counted the same way.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sacrum.clients.models import Client
 from sacrum.scheduling.local_time import to_utc, zone
 from sacrum.scheduling.services import booking
 from tests.access.objects import Stillwater, keep_uploads_in
+from tests.access.routes import api_operations, build_request
 from tests.access.test_no_store import NOT_A_TOKEN, Walk, all_pages, page_urls
 from tests.charting.objects import signed
 from tests.conftest import Persona
@@ -91,6 +94,13 @@ def test_no_page_asks_more_questions_for_a_longer_history(
     w.object("note_id")
     clients = [w.object("client_id"), w.made()["_chart_client"]]
     sessions = {"practitioner": browser_as(practitioner), "owner": browser_as(owner)}
+    # The API's reads too, as the practitioner (token): lists and single objects.
+    reads = [
+        (op, build_request(op, w).url)
+        for op in api_operations()
+        if op.method == "get" and not op.path.startswith("/api/v1/portal/")
+    ]
+    token_http = api(practitioner).http
 
     # History exists before the first count (a first note adds the questions about "the
     # previous note", once); then it doubles, and no count may move.
@@ -107,10 +117,12 @@ def test_no_page_asks_more_questions_for_a_longer_history(
                 for role, http in sessions.items()
                 for page, url in wanted
             }
+            | {("api", str(op)): _queries(token_http, url) for op, url in reads}
         )
     before, after = counts
     answered = [key for key, (status, _n) in before.items() if status == 200]
-    assert len(answered) >= 60, f"too few pages answered: {len(answered)}"
+    assert sum(role != "api" for role, _p in answered) >= 60, "too few pages answered"
+    assert sum(role == "api" for role, _p in answered) >= 60, "too few API reads answered"
     grew = {
         f"{role} {page}": f"{before[role, page][1]} -> {after[role, page][1]} queries"
         for role, page in answered
