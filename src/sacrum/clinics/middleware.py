@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -12,6 +13,10 @@ from sacrum.access.signin import is_portal_client
 from sacrum.clinics.models import Membership
 
 SESSION_CLINIC_KEY = "sacrum_clinic"
+# The clinic a person last worked in on this device, so the next sign-in opens there (and
+# not in whichever of their clinics sorts first). A clinic's id only, never health data.
+LAST_CLINIC_COOKIE = "sacrum_last_clinic"
+LAST_CLINIC_MAX_AGE = 365 * 24 * 3600
 
 
 PORTAL_API_PREFIX = "/api/v1/portal/"
@@ -40,10 +45,15 @@ class ActiveClinicMiddleware:
                 .order_by("clinic__name")
             )
             request.memberships = memberships  # type: ignore[attr-defined]
-            wanted = request.session.get(SESSION_CLINIC_KEY)
+            wanted = request.session.get(SESSION_CLINIC_KEY) or request.COOKIES.get(
+                LAST_CLINIC_COOKIE
+            )
             chosen = next((m for m in memberships if str(m.clinic_id) == wanted), None)
             if chosen is None and memberships:
                 chosen = memberships[0]
+            if chosen is not None and request.session.get(SESSION_CLINIC_KEY) != str(
+                chosen.clinic_id
+            ):
                 request.session[SESSION_CLINIC_KEY] = str(chosen.clinic_id)
             if chosen is not None:
                 chosen.user = request.user
@@ -52,7 +62,24 @@ class ActiveClinicMiddleware:
                 refused = self._portal_client(request)
                 if refused is not None:
                     return refused
-        return self.get_response(request)
+        response = self.get_response(request)
+        if request.memberships:  # type: ignore[attr-defined]
+            self._remember(request, response)
+        return response
+
+    @staticmethod
+    def _remember(request: HttpRequest, response: HttpResponse) -> None:
+        """Keep the clinic chosen now (a switch may just have changed it) for next time."""
+        current = request.session.get(SESSION_CLINIC_KEY)
+        if current and current != request.COOKIES.get(LAST_CLINIC_COOKIE):
+            response.set_cookie(
+                LAST_CLINIC_COOKIE,
+                current,
+                max_age=LAST_CLINIC_MAX_AGE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
 
     @staticmethod
     def _portal_client(request: HttpRequest) -> HttpResponse | None:
