@@ -52,7 +52,9 @@ class WeeklyHours(models.Model):
         constraints = (
             models.CheckConstraint(condition=Q(weekday__lte=6), name="weekly_hours_weekday_valid"),
             models.CheckConstraint(
-                condition=Q(end_time__gt=F("start_time")), name="weekly_hours_end_after_start"
+                condition=Q(end_time__gt=F("start_time")),
+                name="weekly_hours_end_after_start",
+                violation_error_message="The finishing time must be after the starting time.",
             ),
         )
 
@@ -109,10 +111,15 @@ class AvailabilityException(models.Model):
                     end_time__gt=F("start_time"),
                 ),
                 name="availability_exception_times_valid",
+                violation_error_message=(
+                    "Give both times, the finishing time after the starting time "
+                    "(or no times for a whole day off)."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(kind="extra") | Q(location__isnull=False),
                 name="availability_exception_extra_has_location",
+                violation_error_message="Extra hours need a location.",
             ),
         )
 
@@ -145,7 +152,9 @@ class TimeOff(models.Model):
         ordering = ("start",)
         constraints = (
             models.CheckConstraint(
-                condition=Q(end__gt=F("start")), name="time_off_end_after_start"
+                condition=Q(end__gt=F("start")),
+                name="time_off_end_after_start",
+                violation_error_message="Time off must end after it starts.",
             ),
         )
         indexes = (models.Index(fields=("practitioner", "end"), name="time_off_practitioner_end"),)
@@ -181,7 +190,9 @@ class ClinicClosure(models.Model):
         ordering = ("first_day",)
         constraints = (
             models.CheckConstraint(
-                condition=Q(last_day__gte=F("first_day")), name="clinic_closure_days_in_order"
+                condition=Q(last_day__gte=F("first_day")),
+                name="clinic_closure_days_in_order",
+                violation_error_message="The last day cannot be before the first day.",
             ),
         )
 

@@ -62,18 +62,28 @@ class ServiceType(models.Model):
     class Meta:
         ordering = ("name",)
         constraints = (
-            models.UniqueConstraint(fields=("clinic", "name"), name="service_type_name_unique"),
+            models.UniqueConstraint(
+                fields=("clinic", "name"),
+                name="service_type_name_unique",
+                violation_error_message="The clinic already has a service with this name.",
+            ),
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=MIN_DURATION, duration_minutes__lte=MAX_DURATION),
                 name="service_type_duration_15_to_120",
+                violation_error_message=(
+                    f"A session lasts {MIN_DURATION} to {MAX_DURATION} minutes."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(buffer_before_minutes__lte=MAX_BUFFER)
                 & Q(buffer_after_minutes__lte=MAX_BUFFER),
                 name="service_type_buffers_at_most_60",
+                violation_error_message=f"A buffer is at most {MAX_BUFFER} minutes.",
             ),
             models.CheckConstraint(
-                condition=Q(price__gte=0), name="service_type_price_not_negative"
+                condition=Q(price__gte=0),
+                name="service_type_price_not_negative",
+                violation_error_message="A price cannot be negative.",
             ),
         )
 
@@ -129,10 +139,12 @@ class SchedulingPolicy(models.Model):
             models.CheckConstraint(
                 condition=Q(slot_step_minutes__gte=5, slot_step_minutes__lte=60),
                 name="scheduling_policy_step_5_to_60",
+                violation_error_message="Start times are 5 to 60 minutes apart.",
             ),
             models.CheckConstraint(
                 condition=Q(online_days_ahead__gte=1, online_days_ahead__lte=365),
                 name="scheduling_policy_online_days_1_to_365",
+                violation_error_message="Online booking reaches 1 to 365 days ahead.",
             ),
         )
 

@@ -53,7 +53,28 @@ document.addEventListener("DOMContentLoaded", () => {
   };
   scrollable();
   window.addEventListener("resize", scrollable);
+  showFirstError();
 });
+
+// After a submit that failed, the page comes back with its errors wherever the form is,
+// often far below the fold. The first one is brought into view and focused: a field
+// with an error takes the focus itself (a screen reader reads its label and error), a
+// message about the whole form is focused as a block. A page without errors is untouched.
+function showFirstError() {
+  const first = document.querySelector(
+    "form .has-error, main .form-errors",
+  );
+  if (!first) return;
+  let target = first;
+  if (first.classList.contains("has-error")) {
+    target = first.querySelector("input:not([type=hidden]), select, textarea") || first;
+  }
+  if (target === first && !first.matches("input, select, textarea, button, a[href]")) {
+    first.tabIndex = -1;
+  }
+  target.focus({ preventScroll: true });
+  first.scrollIntoView({ block: "center" });
+}
 
 function uncover(field) {
   if (!(field instanceof Element) || field === document.body) return;
