@@ -129,6 +129,24 @@
       });
     };
     box.addEventListener("click", (event) => {
+      const remove = event.target.closest("[data-remove]");
+      if (remove) {
+        // One tap takes a step out of the note: the row is emptied (an empty row is not
+        // recorded) and goes to the end as a blank row; focus goes to what took its place.
+        const row = remove.closest("[data-technique-row]");
+        const next = row.nextElementSibling;
+        for (const input of row.querySelectorAll("input:not([name$='-position']), textarea")) {
+          input.value = "";
+        }
+        rows().at(-1).after(row);
+        renumber();
+        const focus = next && next !== row && next.matches("[data-technique-row]")
+          ? next.querySelector('input[name$="-name"]')
+          : box.querySelector("#technique-template");
+        if (focus) focus.focus();
+        box.closest("form").dispatchEvent(new Event("change", { bubbles: true }));
+        return;
+      }
       const button = event.target.closest("[data-move]");
       if (!button) return;
       const row = button.closest("[data-technique-row]");
@@ -139,7 +157,7 @@
       button.focus();
       box.closest("form").dispatchEvent(new Event("change", { bubbles: true }));
     });
-    for (const el of box.querySelectorAll("[data-move]")) el.hidden = false;
+    for (const el of box.querySelectorAll("[data-move], [data-remove]")) el.hidden = false;
     for (const el of box.querySelectorAll(".field.position")) el.hidden = true;
   }
 
