@@ -206,3 +206,18 @@ def test_the_front_desk_issues_practitioners_only_look(
     with pytest.raises(Forbidden):
         services.issue(actor=practitioner.actor, invoice=draft)
     assert services.issue(actor=front_desk.actor, invoice=draft).number == 1
+
+
+def test_the_demo_has_months_of_billing(db: Any) -> None:
+    from sacrum.billing.models import Payment
+    from sacrum.web.demo import seed_demo
+
+    seed_demo(log=lambda *a: None)
+    invoices = Invoice.objects.filter(kind=Kind.INVOICE, status=Status.ISSUED)
+    assert invoices.count() >= 10
+    assert Invoice.objects.filter(kind=Kind.CREDIT_NOTE).count() == 1
+    assert Payment.objects.count() >= 5
+    numbers = sorted(n or 0 for n in Invoice.objects.values_list("number", flat=True))
+    assert numbers == list(range(1, len(numbers) + 1))
+    seed_demo(log=lambda *a: None)  # idempotent
+    assert sorted(n or 0 for n in Invoice.objects.values_list("number", flat=True)) == numbers

@@ -7,7 +7,9 @@ from decimal import Decimal
 from django import forms
 
 from sacrum.billing.models import BillingSettings, LineKind, Method
+from sacrum.clients.models import Client
 from sacrum.kernel.forms import DateInput
+from sacrum.scheduling.models import ServiceType
 
 
 class SettingsForm(forms.ModelForm[BillingSettings]):
@@ -28,13 +30,15 @@ class SettingsForm(forms.ModelForm[BillingSettings]):
 
 
 class NewInvoiceForm(forms.Form):
-    client = forms.ModelChoiceField(queryset=None, empty_label="Choose a client")  # type: ignore[arg-type]
+    client: forms.ModelChoiceField[Client] = forms.ModelChoiceField(
+        queryset=Client.objects.none(), empty_label="Choose a client"
+    )
 
 
 class LineForm(forms.Form):
     kind = forms.ChoiceField(choices=LineKind.choices, initial=LineKind.SERVICE)
-    service = forms.ModelChoiceField(
-        queryset=None,  # type: ignore[arg-type]
+    service: forms.ModelChoiceField[ServiceType] = forms.ModelChoiceField(
+        queryset=ServiceType.objects.none(),
         required=False,
         empty_label="(not a service)",
         help_text="A service fills in its name, price and tax rate when left empty below.",

@@ -27,8 +27,6 @@ _M = TypeVar("_M", bound=models.Model)
 
 LOCKED_MESSAGE = "An issued invoice never changes. Issue a credit note instead."
 PAYMENT_LOCKED = "Payments are never changed or deleted. Record a refund instead."
-MONEY = {"max_digits": 12, "decimal_places": 3}
-RATE = {"max_digits": 5, "decimal_places": 2}
 RATE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 
 
@@ -54,7 +52,8 @@ class BillingSettings(models.Model):
         help_text="Printed on invoices. Leave empty when the clinic is not registered for tax.",
     )
     default_tax_rate = models.DecimalField(
-        **RATE,
+        max_digits=5,
+        decimal_places=2,
         default=Decimal("0"),
         validators=RATE_VALIDATORS,
         help_text="Percent, for services without their own rate and for other items.",
@@ -120,7 +119,7 @@ class ServiceTax(models.Model):
     service = models.OneToOneField(
         "scheduling.ServiceType", on_delete=models.CASCADE, related_name="tax"
     )
-    tax_rate = models.DecimalField(**RATE, validators=RATE_VALIDATORS)
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=2, validators=RATE_VALIDATORS)
 
     objects: ClassVar[BillingQuerySet[ServiceTax]] = BillingQuerySet.as_manager()  # type: ignore[assignment]
 
@@ -210,9 +209,9 @@ class Invoice(models.Model):
     number_text = models.CharField(max_length=40, blank=True)
     currency = models.CharField(max_length=3)
     prices_include_tax = models.BooleanField(default=True)
-    net_total = models.DecimalField(**MONEY, default=Decimal("0"))
-    tax_total = models.DecimalField(**MONEY, default=Decimal("0"))
-    total = models.DecimalField(**MONEY, default=Decimal("0"))
+    net_total = models.DecimalField(max_digits=12, decimal_places=3, default=Decimal("0"))
+    tax_total = models.DecimalField(max_digits=12, decimal_places=3, default=Decimal("0"))
+    total = models.DecimalField(max_digits=12, decimal_places=3, default=Decimal("0"))
     # What the document says, frozen at issue.
     bill_to = models.CharField(max_length=200, blank=True)
     tax_number = models.CharField(max_length=40, blank=True)
@@ -357,12 +356,18 @@ class InvoiceLine(models.Model):
         default=Decimal("1"),
         validators=[MinValueValidator(Decimal("0.01"))],
     )
-    unit_price = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0"))])
-    tax_rate = models.DecimalField(**RATE, default=Decimal("0"), validators=RATE_VALIDATORS)
-    discount_percent = models.DecimalField(**RATE, default=Decimal("0"), validators=RATE_VALIDATORS)
-    net = models.DecimalField(**MONEY, default=Decimal("0"))
-    tax = models.DecimalField(**MONEY, default=Decimal("0"))
-    gross = models.DecimalField(**MONEY, default=Decimal("0"))
+    unit_price = models.DecimalField(
+        max_digits=12, decimal_places=3, validators=[MinValueValidator(Decimal("0"))]
+    )
+    tax_rate = models.DecimalField(
+        max_digits=5, decimal_places=2, default=Decimal("0"), validators=RATE_VALIDATORS
+    )
+    discount_percent = models.DecimalField(
+        max_digits=5, decimal_places=2, default=Decimal("0"), validators=RATE_VALIDATORS
+    )
+    net = models.DecimalField(max_digits=12, decimal_places=3, default=Decimal("0"))
+    tax = models.DecimalField(max_digits=12, decimal_places=3, default=Decimal("0"))
+    gross = models.DecimalField(max_digits=12, decimal_places=3, default=Decimal("0"))
 
     objects: ClassVar[LineQuerySet] = LineQuerySet.as_manager()  # type: ignore[assignment]
 
@@ -441,7 +446,7 @@ class Payment(AppendOnly):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="refunds"
     )
     method = models.CharField(max_length=10, choices=Method.choices)
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(max_digits=12, decimal_places=3)
     currency = models.CharField(max_length=3)
     received_on = models.DateField()
     external_reference = models.CharField(

@@ -186,6 +186,7 @@ def invoice_action(request: MemberRequest, invoice_id: Any) -> HttpResponse:
     action = request.POST.get("action", "")
     forms: dict[str, Any] = {}
     try:
+        form: Any
         if action == "add_line":
             form = _line_form(request, request.POST)
             forms["line_form"] = form
@@ -193,7 +194,7 @@ def invoice_action(request: MemberRequest, invoice_id: Any) -> HttpResponse:
                 services.add_line(actor=actor, invoice=invoice, line=_line_input(invoice, form))
                 return redirect("web:invoice_detail", invoice_id=invoice.pk)
         elif action == "remove_line":
-            line = invoice.lines.filter(pk=request.POST.get("line")).first()
+            line = invoice.lines.filter(pk=request.POST.get("line") or "").first()
             if line is not None:
                 services.remove_line(actor=actor, line=line)
             return redirect("web:invoice_detail", invoice_id=invoice.pk)
@@ -245,15 +246,15 @@ def invoice_action(request: MemberRequest, invoice_id: Any) -> HttpResponse:
         elif action == "refund":
             form = RefundForm(request.POST, prefix="refund")
             forms["refund_form"] = form
-            payment = Payment.objects.filter(
-                invoice=invoice, pk=request.POST.get("payment")
+            chosen = Payment.objects.filter(
+                invoice=invoice, pk=request.POST.get("payment") or ""
             ).first()
-            if payment is None:
+            if chosen is None:
                 form.add_error(None, "Choose a payment of this invoice.")
             elif form.is_valid():
                 services.refund(
                     actor=actor,
-                    payment=payment,
+                    payment=chosen,
                     amount=form.cleaned_data["amount"],
                     method=form.cleaned_data["method"],
                     note=form.cleaned_data["note"],
