@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "sacrum.notifications",
     "sacrum.portal",
     "sacrum.waitlist",
+    "sacrum.billing",
     "sacrum.exports",
     "sacrum.backups",
     "sacrum.imports",

@@ -19,6 +19,7 @@ from django.db import models
 from sacrum.access.tokens import create_token
 from sacrum.clients import services as client_services
 from sacrum.clinics import services as clinic_services
+from tests.billing.objects import FACTORIES as BILLING_FACTORIES
 from tests.charting.objects import FACTORIES as CHARTING_FACTORIES
 from tests.clients.objects import FACTORIES as CONSENT_FACTORIES
 from tests.exports.objects import FACTORIES as EXPORT_FACTORIES
@@ -160,6 +161,7 @@ FACTORIES: dict[str, Callable[[Stillwater], models.Model]] = {
     **NOTIFICATION_FACTORIES,
     **PORTAL_FACTORIES,
     **WAITLIST_FACTORIES,
+    **BILLING_FACTORIES,
     **EXPORT_FACTORIES,
     **IMPORT_FACTORIES,
 }

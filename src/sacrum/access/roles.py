@@ -43,6 +43,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "outcome.manage",
             "outcome.report",
             "data.export",
+            "billing.view",
+            "billing.edit",
+            "billing.manage",
         }
     ),
     Role.PRACTITIONER: frozenset(
@@ -63,6 +66,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "availability.edit_own",
             "outcome.view",
             "outcome.edit",
+            "billing.view",
         }
     ),
     Role.FRONT_DESK: frozenset(
@@ -77,6 +81,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "schedule.view",
             "schedule.edit",
             "service.view",
+            "billing.view",
+            "billing.edit",
         }
     ),
 }

@@ -11,6 +11,7 @@ from sacrum.access.api import router as access_router
 from sacrum.access.api_auth import MemberSessionAuth, TokenAuth
 from sacrum.api.core import install_error_handlers
 from sacrum.api.openapi import declare_error_responses
+from sacrum.billing.api import router as billing_router
 from sacrum.charting.api import router as charting_router
 from sacrum.clients.api import router as clients_router
 from sacrum.clinics.api import router as clinics_router
@@ -61,3 +62,4 @@ api.add_router("/", portal_router)
 api.add_router("/", waitlist_router)
 api.add_router("/", exports_router)
 api.add_router("/", retention_router)
+api.add_router("/", billing_router)

@@ -20,6 +20,7 @@ class ClinicOut(Schema):
     phone: str
     website: str
     require_staff_mfa: bool
+    currency: str
 
 
 class ClinicPatch(Schema):
@@ -29,6 +30,9 @@ class ClinicPatch(Schema):
     phone: str | None = None
     website: str | None = None
     require_staff_mfa: bool | None = None
+    currency: str | None = Field(
+        None, max_length=3, description="ISO 4217; refused once invoices are issued in it."
+    )
 
 
 class LocationOut(Schema):

@@ -21,6 +21,7 @@ from sacrum.access.changes import apply_changes
 from sacrum.access.models import AuditAction, User
 from sacrum.access.roles import Role
 from sacrum.access.tokens import revoke_tokens_of
+from sacrum.clinics.guards import currency_change_refused
 from sacrum.clinics.models import (
     Clinic,
     Credential,
@@ -89,7 +90,12 @@ def create_clinic(*, name: str, time_zone: str, owner: User, **extra: Any) -> Cl
 @transaction.atomic
 def update_clinic(*, actor: Actor, clinic: Clinic, data: dict[str, Any]) -> Clinic:
     require(actor, "clinic.manage")
-    if apply_changes(clinic, data, CLINIC_FIELDS):
+    changed = apply_changes(clinic, data, CLINIC_FIELDS)
+    if "currency" in changed:
+        refused = currency_change_refused(clinic)
+        if refused:
+            raise ValidationError({"currency": refused})
+    if changed:
         clinic.save()
         audit.record(actor, AuditAction.UPDATE, clinic)
     return clinic

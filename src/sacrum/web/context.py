@@ -13,6 +13,7 @@ MENU = (
     ("web:calendar", "Calendar", "schedule.view"),
     ("web:client_list", "Clients", "client.view"),
     ("web:waitlist", "Waitlist", "schedule.view"),
+    ("web:invoice_list", "Invoices", "billing.view"),
     ("web:outcomes_home", "Outcomes", "outcome.view"),
     ("web:outcome_report", "Outcome report", "outcome.report"),
     ("web:practitioner_list", "Practitioners", "profile.view"),
@@ -22,6 +23,7 @@ MENU = (
     ("web:consent_text", "Consent form", "clinic.manage"),
     ("web:clinic_settings", "Clinic settings", "clinic.manage"),
     ("web:reminder_settings", "Reminders", "clinic.manage"),
+    ("web:billing_settings", "Billing settings", "billing.manage"),
     ("web:retention_settings", "Records & erasure", "clinic.manage"),
     ("web:audit_log", "Audit log", "audit.view"),
     ("web:export_home", "Data export", "data.export"),
@@ -45,4 +47,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "memberships": getattr(request, "memberships", []),
         "menu": menu,
         "can_clinical": member.can("clinical.view"),
+        "can_bill": member.can("billing.edit"),
     }

@@ -4,6 +4,7 @@ from django.urls import path
 
 from sacrum.access import views as access
 from sacrum.backups.urls import urlpatterns as backup_pages
+from sacrum.billing.urls import urlpatterns as billing_pages
 from sacrum.charting.urls import urlpatterns as charting_pages
 from sacrum.clients import views as clients
 from sacrum.clients.urls import urlpatterns as consent_pages
@@ -103,4 +104,5 @@ urlpatterns = [
     *backup_pages,
     *import_pages,
     *retention_pages,
+    *billing_pages,
 ]

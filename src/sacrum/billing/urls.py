@@ -1,0 +1,21 @@
+"""Billing page URLs, included into the ``web`` namespace by ``sacrum.web.urls``."""
+
+from django.urls import path
+
+from sacrum.billing import views
+
+urlpatterns = [
+    path("invoices/", views.invoice_list, name="invoice_list"),
+    path("invoices/new", views.invoice_new, name="invoice_new"),
+    path("invoices/<uuid:invoice_id>/", views.invoice_detail, name="invoice_detail"),
+    path("invoices/<uuid:invoice_id>/action", views.invoice_action, name="invoice_action"),
+    path("invoices/<uuid:invoice_id>/pdf", views.invoice_pdf, name="invoice_pdf"),
+    path("payments/<uuid:payment_id>/receipt", views.receipt_pdf, name="receipt_pdf"),
+    path(
+        "appointments/<uuid:appointment_id>/invoice",
+        views.invoice_from_appointment,
+        name="invoice_from_appointment",
+    ),
+    path("clients/<uuid:client_id>/billing/", views.client_billing, name="client_billing"),
+    path("billing/settings", views.billing_settings, name="billing_settings"),
+]
