@@ -375,7 +375,61 @@ def test_overdue_drafts_show_on_the_author_s_dashboard(
     assert card is not None and [n.pk for n in card["notes"]] == [old.pk]
     assert recent.pk not in [n.pk for n in card["notes"]]
     html = render_to_string(card.pop("template"), card, request=request)
-    assert "Notes to sign" in html and f"/notes/{old.pk}/" in html
+    assert "Drafts to sign" in html and f"/notes/{old.pk}/" in html
     request.member = owner.member  # type: ignore[attr-defined]
     request.user = owner.user
     assert dashboard.card(request) is None
+
+
+def test_sessions_that_took_place_without_a_note_show_on_the_dashboard(
+    practitioner: Persona,
+    owner: Persona,
+    chartable: Client,  # noqa: F811
+) -> None:
+    from sacrum.clinics.models import Location
+    from sacrum.scheduling.models import Appointment, ServiceType
+
+    service = ServiceType.objects.create(
+        clinic=chartable.clinic, name="Session", duration_minutes=50, needs_room=False
+    )
+    location = Location.objects.create(clinic=chartable.clinic, name="Main")
+    now = timezone.now()
+
+    def session(hours_ago: float, status: str, who: Persona = practitioner) -> Appointment:
+        start = now - dt.timedelta(hours=hours_ago)
+        end = start + dt.timedelta(minutes=50)
+        return Appointment.objects.create(
+            clinic=chartable.clinic,
+            client=chartable,
+            practitioner=who.member,
+            service=service,
+            location=location,
+            start=start,
+            end=end,
+            blocked_start=start,
+            blocked_end=end,
+            status=status,
+        )
+
+    unwritten = session(26, "completed")
+    arrived = session(50, "arrived")
+    written = session(74, "completed")
+    services.start_note(actor=practitioner.actor, client=chartable, appointment=written)
+    session(98, "no_show")  # did not take place
+    session(-24, "booked")  # tomorrow
+    session(24 * 40, "completed")  # before the window: a records audit, not a reminder
+    session(0.5, "arrived")  # still going on
+
+    listed = selectors.sessions_without_note(practitioner.actor)
+    assert [a.pk for a in listed] == [arrived.pk, unwritten.pk]
+    assert selectors.sessions_without_note(owner.actor) == []
+
+    request = RequestFactory().get("/")
+    request.user = practitioner.user
+    request.member = practitioner.member  # type: ignore[attr-defined]
+    card = dashboard.card(request)
+    assert card is not None
+    html = render_to_string(card.pop("template"), card, request=request)
+    assert "Sessions with no note" in html
+    assert f"/appointments/{unwritten.pk}/chart" in html
+    assert f"/appointments/{written.pk}/chart" not in html

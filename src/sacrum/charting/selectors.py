@@ -34,6 +34,7 @@ from sacrum.clients.models import Client
 from sacrum.clients.selectors import require_clinical
 from sacrum.kernel.actor import Actor, StaffActor
 from sacrum.kernel.errors import Forbidden
+from sacrum.scheduling.models import Appointment, AppointmentStatus
 
 
 class ReasonRequired(Forbidden):
@@ -188,6 +189,34 @@ def overdue_drafts(actor: Actor, now: dt.datetime | None = None) -> list[Session
         SessionNote.objects.filter(author=actor.member, status=NoteStatus.DRAFT, seen_at__lt=cutoff)
         .select_related("client")
         .order_by("seen_at")
+    )
+
+
+# Sessions further back than this are not listed: an old gap is a records audit, not a
+# reminder for today.
+UNWRITTEN_DAYS = 30
+UNWRITTEN_LIMIT = 20
+
+
+def sessions_without_note(actor: Actor, now: dt.datetime | None = None) -> list[Appointment]:
+    """The actor's own sessions of the last weeks that took place and have no note at all.
+
+    A session took place when it was completed, or the client arrived, and it has ended.
+    Drafts are listed by ``overdue_drafts``; these have not even been started.
+    """
+    if not actor.can("clinical.edit") or actor.member is None:
+        return []
+    now = now or timezone.now()
+    return list(
+        Appointment.objects.filter(
+            practitioner=actor.member,
+            status__in=(AppointmentStatus.COMPLETED, AppointmentStatus.ARRIVED),
+            end__lte=now,
+            end__gt=now - dt.timedelta(days=UNWRITTEN_DAYS),
+            session_note__isnull=True,
+        )
+        .select_related("client")
+        .order_by("start")[:UNWRITTEN_LIMIT]
     )
 
 

@@ -1,0 +1,55 @@
+"""In a real browser: a practitioner's dashboard lists the sessions that took place with no
+note yet, and one tap opens the charting of that session."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from sacrum.clinics.models import Location
+from sacrum.scheduling.models import Appointment, ServiceType
+from tests.browser.conftest import Shots
+from tests.charting.objects import make_chartable, new_client
+from tests.conftest import PASSWORD, Persona
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_session_without_a_note_is_on_the_dashboard(
+    page: Any, owner: Persona, practitioner: Persona, shot: Shots
+) -> None:
+    client = make_chartable(practitioner, new_client(owner, "Ines", "Moreau"))
+    service = ServiceType.objects.create(
+        clinic=owner.clinic, name="Session", duration_minutes=50, needs_room=False
+    )
+    start = timezone.now() - dt.timedelta(days=1)
+    session = Appointment.objects.create(
+        clinic=owner.clinic,
+        client=client,
+        practitioner=practitioner.member,
+        service=service,
+        location=Location.objects.create(clinic=owner.clinic, name="Main"),
+        start=start,
+        end=start + dt.timedelta(minutes=50),
+        blocked_start=start,
+        blocked_end=start + dt.timedelta(minutes=50),
+        status="completed",
+    )
+
+    page.goto("/accounts/login/?next=/")
+    page.fill("#id_login", practitioner.user.email)
+    page.fill("#id_password", PASSWORD)
+    page.locator("form[action^='/accounts/login/'] button[type=submit]").click()
+    card = page.locator("section", has=page.get_by_role("heading", name="Notes to write and sign"))
+    expect(card).to_contain_text("Sessions with no note")
+    link = card.get_by_role("link", name="Ines Moreau")
+    expect(link).to_be_visible()
+    shot(page, "dashboard")
+    link.click()
+    expect(page).to_have_url(re.compile(f"/appointments/{session.pk}/chart$"))
+    expect(page.get_by_role("button", name="Start the note")).to_be_visible()
