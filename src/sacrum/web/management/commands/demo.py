@@ -2,11 +2,18 @@
 
 What a person at the terminal needs (progress, the address, the demo logins) is plain
 text on stdout; the server's log lines are JSON on stderr, as with `sacrum serve`.
+
+The demo also runs the background worker beside the server, so what a newcomer tries
+(booking online, a reminder, a password reset) sends its e-mail (into the data folder's
+outbox), and the links in those e-mails use the address and port it was started on.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
+import os
+import subprocess
 import sys
 from typing import Any
 
@@ -36,6 +43,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         if not log_system_checks(log):
             sys.exit(1)
+        address = f"http://{opts['host']}:{opts['port']}"
+        if not os.environ.get("SACRUM_SITE_URL"):
+            # E-mailed links follow the port given (the worker reads the environment).
+            os.environ["SACRUM_SITE_URL"] = address
+            settings.SITE_URL = address
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         db = settings.DATABASES["default"]
         where = db["NAME"] if db["ENGINE"].endswith("sqlite3") else f"{db['ENGINE']} {db['NAME']}"
@@ -44,11 +56,13 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Seeding the demo clinic…")
         ctx = seed_demo(log=self.stdout.write)
-        url = f"http://{opts['host']}:{opts['port']}/"
         lines = [
             "",
             "Sacrum demo is ready.",
-            f"  Address:  {url}",
+            f"  Address:  {address}/",
+            f"  E-mails:  written to {settings.EMAIL_FILE_PATH}"
+            if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend")
+            else "  E-mails:  sent through your SACRUM_EMAIL_* settings",
             f"  Password for every demo login: {ctx['password']}",
         ]
         lines += [f"  {role:<13} {email}" for role, email in ctx["logins"]]
@@ -56,4 +70,24 @@ class Command(BaseCommand):
         self.stdout.write("\n".join(lines) + "\n")
         if opts["seed_only"]:
             return
-        run_gunicorn(host=opts["host"], port=opts["port"], workers=2, threads=1)
+        worker = start_worker()
+        try:
+            run_gunicorn(host=opts["host"], port=opts["port"], workers=2, threads=1)
+        finally:
+            stop_worker(worker)
+
+
+def start_worker() -> subprocess.Popen[bytes]:
+    """`sacrum worker` beside the server: e-mails, reminders and the periodic work."""
+    worker = subprocess.Popen([sys.executable, "-m", "sacrum.cli", "worker"], env=os.environ.copy())
+    atexit.register(stop_worker, worker)
+    return worker
+
+
+def stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    if worker.poll() is None:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
