@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from sacrum.access.roles import Role
+from sacrum.clients import badges
 from sacrum.scheduling.local_time import day_start, local, zone
 from sacrum.scheduling.models import Appointment, AppointmentStatus
 
@@ -54,6 +55,7 @@ def card(request: HttpRequest) -> dict[str, Any] | None:
             "start",
             "end",
             "status",
+            "client_id",
             "client__first_name",
             "client__last_name",
             "client__preferred_name",
@@ -70,6 +72,10 @@ def card(request: HttpRequest) -> dict[str, Any] | None:
     if own_only:
         qs = qs.filter(practitioner=member)
     appointments = list(qs[: SHOWN + 1])
+    # Safety alerts where the practitioner looks before a session (one query for the day).
+    alerts = badges.badges_for(
+        [a.client_id for a in appointments[:SHOWN]], clinical=member.can("clinical.view")
+    )
     rows = []
     for a in appointments[:SHOWN]:
         tz = zone(a.location.time_zone)
@@ -85,6 +91,7 @@ def card(request: HttpRequest) -> dict[str, Any] | None:
                 "practitioner": profile.display_name
                 if profile
                 else a.practitioner.user.display_name,
+                "alerts": alerts.get(a.client_id, []),
                 "past": a.end <= now,
                 "current": a.start <= now < a.end,
             }

@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from sacrum.clients import badges
 from sacrum.clinics.models import Location, Room
 from sacrum.kernel.actor import StaffActor
 from sacrum.kernel.bounds import DATE_RANGE_TEXT, sensible
@@ -67,6 +68,14 @@ def calendar(request: MemberRequest) -> HttpResponse:
             status__in=ACTIVE_VALUES
         )
     )
+
+    # Safety alerts on each card (one query for the page): a block shows to everyone,
+    # warnings and referrals to those who may read why.
+    alerts = badges.badges_for(
+        list({a.client_id for a in appointments}), clinical=member.can("clinical.view")
+    )
+    for a in appointments:
+        a.alert_badges = alerts.get(a.client_id, [])  # type: ignore[attr-defined]
 
     subject: Any = None
     working_here = set(
