@@ -20,7 +20,6 @@ from django.db import connection
 from django.test import Client as HttpClient
 from django.utils import timezone
 
-from sacrum.charting import services as charting_services
 from sacrum.clients.models import Client
 from sacrum.scheduling.local_time import to_utc, zone
 from sacrum.scheduling.services import booking
@@ -77,7 +76,6 @@ def test_no_page_asks_more_questions_for_a_longer_history(
     practitioner: Persona,
     api: Any,
     browser_as: Any,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     w = stillwater
     pages = [p for p in all_pages() if not p.name.startswith("web:portal_")]
@@ -88,9 +86,7 @@ def test_no_page_asks_more_questions_for_a_longer_history(
         for page, url in zip(pages, urls, strict=True)
         if NOT_A_TOKEN not in url and "token" not in page.kwargs
     ]
-    # The walk's own client and the charting client (whose notes the note pages show). The
-    # walk left the first with a screening warning to acknowledge, which is beside the
-    # point here: history is written past the charting gate.
+    # The walk's own client and the charting client (whose notes the note pages show).
     w.object("note_id")
     clients = [w.object("client_id"), w.made()["_chart_client"]]
     sessions = {"practitioner": browser_as(practitioner), "owner": browser_as(owner)}
@@ -105,7 +101,6 @@ def test_no_page_asks_more_questions_for_a_longer_history(
     # History exists before the first count (a first note adds the questions about "the
     # previous note", once); then it doubles, and no count may move.
     w.object("hours_id")
-    monkeypatch.setattr(charting_services, "_gate", lambda client: None)
     counts = []
     for week in (10, 12):  # after the walk's closures and time off
         monday = _next_monday_after(7 * week)

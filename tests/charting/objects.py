@@ -89,6 +89,30 @@ def full_content(persona: Persona) -> dict[str, Any]:
     }
 
 
+def took_place(appointment: Any, days_ago: int = 1) -> Any:
+    """Move a booked appointment to the same time ``days_ago`` days before today: a session
+    that took place (only such a session is charted)."""
+    from django.utils import timezone
+
+    from sacrum.scheduling.models import Appointment
+
+    shift = dt.timedelta(days=(appointment.start.date() - timezone.now().date()).days + days_ago)
+    Appointment.objects.filter(pk=appointment.pk).update(
+        start=appointment.start - shift,
+        end=appointment.end - shift,
+        blocked_start=appointment.blocked_start - shift,
+        blocked_end=appointment.blocked_end - shift,
+    )
+    appointment.refresh_from_db()
+    return appointment
+
+
+def after_the_session(clock: Any, appointment: Any) -> None:
+    """Move the test clock to just after ``appointment`` (only a session that took place is
+    charted); notes signed before this stay earlier sessions."""
+    clock.move_to(appointment.end + dt.timedelta(minutes=10))
+
+
 def draft(persona: Persona, client: Client, **data: Any) -> SessionNote:
     note = services.start_note(actor=persona.actor, client=client)
     if data:

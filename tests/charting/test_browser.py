@@ -20,7 +20,7 @@ from playwright.sync_api import ViewportSize, expect
 from sacrum.charting.models import SessionNote
 from tests.access.objects import Stillwater
 from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS, Shots
-from tests.charting.objects import make_chartable, signed
+from tests.charting.objects import after_the_session, make_chartable, signed
 from tests.clock import set_browser_clock
 from tests.conftest import PASSWORD
 
@@ -109,12 +109,14 @@ def tab_to(page: Any, label: str, limit: int = 60) -> None:
 
 
 def test_chart_a_whole_session_on_a_tablet(
-    live_server: Any, shot: Shots, owner: Any, practitioner: Any, front_desk: Any
+    live_server: Any, clock: Any, shot: Shots, owner: Any, practitioner: Any, front_desk: Any
 ) -> None:
     w = Stillwater(owner, practitioner, front_desk)
     appointment: Any = w.object("appointment_id")
     client = make_chartable(practitioner, appointment.client)
     signed(practitioner, client)  # last session: occiput and left temporal marked
+
+    after_the_session(clock, appointment)
 
     def script(page: Any) -> None:
         sign_in(page, practitioner.user.email, f"/appointments/{appointment.pk}/chart")

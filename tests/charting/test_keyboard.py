@@ -14,7 +14,7 @@ from sacrum.charting import selectors
 from sacrum.charting.models import SessionNote
 from tests.access.objects import Stillwater
 from tests.browser.conftest import Shots
-from tests.charting.objects import make_chartable, signed
+from tests.charting.objects import after_the_session, make_chartable, signed
 from tests.charting.test_browser import in_browser, shot, sign_in
 
 __all__ = ["shot"]  # the fixture, shared with the tablet walk
@@ -53,7 +53,7 @@ def start_note_carrying(page: Any, appointment: Any, parts: list[str]) -> None:
 
 
 def test_a_carried_forward_rate_with_any_decimal_saves_and_goes_to_signing(
-    live_server: Any, shot: Shots, owner: Any, practitioner: Any, front_desk: Any
+    live_server: Any, clock: Any, shot: Shots, owner: Any, practitioner: Any, front_desk: Any
 ) -> None:
     w = Stillwater(owner, practitioner, front_desk)
     appointment: Any = w.object("appointment_id")
@@ -65,6 +65,8 @@ def test_a_carried_forward_rate_with_any_decimal_saves_and_goes_to_signing(
         full=False,
         rhythm_findings=[{"station_id": str(station.pk), "rate": "10.9"}],
     )
+
+    after_the_session(clock, appointment)
 
     def script(page: Any) -> None:
         sign_in(page, practitioner.user.email, "/")
@@ -102,13 +104,15 @@ def tab_through(page: Any, key: str, limit: int = 260) -> tuple[int, list[str]]:
 
 
 def test_tabbing_through_the_note_editor_never_hides_the_focused_field(
-    live_server: Any, shot: Shots, owner: Any, practitioner: Any, front_desk: Any
+    live_server: Any, clock: Any, shot: Shots, owner: Any, practitioner: Any, front_desk: Any
 ) -> None:
     w = Stillwater(owner, practitioner, front_desk)
     appointment: Any = w.object("appointment_id")
     client = make_chartable(practitioner, appointment.client)
     signed(practitioner, client)  # a full note: every list has rows to carry
     results: dict[str, tuple[int, list[str]]] = {}
+
+    after_the_session(clock, appointment)
 
     def script(page: Any) -> None:
         sign_in(page, practitioner.user.email, "/")

@@ -21,7 +21,7 @@ from sacrum.clients import consent
 from sacrum.scheduling.models import Appointment
 from tests.access.objects import Stillwater
 from tests.charting import objects
-from tests.charting.objects import draft, make_chartable, new_client, signed
+from tests.charting.objects import draft, make_chartable, new_client, signed, took_place
 
 chartable = objects.chartable  # the fixture, used by name below
 
@@ -80,7 +80,7 @@ def test_another_clinic_gets_404(
 # --- Starting: gate, blank, copy-forward ------------------------------------------------
 
 
-def test_gate_refusal_says_what_to_do_and_writes_nothing(
+def test_missing_paperwork_is_shown_to_follow_up_and_the_session_is_charted(
     browser_as: Any, practitioner: Any, owner: Any
 ) -> None:
     client = new_client(owner)  # no consent, no intake
@@ -88,33 +88,52 @@ def test_gate_refusal_says_what_to_do_and_writes_nothing(
     page = http.get(url("note_new", client.pk))
     assert page.status_code == 200
     body = page.content.decode()
-    assert "can&#x27;t be charted yet" in body or "can't be charted yet" in body
+    assert "Paperwork to follow up" in body
     assert "has not signed the consent form" in body
-    assert "Open the client&#x27;s record" in body or "Open the client's record" in body
-    refused = http.post(url("note_new", client.pk), {"seen_at": "2025-01-01T10:00"})
+    made = http.post(url("note_new", client.pk), {"seen_at": "2026-06-10T09:00"})
+    note = SessionNote.objects.get(client=client)
+    assert made.status_code == 302 and made["Location"] == url("note_detail", note.pk)
+
+
+def test_a_session_that_has_not_begun_is_not_charted(
+    browser_as: Any, owner: Any, practitioner: Any, front_desk: Any
+) -> None:
+    w = Stillwater(owner, practitioner, front_desk)
+    appointment = w.object("appointment_id")  # a week or two ahead
+    assert isinstance(appointment, Appointment)
+    make_chartable(practitioner, appointment.client)
+    http = browser_as(practitioner)
+    page = http.get(url("chart_appointment", appointment.pk))
+    body = page.content.decode()
+    assert "can&#x27;t be charted yet" in body or "can't be charted yet" in body
+    assert "has not begun yet" in body and "Open the appointment" in body
+    assert "see the alerts above" not in body and "your draft is kept" not in body
+    refused = http.post(url("chart_appointment", appointment.pk), {})
     assert refused.status_code == 409
-    assert not SessionNote.objects.filter(client=client).exists()
+    assert not SessionNote.objects.filter(appointment=appointment).exists()
 
 
-def test_withdrawn_consent_refuses_signing_on_the_page(
+def test_withdrawn_consent_is_followed_up_and_the_note_is_signed(
     browser_as: Any, practitioner: Any, chartable: Any
 ) -> None:
     note = draft(practitioner, chartable, complaint="Headache")
     signature = chartable.consent_signatures.order_by("-signed_at").first()
     consent.withdraw(actor=practitioner.actor, signature=signature)
     http = browser_as(practitioner)
+    review = http.get(url("note_sign", note.pk))
+    assert review.status_code == 200
+    assert "withdrawn their consent" in review.content.decode()
     response = http.post(url("note_sign", note.pk))
-    assert response.status_code == 409
-    assert "withdrawn their consent" in response.content.decode()
+    assert response.status_code == 302
     note.refresh_from_db()
-    assert note.status == "draft"
+    assert note.status == "signed"
 
 
 def test_chart_this_session_starts_then_reopens_the_note(
     browser_as: Any, owner: Any, practitioner: Any, front_desk: Any
 ) -> None:
     w = Stillwater(owner, practitioner, front_desk)
-    appointment = w.object("appointment_id")
+    appointment = took_place(w.object("appointment_id"))
     assert isinstance(appointment, Appointment)
     make_chartable(practitioner, appointment.client)
     http = browser_as(practitioner)

@@ -53,40 +53,96 @@ def test_a_full_note_is_saved_and_signed(practitioner: Persona, chartable: Clien
 # --- The gate ------------------------------------------------------------------------
 
 
-def test_charting_is_refused_without_current_consent(practitioner: Persona, owner: Persona) -> None:
+def test_a_session_that_took_place_is_charted_without_consent_and_it_stays_flagged(
+    practitioner: Persona, owner: Persona
+) -> None:
     client = new_client(owner)
     screening_services.submit_intake(
         actor=practitioner.actor, client=client, answers=quiet_answers("intake")
     )
-    with pytest.raises(services.ChartingRefused) as refused:
-        services.start_note(actor=practitioner.actor, client=client)
-    assert refused.value.reasons == [CONSENT_MISSING["none"]]
-    assert not SessionNote.objects.filter(client=client).exists()
+    note = services.start_note(actor=practitioner.actor, client=client)
+    assert services.followups(client) == [CONSENT_MISSING["none"]]
+    signed_note = services.sign_note(actor=practitioner.actor, note=note)
+    assert signed_note.status == "signed"
+    assert services.followups(client) == [CONSENT_MISSING["none"]]  # still to follow up
 
 
-def test_charting_is_refused_for_a_blocked_client(practitioner: Persona, owner: Persona) -> None:
+def test_a_blocked_client_s_session_is_charted_and_the_block_stays_open(
+    practitioner: Persona, owner: Persona
+) -> None:
     client = make_chartable(practitioner, new_client(owner))
     screening_services.submit_intake(
         actor=practitioner.actor,
         client=client,
         answers=quiet_answers("intake") | {"head_injury_recent": "yes"},
     )
+    note = draft(practitioner, client, complaint="Dizzy after a fall")
+    services.sign_note(actor=practitioner.actor, note=note)
+    assert services.followups(client)[0].startswith("Blocked:")
     assert ClientAlert.objects.filter(client=client, action="block", status="open").exists()
-    with pytest.raises(services.ChartingRefused) as refused:
-        services.start_note(actor=practitioner.actor, client=client)
-    assert refused.value.reasons[0].startswith("Blocked:")
-    assert "physician's clearance" in refused.value.message
-    assert not SessionNote.objects.filter(client=client).exists()
 
 
-def test_signing_runs_the_gate_again(practitioner: Persona, chartable: Client) -> None:  # noqa: F811
-    """A block that appears while the draft is open stops the signature too."""
-    note = draft(practitioner, chartable, complaint="Dizzy after a fall")
-    screening_services.submit_intake(
-        actor=practitioner.actor,
-        client=chartable,
-        answers=quiet_answers("intake") | {"head_injury_recent": "yes"},
+def _appointment(persona: Persona, client: Client, hours_from_now: float, status: str) -> Any:
+    from sacrum.clinics.models import Location
+    from sacrum.scheduling.models import Appointment, ServiceType
+
+    service = ServiceType.objects.create(
+        clinic=client.clinic, name=f"Session {status}", duration_minutes=50, needs_room=False
     )
+    start = timezone.now() + dt.timedelta(hours=hours_from_now)
+    return Appointment.objects.create(
+        clinic=client.clinic,
+        client=client,
+        practitioner=persona.member,
+        service=service,
+        location=Location.objects.create(
+            clinic=client.clinic, name=f"Room {status}", time_zone="Europe/London"
+        ),
+        start=start,
+        end=start + dt.timedelta(minutes=50),
+        blocked_start=start,
+        blocked_end=start + dt.timedelta(minutes=50),
+        status=status,
+    )
+
+
+def test_no_note_for_a_session_that_has_not_taken_place(
+    practitioner: Persona,
+    chartable: Client,  # noqa: F811
+) -> None:
+    tomorrow = _appointment(practitioner, chartable, 24, "booked")
+    with pytest.raises(services.ChartingRefused) as refused:
+        services.start_note(actor=practitioner.actor, client=chartable, appointment=tomorrow)
+    assert refused.value.reasons[0].startswith("This session has not begun yet: it starts Thu 11")
+    requested = _appointment(practitioner, chartable, -30, "requested")
+    with pytest.raises(services.ChartingRefused) as refused:
+        services.start_note(actor=practitioner.actor, client=chartable, appointment=requested)
+    assert refused.value.reasons == [services.REQUESTED]
+    with pytest.raises(services.ChartingRefused):
+        services.start_note(
+            actor=practitioner.actor,
+            client=chartable,
+            seen_at=timezone.now() + dt.timedelta(hours=3),
+        )
+    assert not SessionNote.objects.filter(client=chartable).exists()
+
+
+def test_signing_is_refused_while_the_session_is_still_ahead(
+    practitioner: Persona,
+    chartable: Client,  # noqa: F811
+) -> None:
+    """A draft started while a session was on can't be signed once it is moved ahead."""
+    session = _appointment(practitioner, chartable, -0.5, "arrived")
+    note = services.start_note(actor=practitioner.actor, client=chartable, appointment=session)
+    later = timezone.now() + dt.timedelta(days=2)
+    type(session).objects.filter(pk=session.pk).update(
+        start=later,
+        end=later + dt.timedelta(minutes=50),
+        blocked_start=later,
+        blocked_end=later + dt.timedelta(minutes=50),
+        status="booked",
+    )
+    note.refresh_from_db()
     with pytest.raises(services.ChartingRefused):
         services.sign_note(actor=practitioner.actor, note=note)
     note.refresh_from_db()

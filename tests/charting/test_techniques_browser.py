@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from sacrum.charting.models import SessionNote
 from tests.access.objects import Stillwater
 from tests.browser.conftest import Shots
-from tests.charting.objects import make_chartable, signed
+from tests.charting.objects import after_the_session, make_chartable, signed
 from tests.charting.test_browser import in_browser, shot, sign_in
 from tests.charting.test_keyboard import start_note_carrying
 
@@ -23,13 +23,15 @@ NAME_WIDTH = "el => el.getBoundingClientRect().width"
 
 
 def test_technique_names_are_readable_and_one_tap_removes_a_step(
-    live_server: Any, shot: Shots, owner: Any, practitioner: Any, front_desk: Any
+    live_server: Any, clock: Any, shot: Shots, owner: Any, practitioner: Any, front_desk: Any
 ) -> None:
     w = Stillwater(owner, practitioner, front_desk)
     appointment: Any = w.object("appointment_id")
     client = make_chartable(practitioner, appointment.client)
     signed(practitioner, client)  # techniques: cranial base release, then still point
     widths: dict[str, float] = {}
+
+    after_the_session(clock, appointment)
 
     def script(page: Any) -> None:
         sign_in(page, practitioner.user.email, "/")

@@ -6,10 +6,12 @@ transaction and writes the audit log. Notes are passed in already fetched throug
 ``selectors`` (which decide who may see them); the services decide who may change
 them: only a draft, and only its author.
 
-Charting goes through the screening gate: creating or signing a note for a client
-without current consent, without an intake, with an uncleared block or an
-unacknowledged warning is refused with the gate's own words (``ChartingRefused``,
-a ``Conflict``: HTTP 409 in the API).
+A session that took place can always be documented: what screening still asks for
+(consent, an intake, a clearance, an acknowledgement) is shown beside the note as paperwork
+to follow up (``followups``), never a reason to leave the session unwritten. What is
+refused (``ChartingRefused``, a ``Conflict``: HTTP 409 in the API) is a note for a session
+that has not taken place: an appointment still requested, one that has not begun, an
+unscheduled visit in the future, or an erased client (``charting_refusals``).
 """
 
 from __future__ import annotations
@@ -50,8 +52,9 @@ from sacrum.clients.models import Client
 from sacrum.kernel.actor import Actor, StaffActor
 from sacrum.kernel.errors import Conflict, Forbidden
 from sacrum.kernel.permissions import require
-from sacrum.scheduling.models import Appointment, ServiceType
-from sacrum.screening.gates import charting_gate
+from sacrum.scheduling.local_time import local, zone
+from sacrum.scheduling.models import Appointment, AppointmentStatus, ServiceType
+from sacrum.screening.gates import ERASED, charting_gate
 
 # Scalar fields of a draft that save_draft may set.
 NOTE_FIELDS = (
@@ -85,7 +88,7 @@ NOT_CHARTABLE = ("cancelled", "no_show")
 
 
 class ChartingRefused(Conflict):
-    """The screening gate says no: the reasons are the message, one per line."""
+    """No note for this session now: the reasons are the message, one per line."""
 
     def __init__(self, reasons: Sequence[str]) -> None:
         self.reasons = list(reasons)
@@ -218,8 +221,41 @@ def _require_author(actor: StaffActor, note: SessionNote) -> None:
         raise Forbidden("Only the note's author changes or signs it.")
 
 
-def _gate(client: Client) -> None:
-    reasons = charting_gate(client)
+REQUESTED = "This appointment is still a request: confirm it before charting the session."
+AHEAD = "The session's time is still ahead. Chart it once it has taken place."
+
+
+def charting_refusals(
+    client: Client,
+    *,
+    appointment: Appointment | None = None,
+    seen_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> list[str]:
+    """Why no note can be started or signed now: only a session that took place is charted."""
+    if client.erased_at is not None:
+        return [ERASED]
+    now = now or timezone.now()
+    if appointment is not None:
+        if appointment.status == AppointmentStatus.REQUESTED:
+            return [REQUESTED]
+        if appointment.start > now:
+            starts = local(appointment.start, zone(appointment.location.time_zone))
+            return [
+                f"This session has not begun yet: it starts {starts:%a} {starts.day} "
+                f"{starts:%b, %H:%M}. Chart it once it has taken place."
+            ]
+    elif seen_at is not None and seen_at > now:
+        return [AHEAD]
+    return []
+
+
+def followups(client: Client) -> list[str]:
+    """What screening still asks for: shown beside the note, settled on the client's record."""
+    return [r for r in charting_gate(client) if r != ERASED]
+
+
+def _refuse(reasons: list[str]) -> None:
     if reasons:
         raise ChartingRefused(reasons)
 
@@ -284,15 +320,16 @@ def start_note(
 ) -> SessionNote:
     """A new draft for ``client`` by the actor, tied to ``appointment`` or unscheduled.
 
-    Refused (``ChartingRefused``) when the screening gate has reasons. A service's
+    Refused (``ChartingRefused``) for a session that has not taken place
+    (``charting_refusals``); screening's open items do not stop it. A service's
     ``NoteTemplate`` fills the starting text and technique list; without one the
     duration is the service's. ``seen_at`` defaults to the appointment's start, or now.
     """
     require(actor, "clinical.edit")
     _same_clinic(actor, client.clinic_id)
     assert actor.member is not None
-    _gate(client)
     _check_appointment(actor, client, appointment)
+    _refuse(charting_refusals(client, appointment=appointment, seen_at=seen_at))
     ensure_defaults(client.clinic_id)
     note = SessionNote(
         clinic_id=client.clinic_id,
@@ -621,14 +658,14 @@ def save_draft(*, actor: StaffActor, note: SessionNote, data: Mapping[str, Any])
 def sign_note(*, actor: StaffActor, note: SessionNote) -> SessionNote:
     """Sign and lock: who, when, the SHA-256 of the canonical content and its keyed seal.
 
-    Only the author signs, only a draft, and only while the screening gate allows
-    charting for the client. The hash is computed from the rows as stored (read back
+    Only the author signs, only a draft, and only once the session has taken place
+    (``charting_refusals``). The hash is computed from the rows as stored (read back
     inside the same transaction), so ``verify`` recomputes exactly the same bytes.
     The "sign" audit entry is what ``verify`` later holds the note table against.
     """
     _require_author(actor, note)
     fresh = _locked_draft(note)
-    _gate(fresh.client)
+    _refuse(charting_refusals(fresh.client, appointment=fresh.appointment, seen_at=fresh.seen_at))
     assert actor.member is not None
     now = timezone.now()
     fresh.signed_by = actor.member

@@ -44,7 +44,6 @@ from sacrum.kernel.forms import add_service_errors
 from sacrum.kernel.pages import member_required
 from sacrum.kernel.requests import MemberRequest
 from sacrum.scheduling.models import Appointment
-from sacrum.screening.gates import charting_gate
 
 AUTOSAVE_SECONDS = 15
 
@@ -87,7 +86,7 @@ def note_new(request: MemberRequest, client_id: uuid.UUID) -> HttpResponse:
 def _start(
     request: HttpRequest, actor: StaffActor, client: Client, appointment: Appointment | None
 ) -> HttpResponse:
-    reasons = charting_gate(client)
+    reasons = services.charting_refusals(client, appointment=appointment)
     previous = selectors.previous_signed_note(actor, client)
     form_class = StartForm if appointment else UnscheduledForm
     initial: dict[str, Any] = {}
@@ -133,6 +132,7 @@ def _start(
             "client": client,
             "appointment": appointment,
             "reasons": reasons,
+            "followups": services.followups(client),
             "previous": previous,
             "form": form,
             "copy_labels": COPY_LABELS,
@@ -203,7 +203,10 @@ def _edit_page(
             "had_previous": bool(previous),
             "technique_templates": [t for t in templates if t.active],
             "technique_names": sorted({s for t in templates for s in t.steps}),
-            "gate": charting_gate(note.client),
+            "refusals": services.charting_refusals(
+                note.client, appointment=note.appointment, seen_at=note.seen_at
+            ),
+            "followups": services.followups(note.client),
             "autosave_seconds": AUTOSAVE_SECONDS,
         },
         status=422 if form.errors else 200,
@@ -379,12 +382,14 @@ def note_autosave(request: MemberRequest, note_id: uuid.UUID) -> JsonResponse:
 @never_cache
 @member_required("clinical.edit")
 def note_sign(request: MemberRequest, note_id: uuid.UUID) -> HttpResponse:
-    """Confirm, then sign and lock. Refused with the gate's words when charting isn't allowed."""
+    """Confirm, then sign and lock. Refused, in words, for a session that has not taken place."""
     actor = _actor(request)
     note = _editable(actor, note_id)
     if note.is_signed:
         return redirect("web:note_detail", note_id=note.pk)
-    reasons = charting_gate(note.client)
+    reasons = services.charting_refusals(
+        note.client, appointment=note.appointment, seen_at=note.seen_at
+    )
     status = 200
     if request.method == "POST" and not reasons:
         try:
@@ -406,6 +411,7 @@ def note_sign(request: MemberRequest, note_id: uuid.UUID) -> HttpResponse:
             "note": note,
             "client": note.client,
             "reasons": reasons,
+            "followups": services.followups(note.client),
             "restrictions": [(r, region_label(r.region, r.side)) for r in restrictions],
         },
         status=status,

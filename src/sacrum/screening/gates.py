@@ -1,7 +1,11 @@
-"""What screening allows: the gates other capabilities call before charting or booking.
+"""What screening allows: the gates other capabilities call before booking, and what it
+still asks for beside a session note.
 
-``charting_gate(client)`` and ``booking_gate(client)`` return the reasons the action
-may not go ahead now; an empty list means it may. They read the database directly
+``booking_gate(client)`` returns the reasons a booking may not go ahead now; an empty list
+means it may. ``charting_gate(client)`` returns what screening still asks for before the
+next session (consent, an intake, a clearance, an assessment, an acknowledgement):
+charting shows it beside the note of a session that took place, as paperwork to follow
+up, and never leaves a session unwritten because of it. They read the database directly
 (no actor) because the caller has already decided who may see the client; the
 booking reasons never name a condition, so they can be shown to the front desk and
 to the client booking online. ``urgent_gate(client)`` is the part that holds every
@@ -20,12 +24,12 @@ from sacrum.screening.models import AlertStatus, ClientAlert, Intake
 
 NO_INTAKE = (
     "No health-history intake is on file. Ask the client to fill it in "
-    "(send the link or open it on the tablet) before the first session."
+    "(send the link or open it on the tablet) before their next session."
 )
 CONSENT_MISSING = {
-    "none": "The client has not signed the consent form. Ask them to sign it before a session is charted.",
-    "withdrawn": "The client has withdrawn their consent. No session can be charted unless they sign again.",
-    "outdated": "The clinic's consent text has changed. Ask the client to sign the new version before a session is charted.",
+    "none": "The client has not signed the consent form. Ask them to sign it before their next session.",
+    "withdrawn": "The client has withdrawn their consent. No further session unless they sign again.",
+    "outdated": "The clinic's consent text has changed. Ask the client to sign the new version before their next session.",
 }
 BOOKING_BLOCKED = (
     "A practitioner needs to review this client's health answers before a session can be booked."
@@ -66,12 +70,13 @@ def charting_gate(client: Client) -> list[str]:
     for alert in alerts:
         if alert.action == BLOCK:
             reasons.append(
-                f"Blocked: {alert.rule.title}. Record a physician's clearance before charting."
+                f"Blocked: {alert.rule.title}. Record a physician's clearance before the next "
+                "session."
             )
         elif alert.urgent:
             reasons.append(
                 f"Urgent: {alert.rule.title}. The client was told to seek urgent medical care; "
-                "record that they have been medically assessed before charting."
+                "record that they have been medically assessed before the next session."
             )
         else:
             reasons.append(f"Warning not yet acknowledged: {alert.rule.title}.")

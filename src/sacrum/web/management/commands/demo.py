@@ -61,7 +61,7 @@ class Command(BaseCommand):
             "Sacrum demo is ready.",
             f"  Address:  {address}/",
             f"  E-mails:  written to {settings.EMAIL_FILE_PATH}"
-            if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend")
+            if str(settings.EMAIL_BACKEND).endswith("filebased.EmailBackend")
             else "  E-mails:  sent through your SACRUM_EMAIL_* settings",
             f"  Password for every demo login: {ctx['password']}",
         ]
