@@ -1,5 +1,6 @@
 """In a real browser: a practitioner's dashboard lists the sessions that took place with no
-note yet, and one tap opens the charting of that session."""
+note yet, and one tap opens the charting of that session, which can be written up even
+while the client's paperwork is missing (it is listed to follow up)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from playwright.sync_api import expect
 from sacrum.clinics.models import Location
 from sacrum.scheduling.models import Appointment, ServiceType
 from tests.browser.conftest import Shots
-from tests.charting.objects import make_chartable, new_client
+from tests.charting.objects import new_client
 from tests.conftest import PASSWORD, Persona
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,7 +24,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_session_without_a_note_is_on_the_dashboard(
     page: Any, owner: Persona, practitioner: Persona, shot: Shots
 ) -> None:
-    client = make_chartable(practitioner, new_client(owner, "Ines", "Moreau"))
+    client = new_client(owner, "Ines", "Moreau")  # no consent signed, no intake yet
     service = ServiceType.objects.create(
         clinic=owner.clinic, name="Session", duration_minutes=50, needs_room=False
     )
@@ -52,4 +53,11 @@ def test_a_session_without_a_note_is_on_the_dashboard(
     shot(page, "dashboard")
     link.click()
     expect(page).to_have_url(re.compile(f"/appointments/{session.pk}/chart$"))
-    expect(page.get_by_role("button", name="Start the note")).to_be_visible()
+    # What screening still asks for is there to follow up; it does not stop the write-up.
+    followups = page.locator(
+        "section", has=page.get_by_role("heading", name="Paperwork to follow up")
+    )
+    expect(followups).to_contain_text("has not signed the consent form")
+    shot(page, "start-with-followups")
+    page.get_by_role("button", name="Start the note").click()
+    expect(page.locator(".badge.warn")).to_have_text("Draft")
