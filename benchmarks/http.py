@@ -93,12 +93,14 @@ for window in range(8):
     found = find_slots(service=service, location=location, first_day=start,
                        last_day=start + dt.timedelta(days=91), not_before=timezone.now())
     slots += found.slots(limit=100000)
-# One booking at a time of the clinic's day: never two at once, so rooms never run out.
+# One booking at a time of the clinic's day, buffers included: never two at once, so no
+# practitioner, room or client is asked for twice.
+gap = dt.timedelta(minutes=service.buffer_before_minutes + service.buffer_after_minutes)
 chosen, last_end = [], None
 for slot in sorted(slots, key=lambda s: s.start):
     if last_end is None or slot.start >= last_end:
         chosen.append(slot)
-        last_end = slot.end
+        last_end = slot.end + gap
 clients = list(Client.objects.filter(clinic=clinic, erased_at__isnull=True).values_list("pk", flat=True))
 bookings = [
     {"client_id": str(clients[n % len(clients)]), "practitioner_id": str(s.practitioner_id),
@@ -130,7 +132,8 @@ Item.objects.bulk_create([Item(name=f"item {n}", price=n) for n in range(1, 101)
 POST_LUA = r"""
 local bodies = {}
 for line in io.lines(os.getenv("WRK_BODIES")) do bodies[#bodies + 1] = line end
-local n = 0
+-- Each run goes on where the previous one stopped, so every booking asks for a new time.
+local n = tonumber(os.getenv("WRK_OFFSET") or "0")
 request = function()
   n = n + 1
   local body = bodies[((n - 1) % #bodies) + 1]
@@ -215,6 +218,9 @@ def wait_up(url: str, process: subprocess.Popen[Any]) -> None:
     raise SystemExit(f"no answer from {url}")
 
 
+SENT: dict[str, int] = {}  # bodies used so far per POST path, across rounds
+
+
 def wrk(binary: str, base: str, path: Path_, seconds: int) -> Result:
     command = [binary, "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
     for header in path.headers:
@@ -225,9 +231,14 @@ def wrk(binary: str, base: str, path: Path_, seconds: int) -> Result:
         script.write_text(POST_LUA)
         command += ["-s", str(script), "-H", "Content-Type: application/json"]
         env["WRK_BODIES"] = path.post
+        env["WRK_OFFSET"] = str(SENT.get(path.name, 0))
     out = subprocess.run(
         [*command, base + path.path], capture_output=True, text=True, env=env, check=True
     ).stdout
+    sent = int(_find(r"(\d+) requests in", out))
+    if path.post:
+        # wrk may open a few more requests than it completes; skip past those too.
+        SENT[path.name] = SENT.get(path.name, 0) + sent + CONNECTIONS
     return Result(
         rps=float(_find(r"Requests/sec:\s+([\d.]+)", out)),
         p50_ms=_ms(_find(r"50%\s+([\d.]+\w+)", out)),
