@@ -21,16 +21,17 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from sacrum.clinics.models import Location
+from sacrum.clinics.models import Location, PractitionerProfile
 from sacrum.directory.models import FeedFile
 from sacrum.directory.selectors import booking_url, site_url
 from sacrum.directory.visibility import listed_member_filter, offers_of
-from sacrum.scheduling.local_time import local, zone
-from sacrum.scheduling.models import Appointment, SchedulingPolicy, ServiceType, WeeklyHours
+from sacrum.scheduling import slots
+from sacrum.scheduling.local_time import Offsets, local, zone
+from sacrum.scheduling.models import Appointment, SchedulingPolicy, WeeklyHours
 from sacrum.scheduling.models.appointments import ACTIVE_VALUES
-from sacrum.scheduling.slots import free_starts
 
 FEED_DAYS = 14
+DAY = 86400
 REFRESH_MINUTES = 10
 IG = "http://hl7.org/fhir/uv/smart-scheduling-links/StructureDefinition"
 PROFILES = {
@@ -58,35 +59,34 @@ def _line(resource: dict[str, Any]) -> str:
 
 
 def build(now: dt.datetime) -> dict[str, str]:
-    """The three NDJSON files as text."""
-    hours = (
+    """The three NDJSON files as text; a fixed number of queries whatever the server holds."""
+    hour_rows = (
         WeeklyHours.objects.filter(listed_member_filter("practitioner"), location__active=True)
         .order_by()
-        .values_list("practitioner_id", "location_id")
-        .distinct()
+        .values_list("practitioner_id", "location_id", "weekday", "start_time", "end_time")
     )
+    hours = [slots.Hours(*row) for row in hour_rows]
     places: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)  # member → locations
-    for member_id, location_id in hours:
-        places[member_id].add(location_id)
+    for h in hours:
+        places[h.member_id].add(h.location_id)
     offers = list(offers_of(list(places)))
     locations = {
         loc.pk: loc
         for loc in Location.objects.filter(
             pk__in={loc for locs in places.values() for loc in locs}
-        ).select_related("clinic")
+        ).select_related("clinic", "clinic__scheduling_policy")
     }
     names = dict(
-        WeeklyHours.objects.filter(practitioner_id__in=list(places))
-        .values_list("practitioner_id", "practitioner__practitioner_profile__display_name")
-        .distinct()
+        PractitionerProfile.objects.filter(membership_id__in=list(places)).values_list(
+            "membership_id", "display_name"
+        )
     )
     policies = {
-        p.clinic_id: p
-        for p in SchedulingPolicy.objects.filter(
-            clinic_id__in={loc.clinic_id for loc in locations.values()}
-        )
+        loc.clinic_id: getattr(loc.clinic, "scheduling_policy", None)
+        or SchedulingPolicy(clinic_id=loc.clinic_id)
+        for loc in locations.values()
     }
-    services = {s.pk: s for s in ServiceType.objects.filter(pk__in={o[1] for o in offers})}
+    services = {o[1]: o for o in offers}
 
     location_lines = []
     for loc in sorted(locations.values(), key=lambda loc: str(loc.pk)):
@@ -140,10 +140,10 @@ def build(now: dt.datetime) -> dict[str, str]:
                                     {
                                         "system": site_url(reverse("web:directory_search")),
                                         "code": str(service_id),
-                                        "display": services[service_id].name,
+                                        "display": services[service_id][3],
                                     }
                                 ],
-                                "text": services[service_id].name,
+                                "text": services[service_id][3],
                             }
                         ],
                         "actor": [
@@ -155,30 +155,38 @@ def build(now: dt.datetime) -> dict[str, str]:
             )
 
     end_window = now + dt.timedelta(days=FEED_DAYS)
-    for (service_id, location_id), members in sorted(by_service_location.items(), key=str):
+    booking = {c for c, policy in policies.items() if policy.online_booking_enabled}
+    found = slots.many_free_starts(
+        slots.ManyQuery(
+            now=now,
+            days=FEED_DAYS,
+            hours=[h for h in hours if locations[h.location_id].clinic_id in booking],
+            offers=[
+                slots.Offer(m, s, c, d, b, a, r)
+                for m, s, c, _n, _t, d, b, a, r, _p, _x in offers
+                if c in booking
+            ],
+            location_zones={pk: loc.time_zone for pk, loc in locations.items()},
+            location_clinics={pk: loc.clinic_id for pk, loc in locations.items()},
+            policies=policies,
+        )
+    )
+    lo, hi = int(now.timestamp()) - DAY, int(end_window.timestamp()) + DAY
+    offsets: dict[uuid.UUID, Offsets] = {}
+    for (member_id, service_id, location_id), valid in sorted(
+        found.intervals.items(), key=lambda kv: tuple(map(str, kv[0]))
+    ):
         loc = locations[location_id]
-        service = services[service_id]
-        policy = policies.get(loc.clinic_id) or SchedulingPolicy(clinic_id=loc.clinic_id)
-        if not policy.online_booking_enabled:
-            continue
         tz = zone(loc.time_zone)
-        earliest = now + dt.timedelta(minutes=policy.minimum_notice_minutes)
-        latest = min(end_window, now + dt.timedelta(days=policy.online_days_ahead))
-        found = free_starts(
-            service=service,
-            location=loc,
-            first_day=local(now, tz).date(),
-            last_day=local(latest, tz).date(),
-            practitioner_ids=members,
-            not_before=earliest,
-        ).grid(policy.slot_step_minutes)
-        horizon = int(latest.timestamp())
+        table = offsets.get(location_id)
+        if table is None:
+            table = offsets[location_id] = Offsets(tz, lo, hi)
+        step = policies[loc.clinic_id].slot_step_minutes * 60
+        duration = dt.timedelta(minutes=services[service_id][5])
         phone = loc.phone or loc.clinic.phone
-        for member_id, starts in sorted(found.by_practitioner.items(), key=lambda kv: str(kv[0])):
-            sid = schedule_id(member_id, service_id, location_id)
-            for start in starts:
-                if start > horizon:
-                    break
+        sid = schedule_id(member_id, service_id, location_id)
+        for a, b in valid:
+            for start in range(table.align_up(a, step), b, step):
                 begin = dt.datetime.fromtimestamp(start, tz=dt.UTC)
                 extension = [
                     {
@@ -199,9 +207,7 @@ def build(now: dt.datetime) -> dict[str, str]:
                             "schedule": {"reference": f"Schedule/{sid}"},
                             "status": "free",
                             "start": instant(begin, tz),
-                            "end": instant(
-                                begin + dt.timedelta(minutes=service.duration_minutes), tz
-                            ),
+                            "end": instant(begin + duration, tz),
                             "extension": extension,
                         }
                     )

@@ -27,11 +27,11 @@ from sacrum.clinics.models import (
     Profession,
     VerificationState,
 )
-from sacrum.directory import nextfree
 from sacrum.directory.db import JoinUnits, split_units
 from sacrum.directory.models import Listing
 from sacrum.directory.places import Place, bounding_box, distance_km, find_place
 from sacrum.directory.visibility import listed_member_filter, listed_profile_filter, offers_of
+from sacrum.scheduling import slots
 from sacrum.scheduling.db import IdText
 from sacrum.scheduling.local_time import DASH, local, zone
 from sacrum.scheduling.models import SchedulingPolicy, WeeklyHours
@@ -215,16 +215,16 @@ def practitioner_page(slug: str, now: dt.datetime) -> PractitionerPage | None:
         for _m, service_id, _c, name, description, duration, _b, _a, _r, price, new_only in offers
     ]
     if policy.online_booking_enabled and services and hours:
-        found = nextfree.next_free(
-            nextfree.Question(
+        found = slots.next_free(
+            slots.ManyQuery(
                 now=now,
                 days=HORIZON_DAYS,
                 hours=[
-                    nextfree.Hours(member.pk, h.location_id, h.weekday, h.start_time, h.end_time)
+                    slots.Hours(member.pk, h.location_id, h.weekday, h.start_time, h.end_time)
                     for h in hours
                 ],
                 offers=[
-                    nextfree.Offer(m, s, c, d, b, a, r)
+                    slots.Offer(m, s, c, d, b, a, r)
                     for m, s, c, _n, _t, d, b, a, r, _p, _x in offers
                 ],
                 location_zones={pk: loc.time_zone for pk, loc in locations.items()},
@@ -311,7 +311,7 @@ class _Candidate:
     location_id: uuid.UUID | None = None
     town: str = ""
     place_name: str = ""
-    hours: list[nextfree.Hours] = field(default_factory=list)
+    hours: list[slots.Hours] = field(default_factory=list)
 
 
 def _policy_row(clinic_id: uuid.UUID, row: tuple[Any, ...]) -> SchedulingPolicy:
@@ -458,7 +458,7 @@ def _candidates(
         for unit in split_units(hours):
             weekday, start, end = unit.split(",")
             candidate.hours.append(
-                nextfree.Hours(member_id, location_id, int(weekday), as_time(start), as_time(end))
+                slots.Hours(member_id, location_id, int(weekday), as_time(start), as_time(end))
             )
         zones[location_id] = tz
         location_clinics[location_id] = clinic_id
@@ -474,28 +474,27 @@ def _next_free(
     location_clinics: dict[uuid.UUID, uuid.UUID],
     now: dt.datetime,
     days: int,
-) -> tuple[dict[uuid.UUID, tuple[nextfree.NextFree, uuid.UUID]], dict[uuid.UUID, str]]:
+) -> tuple[dict[uuid.UUID, tuple[slots.NextFree, uuid.UUID]], dict[uuid.UUID, str]]:
     """Per practitioner: the earliest free time over their services (three queries)."""
     booking = [c for c in candidates if policies[c.clinic_id].online_booking_enabled]
     if not booking:
         return {}, {}
     offers = list(offers_of([c.member_id for c in booking]))
     names = {service_id: name for _m, service_id, _c, name, *_rest in offers}
-    found = nextfree.next_free(
-        nextfree.Question(
+    found = slots.next_free(
+        slots.ManyQuery(
             now=now,
             days=days,
             hours=[h for c in booking for h in c.hours],
             offers=[
-                nextfree.Offer(m, s, c, d, b, a, r)
-                for m, s, c, _n, _t, d, b, a, r, _p, _x in offers
+                slots.Offer(m, s, c, d, b, a, r) for m, s, c, _n, _t, d, b, a, r, _p, _x in offers
             ],
             location_zones=zones,
             location_clinics=location_clinics,
             policies=policies,
         )
     )
-    best: dict[uuid.UUID, tuple[nextfree.NextFree, uuid.UUID]] = {}
+    best: dict[uuid.UUID, tuple[slots.NextFree, uuid.UUID]] = {}
     for (member_id, service_id), free in found.items():
         if member_id not in best or free.start < best[member_id][0].start:
             best[member_id] = (free, service_id)
@@ -526,7 +525,7 @@ def search(query: SearchQuery, now: dt.datetime) -> SearchResult:
         return SearchResult(query, None, True, [], 0, 0)
     candidates, zones, policies, location_clinics = _candidates(query, place)
     candidates.sort(key=lambda c: (c.distance or 0.0, c.name.casefold(), str(c.profile_id)))
-    free: dict[uuid.UUID, tuple[nextfree.NextFree, uuid.UUID]] = {}
+    free: dict[uuid.UUID, tuple[slots.NextFree, uuid.UUID]] = {}
     names: dict[uuid.UUID, str] = {}
     if query.free_this_week:
         candidates = candidates[:MAX_FREE_CANDIDATES]
