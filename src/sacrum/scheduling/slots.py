@@ -699,20 +699,35 @@ def many_free_starts(query: ManyQuery) -> ManyFree:
             places_of[member_id].append(location_id)
 
     days = _days(first_day, last_day)
-    clocks: dict[uuid.UUID, _Clock] = {}
+    clocks: dict[str, _Clock] = {}  # by zone name: places in one zone share the conversions
     working: dict[tuple[uuid.UUID, uuid.UUID], list[Interval]] = {}
+    # As in ``working_time``: practitioners without exceptions who work the same hours at
+    # the same place share one computed list (read-only downstream).
+    changed = changes.changed()
+    shared: dict[tuple[Any, ...], list[Interval]] = {}
 
     def working_at(member_id: uuid.UUID, location_id: uuid.UUID) -> list[Interval]:
         key = (member_id, location_id)
         found = working.get(key)
+        if found is not None:
+            return found
+        pattern = weekly.get(key, {})
+        same: tuple[Any, ...] | None = None
+        if member_id not in changed:
+            same = (location_id, tuple(sorted((wd, tuple(sorted(v))) for wd, v in pattern.items())))
+            found = shared.get(same)
         if found is None:
-            at = clocks.get(location_id)
+            name = query.location_zones[location_id]
+            at = clocks.get(name)
             if at is None:
-                at = clocks[location_id] = _Clock(result.zone_of(location_id))
-            found = working[key] = _working_spans(
+                at = clocks[name] = _Clock(zone(name))
+            found = _working_spans(
                 member_id, location_id, query.location_clinics[location_id],
-                weekly.get(key, {}), days, changes, at,
+                pattern, days, changes, at,
             )  # fmt: skip
+            if same is not None:
+                shared[same] = found
+        working[key] = found
         return found
 
     now_s = int(now.timestamp())
