@@ -5,7 +5,7 @@
 
 Each database is fresh (a SQLite file in a temporary directory; the PostgreSQL database
 ``sacrum_bench_directory``, created and dropped here). 500 clinics are spread over the
-shipped towns (a few kilometres apart), each with one location, two rooms, two services and
+40 largest British towns of the gazetteer (a few kilometres apart), each with one location, two rooms, two services and
 ten listed practitioners working Mon-Fri 09:00-17:00, with two bookings a day each for the
 next two weeks. The script then times a search by place and condition with the next free
 time for a page of 20 results (the selector, and the whole page through Django's test
@@ -34,12 +34,13 @@ CLINICS = 500
 PER_CLINIC = 10
 DAYS = 14
 RUNS = 9
+TOWNS = 40  # the most populous British towns of the gazetteer
 FEED_RUNS = 3
 
 HEADER = f"""# Directory search benchmark
 
 `benchmarks/directory.py`: {CLINICS} clinics x {PER_CLINIC} listed practitioners
-({CLINICS * PER_CLINIC:,}), spread over the shipped towns; Mon-Fri 09:00-17:00; two
+({CLINICS * PER_CLINIC:,}), spread over the 40 largest British towns; Mon-Fri 09:00-17:00; two
 bookings a day each for {DAYS} days; two services (one needs a room). "search" is
 `directory.selectors.search` for a page of 20 (place + condition, next free time for
 each); "page" is the whole `/directory/?…` request through Django's test client
@@ -77,12 +78,16 @@ def populate() -> int:
         Room,
     )
     from sacrum.directory.models import Listing
-    from sacrum.directory.places import shipped
+    from sacrum.directory.places import Place, gazetteer
     from sacrum.scheduling.local_time import to_utc, zone
     from sacrum.scheduling.models import Appointment, ServiceType, WeeklyHours
 
     rng = random.Random(14)
-    towns = sorted(shipped().values(), key=lambda p: p.name)
+    biggest = sorted(
+        (t for ts in gazetteer().names.values() for t in ts if t.country == "GB"),
+        key=lambda t: -t.population,
+    )[:TOWNS]
+    towns = sorted((Place(t.name, t.latitude, t.longitude) for t in biggest), key=lambda p: p.name)
     conditions = [c for c in Condition.values if c != "other"]
     professions = [p for p in Profession.values]
     started = time.perf_counter()
@@ -101,6 +106,7 @@ def populate() -> int:
             name="Main",
             city=towns[i % len(towns)].name,
             postal_code=f"T{i % len(towns):02} {i:03}",
+            country="GB",
             time_zone="Europe/London",
             latitude=Decimal(f"{towns[i % len(towns)].latitude + rng.uniform(-0.08, 0.08):.5f}"),
             longitude=Decimal(f"{towns[i % len(towns)].longitude + rng.uniform(-0.12, 0.12):.5f}"),

@@ -78,8 +78,8 @@ def test_by_postcode_of_a_listed_location(world: World) -> None:
 
 
 def test_an_unknown_place_says_so(world: World) -> None:
-    html = get("place=Atlantis")
-    assert "We could not find “Atlantis”" in html and not names(html)
+    html = get("place=Narnia")
+    assert "We could not find “Narnia”" in html and not names(html)
 
 
 def test_by_condition_profession_and_language(world: World) -> None:
