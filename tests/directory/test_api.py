@@ -4,6 +4,7 @@ each location's coordinates; only an owner changes them, and bad values get a 42
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from sacrum.clinics.models import Clinic, Location
 from tests.conftest import ApiClient, Persona
@@ -60,14 +61,15 @@ def test_bad_values_get_a_readable_422_and_nothing_is_written(
         "ISO 4217" in owner.patch("/clinic", {"currency": "XYZ"})[1]["error"]["fields"]["currency"]
     )
     path = f"/locations/{world.location.pk}"
-    for body, field in (
+    bad_places: list[tuple[dict[str, Any], str]] = [
         ({"latitude": 90.5, "longitude": 0}, "latitude"),
         ({"latitude": 0, "longitude": -180.01}, "longitude"),
         ({"latitude": "north", "longitude": 0}, "latitude"),
         ({"latitude": None}, "latitude"),  # the longitude stays: both or neither
-    ):
-        status, error = owner.patch(path, body)
-        assert status == 422, body
+    ]
+    for place, field in bad_places:
+        status, error = owner.patch(path, place)
+        assert status == 422, place
         assert field in error["error"]["fields"], error
     clinic = Clinic.objects.get(pk=world.clinic.pk)
     assert (clinic.currency, clinic.directory_enabled) == ("GBP", True)

@@ -6,11 +6,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_http_methods
 
 from sacrum.directory.feed import FILES, kind_of, manifest
+from sacrum.directory.limits import limited
 from sacrum.directory.models import FeedFile
 from sacrum.directory.views.public import not_found
 
 
 @require_http_methods(["GET", "HEAD"])
+@limited("FEED_PER_IP", feed=True)
 def feed_manifest(request: HttpRequest) -> HttpResponse:
     files = dict(FeedFile.objects.values_list("name", "generated_at"))
     response = JsonResponse(manifest(files.get(FILES["Slot"]), list(files)))
@@ -19,6 +21,7 @@ def feed_manifest(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD"])
+@limited("FEED_PER_IP", feed=True)
 def feed_file(request: HttpRequest, name: str) -> HttpResponse:
     if kind_of(name) is None:
         return not_found(request)
