@@ -12,20 +12,16 @@ Targets: at most 5 queries, under 200 ms.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import os
-import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+import harness  # benchmarks/harness.py: the script's own folder is on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "availability.md"
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_URL = "postgres://postgres@127.0.0.1:5432/sacrum_bench"
+PG_NAME = "sacrum_bench"
 PRACTITIONERS = 200
 WEEKS = 8
 PER_DAY = ("09:00", "10:00", "11:00", "14:00", "15:00")  # 50 min + 10 min buffer each
@@ -44,8 +40,7 @@ shared with other work, so expect noise), after `VACUUM ANALYZE` / `ANALYZE` of 
 """
 
 
-def log(message: str) -> None:
-    print(message, flush=True)
+log = harness.log
 
 
 def populate() -> dict:
@@ -152,35 +147,21 @@ def populate() -> dict:
     }
 
 
-def measure(label: str, run) -> tuple[str, int, float, float, int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    run()  # warm-up
-    with CaptureQueriesContext(connection) as ctx:
-        slots = run()
-    queries = len(ctx.captured_queries)
-    times = []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        run()
-        times.append((time.perf_counter() - started) * 1000)
-    return label, queries, statistics.median(times), min(times), slots
+def measure(label: str, run: Any) -> tuple[str, int, float, float, int]:
+    row = harness.measure(label, run, RUNS)
+    return row.label, row.queries, row.median_ms, row.best_ms, row.found
 
 
-def worker(database: str) -> None:
+def worker(database: str, _args: Any = None) -> None:
     """Runs inside a child process whose environment already points at the fresh database."""
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sacrum.settings")
-    django.setup()
+    harness.setup_django()
     from django.core.management import call_command
 
     from sacrum.scheduling.slots import find_slots
 
-    log(f"[{database}] migrating a fresh database")
+    harness.log(f"[{database}] migrating a fresh database")
     call_command("migrate", verbosity=0)
-    log(f"[{database}] writing {PRACTITIONERS} practitioners x {WEEKS} weeks of bookings")
+    harness.log(f"[{database}] writing {PRACTITIONERS} practitioners x {WEEKS} weeks of bookings")
     data = populate()
 
     def search(service, **extra):
@@ -214,49 +195,11 @@ def worker(database: str) -> None:
             f"[{database}] {label}: {queries} queries, median {median:.0f} ms, "
             f"best {best:.0f} ms, {slots:,} free slots"
         )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    if not RESULTS.exists():
-        RESULTS.write_text(HEADER)
-    with RESULTS.open("a") as out:
-        out.write("\n".join(lines) + "\n")
-
-
-def run_child(database: str, url: str, data_dir: str) -> int:
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SACRUM_DATA_DIR": data_dir,
-        "SACRUM_ENV": "development",
-    }
-    return subprocess.call([sys.executable, __file__, "--worker", database], env=env)
+    harness.append_rows(RESULTS, HEADER, lines)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--worker", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.worker:
-        worker(args.worker)
-        return
-    failures = 0
-    if args.db in ("sqlite", "both"):
-        with tempfile.TemporaryDirectory(prefix="sacrum-bench-") as tmp:
-            failures += run_child("sqlite", f"sqlite:///{tmp}/bench.sqlite3", tmp) != 0
-    if args.db in ("postgres", "both"):
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute("DROP DATABASE IF EXISTS sacrum_bench")
-            admin.execute("CREATE DATABASE sacrum_bench")
-        try:
-            with tempfile.TemporaryDirectory(prefix="sacrum-bench-") as tmp:
-                failures += run_child("postgresql", PG_URL, tmp) != 0
-        finally:
-            with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-                admin.execute("DROP DATABASE IF EXISTS sacrum_bench WITH (FORCE)")
-    log(f"Results appended to {RESULTS.relative_to(ROOT)}")
-    sys.exit(1 if failures else 0)
+    harness.main(__file__, __doc__.splitlines()[0], worker, PG_NAME, RESULTS)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from sacrum.clinics.models import (
     Room,
     VerificationState,
 )
+from sacrum.directory import limits
 from sacrum.directory.models import HiddenService, Listing
 from sacrum.scheduling.models import ServiceType
 from tests.conftest import Persona
@@ -42,6 +43,12 @@ class World:
     owner_profile: PractitionerProfile
     practitioner: Persona
     owner: Persona
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits() -> None:
+    """Each process keeps its own batch of counts (``directory.limits``): none from before."""
+    limits.reset()
 
 
 @pytest.fixture(autouse=True)

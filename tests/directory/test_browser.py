@@ -71,3 +71,40 @@ def test_search_open_a_practitioner_and_book_the_next_free_time(
     assert appointment.service == world.service
     # The time booked is the one the practitioner's page offered as the next free time.
     assert local(appointment.start, zone("Europe/London")).strftime("%H:%M") in chosen["label"]
+
+
+def test_free_this_week_and_too_many_requests_on_a_phone(
+    live_server: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.test import Client as HttpClient
+
+    from sacrum.directory import limits
+    from sacrum.scheduling.ratelimit import Limit
+
+    folder = shots_folder()
+    # The 429 page as a refused visitor gets it; shown in Chromium under a URL of the live
+    # server (a real 429 would be a console error, which fails every browser test).
+    monkeypatch.setattr(limits, "PAGES_PER_IP", Limit("t-browser", 0, 600))
+    refused = HttpClient(REMOTE_ADDR="192.0.2.77").get("/directory/?place=Bath")
+    assert refused.status_code == 429
+    monkeypatch.setattr(limits, "PAGES_PER_IP", Limit("t-browser-ok", 100, 600))
+
+    def script(page: Any) -> None:
+        page.goto("/directory/?place=Frome&radius=50&free=on")
+        expect(page.locator("#results-title")).to_contain_text(
+            "1 practitioner free this week within 50 km of Frome"
+        )
+        expect(page.get_by_role("contentinfo")).to_contain_text("GeoNames")
+        page.screenshot(path=str(folder / "directory-06-free-this-week.png"), full_page=True)
+        page.route(
+            "**/directory/too-many-shown",
+            lambda route: route.fulfill(
+                status=200, body=refused.content, content_type="text/html; charset=utf-8"
+            ),
+        )
+        page.goto("/directory/too-many-shown")
+        expect(page.locator("h1")).to_have_text("Too many requests")
+        expect(page.get_by_role("alert")).to_contain_text("Please wait about 10 minutes")
+        page.screenshot(path=str(folder / "directory-07-too-many.png"), full_page=True)
+
+    on_phone(live_server.url, script)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from typing import Any
 
@@ -31,7 +32,8 @@ def fetch_feed() -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
         body = http.get(f"/{path}", HTTP_ACCEPT="application/fhir+ndjson")
         assert body.status_code == 200
         assert body["Content-Type"].startswith("application/fhir+ndjson")
-        files[output["type"]] = [json.loads(line) for line in body.content.decode().splitlines()]
+        lines = [json.loads(line) for line in body.content.decode().splitlines()]
+        files.setdefault(output["type"], []).extend(lines)
     return manifest, files
 
 
@@ -113,3 +115,29 @@ def test_a_booked_time_is_gone_after_the_next_refresh(world: World, a_client: An
     busy = [s for s in after["Slot"] if s["status"] == "busy"]
     assert [dt.datetime.fromisoformat(s["start"]) for s in busy] == [start]
     assert a_client.last_name not in json.dumps(after)
+
+
+def test_free_slots_are_back_to_back_and_the_slot_file_comes_in_parts(
+    world: World, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(feed, "SLOTS_PER_FILE", 7)
+    feed.refresh(timezone.now())
+    manifest, files = fetch_feed()
+    names = [o["url"].rsplit("/", 1)[1] for o in manifest["output"] if o["type"] == "Slot"]
+    assert names[:3] == ["slots.ndjson", "slots-2.ndjson", "slots-3.ndjson"]
+    free = sorted(
+        (dt.datetime.fromisoformat(s["start"]), dt.datetime.fromisoformat(s["end"]))
+        for s in files["Slot"]
+        if s["status"] == "free"
+    )
+    assert len(free) > 7
+    blocked = dt.timedelta(minutes=world.service.buffer_after_minutes)
+    for (_s1, end1), (start2, _e2) in itertools.pairwise(free):  # one practitioner, one place
+        assert start2 >= end1 + blocked  # each could be booked whatever else is
+    # Fewer lines next time: the parts no longer needed go, and are not found any more.
+    monkeypatch.setattr(feed, "SLOTS_PER_FILE", 10_000)
+    feed.refresh(timezone.now())
+    manifest, _files = fetch_feed()
+    assert [o["type"] for o in manifest["output"]] == ["Location", "Schedule", "Slot"]
+    assert HttpClient().get("/directory/slots/slots-2.ndjson").status_code == 404
+    assert HttpClient().get("/directory/slots/slots-0.ndjson").status_code == 404

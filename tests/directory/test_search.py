@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+import pytest
 from django.db import connection
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
@@ -77,8 +78,8 @@ def test_by_postcode_of_a_listed_location(world: World) -> None:
 
 
 def test_an_unknown_place_says_so(world: World) -> None:
-    html = get("place=Atlantis")
-    assert "We could not find “Atlantis”" in html and not names(html)
+    html = get("place=Narnia")
+    assert "We could not find “Narnia”" in html and not names(html)
 
 
 def test_by_condition_profession_and_language(world: World) -> None:
@@ -152,3 +153,26 @@ def test_hostile_values_get_a_message_not_an_error(world: World) -> None:
     ):
         response = HttpClient().get(f"/directory/?{query}")
         assert response.status_code in (200, 400), query
+
+
+def test_free_this_week_asks_the_nearest_first_and_pages_on(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(selectors, "PAGE_SIZE", 2)
+    for i in range(7):
+        bath_clinic(name=f"Bath {i}")
+    now = timezone.now()
+    query = selectors.SearchQuery(place="Bristol", radius_km=50, free_this_week=True)
+    with CaptureQueriesContext(connection) as queries:
+        result = selectors.search(query, now)
+    # Only the nearest 2 x (2 + 1) were asked (three queries): more than the page needs.
+    assert len(queries.captured_queries) <= 6
+    assert [c.name for c in result.cards][:1] == ["Pat Practitioner"]
+    assert len(result.cards) == 2 and result.more and result.total == 6
+    html = get("place=Bristol&radius=50&free=on")
+    assert "6 or more practitioners free this week within 50 km of Bristol" in html
+    assert "Page 1</span>" in html and "Next" in html
+    last = selectors.search(
+        selectors.SearchQuery(place="Bristol", radius_km=50, free_this_week=True, page=4), now
+    )
+    assert len(last.cards) == 2 and not last.more and last.total == 8

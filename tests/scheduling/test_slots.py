@@ -16,6 +16,7 @@ from sacrum.scheduling.models import (
     Appointment,
     AvailabilityException,
     ClinicClosure,
+    SchedulingPolicy,
     ServiceType,
     TimeOff,
     WeeklyHours,
@@ -224,3 +225,73 @@ def test_free_starts_knows_every_minute(
     free = free_starts(service=service, location=location, first_day=monday, last_day=monday)
     assert free.is_free(practitioner.member.pk, at(monday, "09:07"))
     assert not free.is_free(practitioner.member.pk, at(monday, "16:11"))
+
+
+def test_the_many_form_agrees_with_the_one_place_form(
+    clinic: Clinic,
+    practitioner: Persona,
+    location: Location,
+    rooms: list[Room],
+    service: ServiceType,
+    monday: dt.date,
+    a_client: Client,
+) -> None:
+    """Two places, a whole-day exception at one, time off, a booking, a room-bound service:
+    the set-based form (the directory, the feed) finds exactly the single engine's starts."""
+    from django.utils import timezone
+
+    from sacrum.scheduling import slots
+    from sacrum.scheduling.intervals import intersect
+
+    member = practitioner.member
+    other = Location.objects.create(clinic=clinic, name="Bath", time_zone="Europe/London")
+    Room.objects.create(location=other, name="Oak")
+    give_hours(member, location)
+    give_hours(member, other, start="13:00", end="18:00")
+    AvailabilityException.objects.create(
+        practitioner=member, location=location, date=monday, kind="closed"
+    )
+    TimeOff.objects.create(
+        practitioner=member, start=at(monday, "15:00"), end=at(monday + dt.timedelta(1), "11:00")
+    )
+    start = at(monday + dt.timedelta(days=2), "10:00")
+    Appointment.objects.create(
+        clinic=clinic, client=a_client, practitioner=member, service=service, location=location,
+        room=rooms[0], start=start, end=start + dt.timedelta(minutes=50),
+        blocked_start=start, blocked_end=start + dt.timedelta(minutes=60),
+    )  # fmt: skip
+    now = timezone.now()
+    policy = SchedulingPolicy(clinic_id=clinic.pk)
+    hours = [
+        slots.Hours(member.pk, h.location_id, h.weekday, h.start_time, h.end_time)
+        for h in WeeklyHours.objects.filter(practitioner=member)
+    ]
+    many = slots.many_free_starts(
+        slots.ManyQuery(
+            now=now,
+            days=14,
+            hours=hours,
+            offers=[slots.Offer(member.pk, service.pk, clinic.pk, 50, 0, 10, True)],
+            location_zones={location.pk: location.time_zone, other.pk: other.time_zone},
+            location_clinics={location.pk: clinic.pk, other.pk: clinic.pk},
+            policies={clinic.pk: policy},
+        )
+    )
+    earliest = now + dt.timedelta(minutes=policy.minimum_notice_minutes)
+    window = [(int(earliest.timestamp()) // 60 * 60 + 60, int(now.timestamp()) + 14 * 86400 + 1)]
+    for place in (location, other):
+        one = free_starts(
+            service=service,
+            location=place,
+            first_day=now.date() - dt.timedelta(days=1),
+            last_day=now.date() + dt.timedelta(days=16),
+            practitioner_ids=[member.pk],
+            not_before=earliest,
+        )
+        expected = intersect(one.intervals.get(member.pk, []), window)
+        found = intersect(many.intervals.get((member.pk, service.pk, place.pk), []), window)
+        assert found == expected and found, place.name
+    assert not any(
+        a <= int(at(monday, "11:00").timestamp()) < b
+        for a, b in many.intervals[(member.pk, service.pk, location.pk)]
+    )  # closed there that Monday, whatever its hours

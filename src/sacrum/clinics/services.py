@@ -47,6 +47,8 @@ CLINIC_FIELDS = (
     "website",
     "require_staff_mfa",
     "currency",
+    "directory_enabled",
+    "public_description",
 )
 LOCATION_FIELDS = (
     "name",

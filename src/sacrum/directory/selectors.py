@@ -7,6 +7,7 @@ clinic with the directory off is simply not in the rows read here.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import CharField, OuterRef, Q, Subquery, Value
+from django.db.models import CharField, OuterRef, Q, Subquery, TextField, Value
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 
@@ -27,11 +28,11 @@ from sacrum.clinics.models import (
     Profession,
     VerificationState,
 )
-from sacrum.directory import nextfree
 from sacrum.directory.db import JoinUnits, split_units
 from sacrum.directory.models import Listing
 from sacrum.directory.places import Place, bounding_box, distance_km, find_place
 from sacrum.directory.visibility import listed_member_filter, listed_profile_filter, offers_of
+from sacrum.scheduling import slots
 from sacrum.scheduling.db import IdText
 from sacrum.scheduling.local_time import DASH, local, zone
 from sacrum.scheduling.models import SchedulingPolicy, WeeklyHours
@@ -215,16 +216,16 @@ def practitioner_page(slug: str, now: dt.datetime) -> PractitionerPage | None:
         for _m, service_id, _c, name, description, duration, _b, _a, _r, price, new_only in offers
     ]
     if policy.online_booking_enabled and services and hours:
-        found = nextfree.next_free(
-            nextfree.Question(
+        found = slots.next_free(
+            slots.ManyQuery(
                 now=now,
                 days=HORIZON_DAYS,
                 hours=[
-                    nextfree.Hours(member.pk, h.location_id, h.weekday, h.start_time, h.end_time)
+                    slots.Hours(member.pk, h.location_id, h.weekday, h.start_time, h.end_time)
                     for h in hours
                 ],
                 offers=[
-                    nextfree.Offer(m, s, c, d, b, a, r)
+                    slots.Offer(m, s, c, d, b, a, r)
                     for m, s, c, _n, _t, d, b, a, r, _p, _x in offers
                 ],
                 location_zones={pk: loc.time_zone for pk, loc in locations.items()},
@@ -299,6 +300,7 @@ class SearchResult:
     cards: list[Card]
     total: int
     pages: int
+    more: bool = False  # "free this week": at least ``total``, and another page follows
 
 
 @dataclass
@@ -311,7 +313,23 @@ class _Candidate:
     location_id: uuid.UUID | None = None
     town: str = ""
     place_name: str = ""
-    hours: list[nextfree.Hours] = field(default_factory=list)
+    hours_text: list[tuple[uuid.UUID, str]] = field(default_factory=list)  # per place
+
+    def hours(self) -> list[slots.Hours]:
+        """The weekly hours, parsed only for the practitioners whose free time is asked."""
+        out = []
+        for location_id, text in self.hours_text:
+            for unit in split_units(text):
+                weekday, start, end = unit.split(",")
+                out.append(
+                    slots.Hours(self.member_id, location_id, int(weekday), _time(start), _time(end))
+                )
+        return out
+
+
+@functools.cache
+def _time(text: str) -> dt.time:
+    return dt.time.fromisoformat(text)
 
 
 def _policy_row(clinic_id: uuid.UUID, row: tuple[Any, ...]) -> SchedulingPolicy:
@@ -336,26 +354,26 @@ def _candidates(
     One row per (practitioner, location), the weekly hours joined into one text, ids as
     text: a few hundred light rows instead of thousands of converted ones.
     """
-    rows = WeeklyHours.objects.filter(listed_member_filter("practitioner"), location__active=True)
+    rows = WeeklyHours.objects.filter(
+        listed_member_filter("practitioner"), location__active=True
+    ).annotate(
+        # The listing's condition keys as JSON text ('["back_pain", "neck_pain"]'), tested
+        # here in Python: as a LIKE in the query, PostgreSQL guessed it matched one row
+        # and started the plan from every listing (30 ms instead of 10).
+        conditions=Cast("practitioner__practitioner_profile__listing__conditions", TextField())
+    )
     if place is not None:
         south, north, west, east = bounding_box(place, query.radius_km)
-        # A subquery, so the database starts from the few locations in the box (an
-        # index range) rather than from every listed practitioner.
-        inside = Location.objects.filter(
-            latitude__gte=south,
-            latitude__lte=north,
-            longitude__gte=west,
-            longitude__lte=east,
-            clinic__directory_enabled=True,
-        ).values("pk")
-        rows = rows.filter(location_id__in=inside)
+        # On the joined location itself (not ``IN (subquery)``): PostgreSQL then starts
+        # from the few locations in the box (an index range) and joins outwards.
+        rows = rows.filter(
+            location__latitude__gte=south,
+            location__latitude__lte=north,
+            location__longitude__gte=west,
+            location__longitude__lte=east,
+        )
     if query.profession:
         rows = rows.filter(practitioner__practitioner_profile__profession=query.profession)
-    if query.condition:
-        # The listing keeps condition keys as a JSON list: '"neck_pain"' is in its text.
-        rows = rows.filter(
-            practitioner__practitioner_profile__listing__conditions__icontains=f'"{query.condition}"'
-        )
     policy = "practitioner__clinic__scheduling_policy__"
     values = (
         rows.order_by()
@@ -375,6 +393,7 @@ def _candidates(
             f"{policy}slot_step_minutes",
             f"{policy}online_days_ahead",
             f"{policy}online_booking_enabled",
+            "conditions",
         )
         .annotate(
             hours=JoinUnits(
@@ -404,10 +423,12 @@ def _candidates(
             f"{policy}slot_step_minutes",
             f"{policy}online_days_ahead",
             f"{policy}online_booking_enabled",
+            "conditions",
             "hours",
         )
     )
     language = query.language.casefold()
+    wanted = f'"{query.condition}"' if query.condition else ""
     ids: dict[str, uuid.UUID] = {}
 
     def as_id(text: str) -> uuid.UUID:
@@ -416,23 +437,17 @@ def _candidates(
             found = ids[text] = uuid.UUID(text)
         return found
 
-    times: dict[str, dt.time] = {}
-
-    def as_time(text: str) -> dt.time:
-        found = times.get(text)
-        if found is None:
-            found = times[text] = dt.time.fromisoformat(text)
-        return found
-
     found: dict[uuid.UUID, _Candidate] = {}
     zones: dict[uuid.UUID, str] = {}
     policies: dict[uuid.UUID, SchedulingPolicy] = {}
     location_clinics: dict[uuid.UUID, uuid.UUID] = {}
     for (
         member_text, location_text, profile_text, clinic_text, lat, lon, tz, city,
-        location_name, languages, name, notice, step, ahead, online, hours,
+        location_name, languages, name, notice, step, ahead, online, conditions, hours,
     ) in values:  # fmt: skip
         if language and language not in {str(x).casefold() for x in languages or []}:
+            continue
+        if wanted and wanted not in (conditions or ""):
             continue
         distance = None
         if place is not None:
@@ -455,11 +470,7 @@ def _candidates(
         ):
             candidate.distance, candidate.location_id = distance, location_id
             candidate.town, candidate.place_name = city, location_name
-        for unit in split_units(hours):
-            weekday, start, end = unit.split(",")
-            candidate.hours.append(
-                nextfree.Hours(member_id, location_id, int(weekday), as_time(start), as_time(end))
-            )
+        candidate.hours_text.append((location_id, hours))
         zones[location_id] = tz
         location_clinics[location_id] = clinic_id
         if clinic_id not in policies:
@@ -474,28 +485,27 @@ def _next_free(
     location_clinics: dict[uuid.UUID, uuid.UUID],
     now: dt.datetime,
     days: int,
-) -> tuple[dict[uuid.UUID, tuple[nextfree.NextFree, uuid.UUID]], dict[uuid.UUID, str]]:
+) -> tuple[dict[uuid.UUID, tuple[slots.NextFree, uuid.UUID]], dict[uuid.UUID, str]]:
     """Per practitioner: the earliest free time over their services (three queries)."""
     booking = [c for c in candidates if policies[c.clinic_id].online_booking_enabled]
     if not booking:
         return {}, {}
     offers = list(offers_of([c.member_id for c in booking]))
     names = {service_id: name for _m, service_id, _c, name, *_rest in offers}
-    found = nextfree.next_free(
-        nextfree.Question(
+    found = slots.next_free(
+        slots.ManyQuery(
             now=now,
             days=days,
-            hours=[h for c in booking for h in c.hours],
+            hours=[h for c in booking for h in c.hours()],
             offers=[
-                nextfree.Offer(m, s, c, d, b, a, r)
-                for m, s, c, _n, _t, d, b, a, r, _p, _x in offers
+                slots.Offer(m, s, c, d, b, a, r) for m, s, c, _n, _t, d, b, a, r, _p, _x in offers
             ],
             location_zones=zones,
             location_clinics=location_clinics,
             policies=policies,
         )
     )
-    best: dict[uuid.UUID, tuple[nextfree.NextFree, uuid.UUID]] = {}
+    best: dict[uuid.UUID, tuple[slots.NextFree, uuid.UUID]] = {}
     for (member_id, service_id), free in found.items():
         if member_id not in best or free.start < best[member_id][0].start:
             best[member_id] = (free, service_id)
@@ -519,19 +529,59 @@ def _page_profiles(ids: list[uuid.UUID], today: dt.date) -> dict[uuid.UUID, Prac
     }
 
 
+def _free_this_week(
+    candidates: list[_Candidate],
+    page: int,
+    zones: dict[uuid.UUID, str],
+    policies: dict[uuid.UUID, SchedulingPolicy],
+    location_clinics: dict[uuid.UUID, uuid.UUID],
+    now: dt.datetime,
+) -> tuple[
+    list[_Candidate], bool, dict[uuid.UUID, tuple[slots.NextFree, uuid.UUID]], dict[uuid.UUID, str]
+]:
+    """The nearest candidates free in the next week, enough for ``page`` and one more.
+
+    Nearest first, in at most two rounds (three queries each): twice what the page needs,
+    then, only if too few of them are free, the rest up to ``MAX_FREE_CANDIDATES``.
+    Returns the free ones, whether more may follow, their next free times and services.
+    """
+    need = page * PAGE_SIZE + 1  # one more than the page: is there a next page?
+    pool = candidates[:MAX_FREE_CANDIDATES]
+    kept: list[_Candidate] = []
+    free: dict[uuid.UUID, tuple[slots.NextFree, uuid.UUID]] = {}
+    names: dict[uuid.UUID, str] = {}
+    done = 0
+    for size in (2 * need, len(pool)):
+        batch = pool[done : max(done, size)]
+        if not batch or len(kept) >= need:
+            break
+        found, found_names = _next_free(batch, zones, policies, location_clinics, now, WEEK_DAYS)
+        free.update(found)
+        names.update(found_names)
+        kept.extend(c for c in batch if c.member_id in found)
+        done += len(batch)
+    return kept, len(kept) >= need and done < len(pool), free, names
+
+
 def search(query: SearchQuery, now: dt.datetime) -> SearchResult:
-    """At most six queries whatever the page: place, candidates, page, offers, changes, busy."""
+    """A page of results: five queries (six for a place found among the listed locations).
+
+    The place, the candidates, then for the page only: its profiles, offers, changes and
+    appointments. "Free this week" asks the free time of the nearest candidates first.
+    """
     place = find_place(query.place) if query.place else None
     if query.place and place is None:
         return SearchResult(query, None, True, [], 0, 0)
     candidates, zones, policies, location_clinics = _candidates(query, place)
     candidates.sort(key=lambda c: (c.distance or 0.0, c.name.casefold(), str(c.profile_id)))
-    free: dict[uuid.UUID, tuple[nextfree.NextFree, uuid.UUID]] = {}
+    free: dict[uuid.UUID, tuple[slots.NextFree, uuid.UUID]] = {}
     names: dict[uuid.UUID, str] = {}
+    more = False
     if query.free_this_week:
-        candidates = candidates[:MAX_FREE_CANDIDATES]
-        free, names = _next_free(candidates, zones, policies, location_clinics, now, WEEK_DAYS)
-        candidates = [c for c in candidates if c.member_id in free]
+        query.page = max(query.page, 1)
+        candidates, more, free, names = _free_this_week(
+            candidates, query.page, zones, policies, location_clinics, now
+        )
     total = len(candidates)
     pages = max(1, -(-total // PAGE_SIZE))
     page_number = min(max(query.page, 1), pages)
@@ -567,4 +617,4 @@ def search(query: SearchQuery, now: dt.datetime) -> SearchResult:
                 clinic.slug, service_id, at.location_id, c.member_id, at.start
             )
         cards.append(card)
-    return SearchResult(query, place, False, cards, total, pages)
+    return SearchResult(query, place, False, cards, total, pages, more)

@@ -14,6 +14,11 @@ and computes everything else in Python on integer seconds:
 
 Weekly hours are wall-clock times at the location, converted per date with that
 date's offset, so a 09:00 start stays 09:00 local across daylight-saving changes.
+
+``many_free_starts`` / ``next_free`` are the same rules for many practitioners, services
+and places at once (the public directory's pages, the slot feed): the weekly hours and
+offers come from the caller, then two queries — the changes with the places' rooms (one
+UNION ALL), and the grouped appointments of the practitioners and rooms.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from sacrum.scheduling.models import (
     AvailabilityException,
     ClinicClosure,
     ExceptionKind,
+    SchedulingPolicy,
     ServiceType,
     TimeOff,
     WeeklyHours,
@@ -111,74 +117,239 @@ def _days(first_day: dt.date, last_day: dt.date) -> list[dt.date]:
     return [first_day + dt.timedelta(days=i) for i in range((last_day - first_day).days + 1)]
 
 
+@dataclass
+class Changes:
+    """What changes the weekly pattern over a range, for many practitioners and places.
+
+    ``place`` ``None`` means "at every place" (an exception or closure without a location).
+    """
+
+    clinic_closed: dict[uuid.UUID, set[dt.date]] = field(default_factory=lambda: defaultdict(set))
+    place_closed: dict[uuid.UUID, set[dt.date]] = field(default_factory=lambda: defaultdict(set))
+    closed_all: set[tuple[uuid.UUID, uuid.UUID | None, dt.date]] = field(default_factory=set)
+    closed_part: dict[uuid.UUID, list[tuple[uuid.UUID | None, dt.date, dt.time, dt.time]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    extra: dict[tuple[uuid.UUID, uuid.UUID], list[tuple[dt.date, dt.time, dt.time]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    away: dict[uuid.UUID, list[Interval]] = field(default_factory=lambda: defaultdict(list))
+    rooms: dict[uuid.UUID, list[uuid.UUID]] = field(default_factory=lambda: defaultdict(list))
+
+    def changed(self) -> set[uuid.UUID]:
+        """Practitioners with any exception in the range (the others share computed spans)."""
+        return (
+            {m for m, _p in self.extra}
+            | {m for m, _p, _d in self.closed_all}
+            | set(self.closed_part)
+        )
+
+
+class _Ids:
+    """Text ids from the database → UUIDs, each converted once."""
+
+    def __init__(self) -> None:
+        self.seen: dict[Any, uuid.UUID] = {}
+
+    def __call__(self, value: Any) -> uuid.UUID:
+        found = self.seen.get(value)
+        if found is None:
+            found = self.seen[value] = value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+        return found
+
+
+def _who(members: QuerySet[Any] | list[uuid.UUID]) -> Q:
+    return (
+        Q(practitioner__in=members)
+        if isinstance(members, QuerySet)
+        else Q(practitioner_id__in=members)
+    )
+
+
 def _changes_query(
-    location: Location, practitioners: QuerySet[Any], first_day: dt.date, last_day: dt.date
+    members: QuerySet[Any] | list[uuid.UUID],
+    clinics: list[uuid.UUID],
+    locations: list[uuid.UUID],
+    first_day: dt.date,
+    last_day: dt.date,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    rooms: bool,
 ) -> QuerySet[Any]:
-    """Exceptions, time off and closures in one UNION ALL (one round trip)."""
+    """Exceptions, time off, closures (and active rooms) in one UNION ALL (one round trip)."""
     none_date = Cast(Value(None), DateField())
     none_time = Cast(Value(None), TimeField())
     none_int = Cast(Value(None), BigIntegerField())
-    columns = ("kind_", "who", "day1", "day2", "time1", "time2", "epoch1", "epoch2", "place")
+    none_text = Cast(Value(None), CharField())
+    columns = ("kind_", "who", "place", "day1", "day2", "time1", "time2", "epoch1", "epoch2")
+    here = Q(location_id__in=locations) | Q(location__isnull=True)
     exceptions = (
-        AvailabilityException.objects.filter(
-            practitioner__in=practitioners, date__gte=first_day, date__lte=last_day
-        )
-        .filter(Q(location=location) | Q(location__isnull=True))
+        AvailabilityException.objects.filter(_who(members), date__gte=first_day, date__lte=last_day)
+        .filter(here)
         .annotate(
             kind_=F("kind"),
             who=IdText("practitioner_id"),
+            place=IdText("location_id"),
             day1=F("date"),
             day2=F("date"),
             time1=F("start_time"),
             time2=F("end_time"),
             epoch1=none_int,
             epoch2=none_int,
-            place=IdText("location_id"),
         )
         .order_by()
         .values_list(*columns)
     )
-    tz = zone(location.time_zone)
-    window_start = day_start(first_day, tz)
-    window_end = day_start(last_day + dt.timedelta(days=1), tz)
     time_off = (
-        TimeOff.objects.filter(
-            practitioner__in=practitioners, start__lt=window_end, end__gt=window_start
-        )
+        TimeOff.objects.filter(_who(members), start__lt=end, end__gt=start)
         .annotate(
             kind_=Value("time_off", output_field=CharField()),
             who=IdText("practitioner_id"),
+            place=none_text,
             day1=none_date,
             day2=none_date,
             time1=none_time,
             time2=none_time,
             epoch1=EpochSeconds("start"),
             epoch2=EpochSeconds("end"),
-            place=Cast(Value(None), CharField()),
         )
         .order_by()
         .values_list(*columns)
     )
     closures = (
         ClinicClosure.objects.filter(
-            clinic_id=location.clinic_id, first_day__lte=last_day, last_day__gte=first_day
+            clinic_id__in=clinics, first_day__lte=last_day, last_day__gte=first_day
         )
-        .filter(Q(location=location) | Q(location__isnull=True))
+        .filter(here)
         .annotate(
             kind_=Value("closure", output_field=CharField()),
-            who=Cast(Value(None), CharField()),
+            who=IdText("clinic_id"),
+            place=IdText("location_id"),
             day1=F("first_day"),
             day2=F("last_day"),
             time1=none_time,
             time2=none_time,
             epoch1=none_int,
             epoch2=none_int,
-            place=Cast(Value(None), CharField()),
         )
         .order_by()
         .values_list(*columns)
     )
-    return exceptions.union(time_off, closures, all=True)
+    parts = [time_off, closures]
+    if rooms:
+        parts.append(
+            Room.objects.filter(location_id__in=locations, active=True)
+            .annotate(
+                kind_=Value("room", output_field=CharField()),
+                who=IdText("id"),
+                place=IdText("location_id"),
+                day1=none_date,
+                day2=none_date,
+                time1=none_time,
+                time2=none_time,
+                epoch1=none_int,
+                epoch2=none_int,
+            )
+            .order_by()
+            .values_list(*columns)
+        )
+    return exceptions.union(*parts, all=True)
+
+
+def read_changes(
+    members: QuerySet[Any] | list[uuid.UUID],
+    clinics: list[uuid.UUID],
+    locations: list[uuid.UUID],
+    first_day: dt.date,
+    last_day: dt.date,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    rooms: bool = False,
+    ids: _Ids | None = None,
+) -> Changes:
+    """One query: every change to the weekly pattern of ``members`` at ``locations``."""
+    ids = ids or _Ids()
+    changes = Changes()
+    for kind, who, place, day1, day2, time1, time2, epoch1, epoch2 in _changes_query(
+        members, clinics, locations, first_day, last_day, start, end, rooms=rooms
+    ):
+        where = ids(place) if place else None
+        if kind == "room":
+            assert where is not None
+            changes.rooms[where].append(ids(who))
+        elif kind == "closure":
+            span = (day1 + dt.timedelta(days=i) for i in range((day2 - day1).days + 1))
+            closed = {d for d in span if first_day <= d <= last_day}
+            if where is not None:
+                changes.place_closed[where].update(closed)
+            else:
+                changes.clinic_closed[ids(who)].update(closed)
+        elif kind == "time_off":
+            changes.away[ids(who)].append((epoch1, epoch2))
+        elif kind == ExceptionKind.EXTRA:
+            assert where is not None  # a database constraint
+            changes.extra[(ids(who), where)].append((day1, time1, time2))
+        elif time1 is None:
+            changes.closed_all.add((ids(who), where, day1))
+        else:
+            changes.closed_part[ids(who)].append((where, day1, time1, time2))
+    changes.away = {p: normalize(v) for p, v in changes.away.items()}
+    return changes
+
+
+class _Clock:
+    """Wall-clock times at one place → epoch seconds, each (day, time) computed once."""
+
+    def __init__(self, tz: dt.tzinfo) -> None:
+        self.tz = tz
+        self.cache: dict[tuple[dt.date, dt.time], int] = {}
+
+    def __call__(self, day: dt.date, wall: dt.time) -> int:
+        key = (day, wall)
+        value = self.cache.get(key)
+        if value is None:
+            value = self.cache[key] = epoch(day, wall, self.tz)
+        return value
+
+
+def _working_spans(
+    member_id: uuid.UUID,
+    location_id: uuid.UUID,
+    clinic_id: uuid.UUID,
+    pattern: dict[int, list[tuple[dt.time, dt.time]]],
+    days: list[dt.date],
+    changes: Changes,
+    at: _Clock,
+) -> list[Interval]:
+    """When a practitioner works at a place over ``days``: weekly hours with the changes."""
+    shut = changes.place_closed.get(location_id, set()) | changes.clinic_closed.get(
+        clinic_id, set()
+    )
+    spans: list[Interval] = []
+    extra = changes.extra.get((member_id, location_id), ())
+    for day in days:
+        if day in shut:
+            continue
+        if (member_id, None, day) not in changes.closed_all and (
+            member_id,
+            location_id,
+            day,
+        ) not in changes.closed_all:
+            spans.extend((at(day, s), at(day, e)) for s, e in pattern.get(day.weekday(), ()))
+    spans.extend(
+        (at(d, s), at(d, e)) for d, s, e in extra if d not in shut and days[0] <= d <= days[-1]
+    )
+    merged = normalize(spans)
+    parts = [
+        (at(d, s), at(d, e))
+        for place, d, s, e in changes.closed_part.get(member_id, ())
+        if place is None or place == location_id
+    ]
+    if parts:
+        merged = subtract(merged, normalize(parts))
+    return merged
 
 
 def working_time(
@@ -190,14 +361,7 @@ def working_time(
     """Two queries: weekly hours, and the union of exceptions, time off and closures."""
     tz = zone(location.time_zone)
     days = _days(first_day, last_day)
-    ids: dict[str, uuid.UUID] = {}
-
-    def pid(text: str) -> uuid.UUID:
-        found = ids.get(text)
-        if found is None:
-            found = ids[text] = uuid.UUID(text)
-        return found
-
+    ids = _Ids()
     weekly: dict[uuid.UUID, dict[int, list[tuple[dt.time, dt.time]]]] = defaultdict(
         lambda: defaultdict(list)
     )
@@ -207,63 +371,36 @@ def working_time(
         .values_list("who", "weekday", "start_time", "end_time")
     )
     for who, weekday, start, end in hours:
-        weekly[pid(who)][weekday].append((start, end))
-
-    closed_days: set[dt.date] = set()
-    closed_all: set[tuple[uuid.UUID, dt.date]] = set()
-    closed_part: dict[uuid.UUID, list[tuple[dt.date, dt.time, dt.time]]] = defaultdict(list)
-    extra: dict[tuple[uuid.UUID, dt.date], list[tuple[dt.time, dt.time]]] = defaultdict(list)
-    away: dict[uuid.UUID, list[Interval]] = defaultdict(list)
-    for kind, who, day1, day2, time1, time2, epoch1, epoch2, _place in _changes_query(
-        location, practitioners, first_day, last_day
-    ):
-        if kind == "closure":
-            closed_days.update(d for d in days if day1 <= d <= day2)
-        elif kind == "time_off":
-            away[pid(who)].append((epoch1, epoch2))
-        elif kind == ExceptionKind.EXTRA:
-            extra[(pid(who), day1)].append((time1, time2))
-        elif time1 is None:
-            closed_all.add((pid(who), day1))
-        else:
-            closed_part[pid(who)].append((day1, time1, time2))
-
-    cache: dict[tuple[dt.date, dt.time], int] = {}
-
-    def at(day: dt.date, wall: dt.time) -> int:
-        key = (day, wall)
-        value = cache.get(key)
-        if value is None:
-            value = cache[key] = epoch(day, wall, tz)
-        return value
-
+        weekly[ids(who)][weekday].append((start, end))
+    changes = read_changes(
+        practitioners,
+        [location.clinic_id],
+        [location.pk],
+        first_day,
+        last_day,
+        day_start(first_day, tz),
+        day_start(last_day + dt.timedelta(days=1), tz),
+        ids=ids,
+    )
+    at = _Clock(tz)
     working: dict[uuid.UUID, list[Interval]] = {}
     # Most practitioners have no exception in the range: people with the same weekly
     # pattern then share one computed list (read-only downstream).
-    changed = {p for p, _d in extra} | {p for p, _d in closed_all} | set(closed_part)
+    changed = changes.changed()
     shared: dict[tuple[Any, ...], list[Interval]] = {}
-    for member_id in set(weekly) | {p for p, _d in extra}:
+    for member_id in set(weekly) | {p for p, _loc in changes.extra}:
         pattern = weekly.get(member_id, {})
         key = tuple(sorted((wd, tuple(sorted(v))) for wd, v in pattern.items()))
         if member_id not in changed and key in shared:
             working[member_id] = shared[key]
             continue
-        spans: list[Interval] = []
-        for day in days:
-            if day in closed_days:
-                continue
-            if (member_id, day) not in closed_all:
-                spans.extend((at(day, s), at(day, e)) for s, e in pattern.get(day.weekday(), ()))
-            spans.extend((at(day, s), at(day, e)) for s, e in extra.get((member_id, day), ()))
-        merged = normalize(spans)
-        if member_id in closed_part:
-            merged = subtract(
-                merged, normalize((at(d, s), at(d, e)) for d, s, e in closed_part[member_id])
-            )
+        merged = _working_spans(
+            member_id, location.pk, location.clinic_id, pattern, days, changes, at
+        )
         working[member_id] = merged
         if member_id not in changed:
             shared[key] = merged
-    return WorkingTime(tz=tz, working=working, away={p: normalize(v) for p, v in away.items()})
+    return WorkingTime(tz=tz, working=working, away=dict(changes.away))
 
 
 def _forbidden(busy: Iterable[Interval], before: int, length: int) -> list[Interval]:
@@ -301,18 +438,21 @@ class FreeStarts:
 
 def _busy(
     *,
-    practitioners: QuerySet[Any],
-    rooms: QuerySet[Any] | None,
+    practitioners: QuerySet[Any] | list[uuid.UUID],
+    rooms: Q | None,
     client_id: uuid.UUID | None,
     start: dt.datetime,
     end: dt.datetime,
-    exclude_appointment_id: uuid.UUID | None,
+    exclude_appointment_id: uuid.UUID | None = None,
+    ids: _Ids | None = None,
 ) -> tuple[dict[uuid.UUID, list[Interval]], dict[uuid.UUID, list[Interval]], list[Interval]]:
     """Blocked ranges of active appointments, grouped per practitioner, room and the client.
 
     One query: a UNION ALL of GROUP BYs, each group's ranges joined into one string,
-    so 40 000 bookings come back as a few hundred rows parsed in C.
+    so 40 000 bookings come back as a few hundred rows parsed in C. ``rooms`` says which
+    rooms' bookings count (e.g. ``Q(room__location_id__in=…)``).
     """
+    ids = ids or _Ids()
     base = Appointment.objects.filter(
         status__in=ACTIVE_VALUES, blocked_start__lt=end, blocked_end__gt=start
     )
@@ -326,15 +466,16 @@ def _busy(
             .values(column)
             .annotate(
                 kind_=Value(kind, output_field=CharField()),
+                key=IdText(column),
                 spans=JoinText(EpochPair("blocked_start", "blocked_end")),
             )
-            .values_list("kind_", column, "spans")
+            .values_list("kind_", "key", "spans")
         )
         return rows
 
-    parts = [grouped("p", "practitioner_id", Q(practitioner__in=practitioners))]
+    parts = [grouped("p", "practitioner_id", _who(practitioners))]
     if rooms is not None:
-        parts.append(grouped("r", "room_id", Q(room__in=rooms)))
+        parts.append(grouped("r", "room_id", rooms))
     if client_id is not None:
         parts.append(grouped("c", "client_id", Q(client_id=client_id)))
     query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
@@ -344,12 +485,29 @@ def _busy(
     for kind, key, spans in query:
         pairs = parse_pairs(spans)
         if kind == "p":
-            by_practitioner[key] = pairs
+            by_practitioner[ids(key)] = pairs
         elif kind == "r":
-            by_room[key] = pairs
+            by_room[ids(key)] = pairs
         else:
             client.extend(pairs)
     return by_practitioner, by_room, client
+
+
+def _free_room_starts(
+    room_ids: Iterable[uuid.UUID],
+    room_busy: dict[uuid.UUID, list[Interval]],
+    before: int,
+    length: int,
+    window: list[Interval],
+) -> list[Interval]:
+    """Starts at which some room is free: i.e. not forbidden in every room at once."""
+    everywhere: list[Interval] | None = None
+    for room_id in room_ids:
+        forbidden = _forbidden(room_busy.get(room_id, ()), before, length)
+        everywhere = forbidden if everywhere is None else intersect(everywhere, forbidden)
+        if not everywhere:
+            break
+    return subtract(window, everywhere or [])
 
 
 def free_starts(
@@ -398,7 +556,7 @@ def free_starts(
 
     busy, room_busy, client_busy = _busy(
         practitioners=practitioners,
-        rooms=rooms_qs.values("pk") if needs_room else None,
+        rooms=Q(room__in=rooms_qs.values("pk")) if needs_room else None,
         client_id=client_id,
         start=from_epoch(window[0][0]),
         end=from_epoch(window[0][1]),
@@ -407,14 +565,7 @@ def free_starts(
 
     free_room_starts: list[Interval] | None = None
     if needs_room:
-        # A start works when some room is free: i.e. not forbidden in every room at once.
-        everywhere: list[Interval] | None = None
-        for room_id in room_ids:
-            forbidden = _forbidden(room_busy.get(room_id, ()), before, length)
-            everywhere = forbidden if everywhere is None else intersect(everywhere, forbidden)
-            if not everywhere:
-                break
-        free_room_starts = subtract(window, everywhere or [])
+        free_room_starts = _free_room_starts(room_ids, room_busy, before, length, window)
 
     if not_before is not None:
         earliest = -(-int(not_before.timestamp()) // 60) * 60  # up to the next whole minute
@@ -435,6 +586,216 @@ def free_starts(
 def find_slots(*, step_minutes: int = 15, **query: Any) -> SlotResult:
     """Free slots on the local step grid; see ``free_starts`` for the arguments."""
     return free_starts(**query).grid(step_minutes)
+
+
+# --- many practitioners, services and places at once --------------------------------------
+
+
+@dataclass(frozen=True)
+class Hours:
+    """A practitioner works at a location every ``weekday`` from ``start`` to ``end`` (local)."""
+
+    member_id: uuid.UUID
+    location_id: uuid.UUID
+    weekday: int
+    start: dt.time
+    end: dt.time
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A service a practitioner offers, with what its free time depends on."""
+
+    member_id: uuid.UUID
+    service_id: uuid.UUID
+    clinic_id: uuid.UUID
+    duration_minutes: int
+    buffer_before_minutes: int
+    buffer_after_minutes: int
+    needs_room: bool
+
+
+@dataclass(frozen=True)
+class NextFree:
+    start: dt.datetime
+    location_id: uuid.UUID
+
+
+@dataclass
+class ManyQuery:
+    """Free time of many practitioners, services and places from ``now`` for ``days``.
+
+    The caller has already read the weekly hours and offers (a directory reads them with
+    its own filters); the engine reads the rest. Each clinic's booking rules apply: the
+    minimum notice, how far ahead people may book and the slot step.
+    """
+
+    now: dt.datetime
+    days: int
+    hours: list[Hours]
+    offers: list[Offer]
+    location_zones: dict[uuid.UUID, str]
+    location_clinics: dict[uuid.UUID, uuid.UUID]
+    policies: dict[uuid.UUID, SchedulingPolicy]
+
+
+@dataclass
+class ManyFree:
+    """Per (practitioner, service, place): every possible start, as UTC-second intervals."""
+
+    query: ManyQuery
+    intervals: dict[tuple[uuid.UUID, uuid.UUID, uuid.UUID], list[Interval]]
+
+    def policy(self, clinic_id: uuid.UUID) -> SchedulingPolicy:
+        return self.query.policies.get(clinic_id) or SchedulingPolicy(clinic_id=clinic_id)
+
+    def zone_of(self, location_id: uuid.UUID) -> dt.tzinfo:
+        return zone(self.query.location_zones[location_id])
+
+
+def many_free_starts(query: ManyQuery) -> ManyFree:
+    """Two queries whatever the number of practitioners, clinics and places.
+
+    One UNION ALL of exceptions, time off, closures and rooms, and one of the grouped
+    appointments of the practitioners and of the places' rooms; then the same rules as
+    ``free_starts`` in Python for every offer at every place the practitioner works.
+    """
+    result = ManyFree(query=query, intervals={})
+    if not query.hours or not query.offers:
+        return result
+    now = query.now
+    ids = _Ids()
+    members = sorted({h.member_id for h in query.hours})
+    locations = sorted(
+        {h.location_id for h in query.hours if h.location_id in query.location_zones}
+    )
+    clinics = sorted({query.location_clinics[loc] for loc in locations})
+    # Local days can differ by a day between zones: read one more on each side.
+    first_day = (now - dt.timedelta(days=1)).date()
+    last_day = (now + dt.timedelta(days=query.days + 1)).date()
+    window_start = now - dt.timedelta(hours=2)
+    window_end = now + dt.timedelta(days=query.days + 2)
+    needs_room = any(o.needs_room for o in query.offers)
+    changes = read_changes(
+        members, clinics, locations, first_day, last_day, window_start, window_end,
+        rooms=needs_room, ids=ids,
+    )  # fmt: skip
+    busy, room_busy, _client = _busy(
+        practitioners=members,
+        rooms=Q(room__location_id__in=locations) if needs_room else None,
+        client_id=None,
+        start=window_start,
+        end=window_end,
+        ids=ids,
+    )
+    weekly: dict[tuple[uuid.UUID, uuid.UUID], dict[int, list[tuple[dt.time, dt.time]]]] = (
+        defaultdict(lambda: defaultdict(list))
+    )
+    for h in query.hours:
+        weekly[(h.member_id, h.location_id)][h.weekday].append((h.start, h.end))
+    places_of: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    for member_id, location_id in sorted(set(weekly) | set(changes.extra), key=str):
+        if location_id in query.location_zones:
+            places_of[member_id].append(location_id)
+
+    days = _days(first_day, last_day)
+    clocks: dict[str, _Clock] = {}  # by zone name: places in one zone share the conversions
+    working: dict[tuple[uuid.UUID, uuid.UUID], list[Interval]] = {}
+    # As in ``working_time``: practitioners without exceptions who work the same hours at
+    # the same place share one computed list (read-only downstream).
+    changed = changes.changed()
+    shared: dict[tuple[Any, ...], list[Interval]] = {}
+
+    def working_at(member_id: uuid.UUID, location_id: uuid.UUID) -> list[Interval]:
+        key = (member_id, location_id)
+        found = working.get(key)
+        if found is not None:
+            return found
+        pattern = weekly.get(key, {})
+        same: tuple[Any, ...] | None = None
+        if member_id not in changed:
+            same = (location_id, tuple(sorted((wd, tuple(sorted(v))) for wd, v in pattern.items())))
+            found = shared.get(same)
+        if found is None:
+            name = query.location_zones[location_id]
+            at = clocks.get(name)
+            if at is None:
+                at = clocks[name] = _Clock(zone(name))
+            found = _working_spans(
+                member_id, location_id, query.location_clinics[location_id],
+                pattern, days, changes, at,
+            )  # fmt: skip
+            if same is not None:
+                shared[same] = found
+        working[key] = found
+        return found
+
+    now_s = int(now.timestamp())
+    rooms_free: dict[tuple[uuid.UUID, int, int], list[Interval]] = {}
+    for offer in query.offers:
+        policy = result.policy(offer.clinic_id)
+        earliest = -(-(now_s + policy.minimum_notice_minutes * 60) // 60) * 60
+        horizon = now_s + min(query.days, policy.online_days_ahead) * DAY
+        window = [(earliest, horizon + 1)]
+        duration = offer.duration_minutes * 60
+        before = offer.buffer_before_minutes * 60
+        length = before + duration + offer.buffer_after_minutes * 60
+        forbidden = _forbidden(
+            busy.get(offer.member_id, []) + changes.away.get(offer.member_id, []), before, length
+        )
+        for location_id in places_of.get(offer.member_id, ()):
+            spans = working_at(offer.member_id, location_id)
+            allowed = [(a, b - duration + 1) for a, b in spans if b - duration >= a]
+            valid = subtract(intersect(allowed, window), forbidden)
+            if offer.needs_room and valid:
+                key = (location_id, before, length)
+                free_room = rooms_free.get(key)
+                if free_room is None:
+                    here = changes.rooms.get(location_id, [])
+                    free_room = rooms_free[key] = (
+                        _free_room_starts(here, room_busy, before, length, window) if here else []
+                    )
+                valid = intersect(valid, free_room)
+            if valid:
+                result.intervals[(offer.member_id, offer.service_id, location_id)] = valid
+    return result
+
+
+def next_free(query: ManyQuery) -> dict[tuple[uuid.UUID, uuid.UUID], NextFree]:
+    """(practitioner, service) → the first free start on its clinic's slot grid (two queries)."""
+    found = many_free_starts(query)
+    answer: dict[tuple[uuid.UUID, uuid.UUID], NextFree] = {}
+    clinics = {o.service_id: o.clinic_id for o in query.offers}
+    for (member_id, service_id, location_id), valid in found.intervals.items():
+        step = found.policy(clinics[service_id]).slot_step_minutes * 60
+        tz = found.zone_of(location_id)
+        for a, b in valid:
+            start = align_up(a, step, tz)
+            if start < b:
+                best = answer.get((member_id, service_id))
+                if best is None or start < int(best.start.timestamp()):
+                    answer[(member_id, service_id)] = NextFree(from_epoch(start), location_id)
+                break
+    return answer
+
+
+def _offset(seconds: int, tz: dt.tzinfo) -> int:
+    offset = from_epoch(seconds).astimezone(tz).utcoffset()
+    return int(offset.total_seconds()) if offset else 0
+
+
+def align_up(seconds: int, step: int, tz: dt.tzinfo) -> int:
+    """The first instant at or after ``seconds`` on the local clock's ``step`` grid.
+
+    For one start only: two offset look-ups (before and after the step, in case the
+    clocks change in between) instead of building an ``Offsets`` table.
+    """
+    offset = _offset(seconds, tz)
+    start = seconds + (-(seconds + offset)) % step
+    later = _offset(start, tz)
+    if later != offset:
+        start = seconds + (-(seconds + later)) % step
+    return start
 
 
 def check_range(days: int) -> None:

@@ -1,9 +1,9 @@
 """The public directory: search, a practitioner's page, their photo. No sign-in, no client data.
 
 Pages carry ``Cache-Control: no-store, private`` from the shared middleware like every
-page Sacrum renders: they hold nothing private, but free times change by the minute. They
-are not rate limited in the app (a limit counted in the shared database cache costs more
-queries than the search itself); put a rate limit in the reverse proxy in front.
+page Sacrum renders: they hold nothing private, but free times change by the minute. The
+search and practitioner pages are rate limited per address (``limits``); photos are not
+(a page of results shows twenty).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from sacrum.directory import selectors
 from sacrum.directory.forms import SearchForm
+from sacrum.directory.limits import limited
 from sacrum.directory.models import Listing
 from sacrum.directory.structured import practitioner_json_ld
 from sacrum.directory.visibility import listed_profile_filter
@@ -30,6 +31,7 @@ def not_found(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD"])
+@limited("PAGES_PER_IP")
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     result = None
@@ -60,6 +62,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD"])
+@limited("PAGES_PER_IP")
 def practitioner(request: HttpRequest, slug: str) -> HttpResponse:
     page = selectors.practitioner_page(slug, timezone.now())
     if page is None:
