@@ -18,7 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from sacrum.access import audit
@@ -37,6 +37,7 @@ from sacrum.imports.sources import (
     read_header,
 )
 from sacrum.imports.values import DATE_ORDERS
+from sacrum.imports.writer import import_session
 from sacrum.kernel.actor import StaffActor
 from sacrum.kernel.permissions import require
 
@@ -292,17 +293,18 @@ def import_path(
         progress=progress,
         where="entry" if kind == Kind.FHIR else "row",
     )
-    if kind == Kind.FHIR:
-        patients, appointments, errors = fhir.read(fhir_resources(path))
-        for number, message in errors:
-            importer.problem(number, "error", message)
-            importer.count_row()
-        feed(importer, "clients", patients)
-        importer.flush()
-        feed(importer, "appointments", appointments)
-    else:
-        feed(importer, kind, csv_rows(path, mapping))
-    return importer.finish()
+    with import_session(connection):
+        if kind == Kind.FHIR:
+            patients, appointments, errors = fhir.read(fhir_resources(path))
+            for number, message in errors:
+                importer.problem(number, "error", message)
+                importer.count_row()
+            feed(importer, "clients", patients)
+            importer.flush()
+            feed(importer, "appointments", appointments)
+        else:
+            feed(importer, kind, csv_rows(path, mapping))
+        return importer.finish()
 
 
 def import_for_command(
