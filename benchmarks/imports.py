@@ -255,10 +255,12 @@ def floor_load(clients: list[tuple], appointments: list[tuple], links: list[tupl
         (Table(ImportedRecord, LINK_COLUMNS, connection), links),
     ]
     started = time.perf_counter()
-    with import_session(connection), transaction.atomic(), connection.cursor() as cursor:
+    with import_session(connection):
         for table, rows in tables:
             for at in range(0, len(rows), 5000):
-                table.write(cursor, rows[at : at + 5000])
+                # Committed in batches of 5 000 rows, as the import commits its batches.
+                with transaction.atomic(), connection.cursor() as cursor:
+                    table.write(cursor, rows[at : at + 5000])
     return time.perf_counter() - started
 
 
