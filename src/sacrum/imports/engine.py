@@ -289,10 +289,12 @@ class Importer:
         self._busy: dict[str, dict[Any, Busy]] | None = None
         self._instants: dict[tuple[str, str], dt.datetime] = {}
         self._load_catalogue()
-        # Writes on a second connection only when nothing of this connection's is still
+        # Writes on a second connection only on PostgreSQL, whose server does the writing
+        # in its own process (SQLite writes in this process: its thread would wait for
+        # Python's lock at every row), and only when nothing of this connection's is still
         # uncommitted (an enclosing transaction the other connection could not see).
         if background is None:
-            background = not connection.in_atomic_block
+            background = connection.vendor == "postgresql" and not connection.in_atomic_block
         self.writer: BackgroundWriter | None = (
             BackgroundWriter(self._write_batch) if background and not dry_run else None
         )
