@@ -14,7 +14,11 @@ reading, checking (double booking included) and writing as an owner's import. Th
 load gets the final rows ready-made in memory before its timer starts: it is the
 database's own speed for those rows, without reading or checking anything. Then the
 same files are imported again, which must create nothing (idempotency), and that re-run
-is timed too. Results: ``benchmarks/results/imports-<db>.json`` and ``.md``.
+is timed too. Last, the floor: the same ready-made rows, with the link rows an import
+adds, written into the real tables of a second clinic the way the import writes them
+(batches of 5 000, one transaction each), every key, index, foreign key, check and the
+double-booking guard in force: the database's own cost, which no import can beat.
+Results: ``benchmarks/results/imports-<db>.json`` and ``.md``, with the load average.
 Target on PostgreSQL: the import at least 0.5x the raw COPY's rows per second.
 """
 

@@ -1,8 +1,11 @@
 """The fast path: validated rows go to the database in large batches.
 
 PostgreSQL: ``COPY … FROM STDIN`` straight into each table (psycopg's ``cursor.copy()``);
-the rows were validated first, so a staging table would only add a second pass.
-SQLite: ``executemany`` of one prepared INSERT. Each batch is one transaction; if the
+the rows were validated first, so a staging table would only add a second pass over rows
+whose cost is the tables' own rules (see docs/data-import.md, "Speed": the same rows COPY'd
+ready-made into the real tables take 5-10 times a bare table's COPY, most of it the
+double-booking exclusion constraints and the deferred foreign-key checks).
+SQLite: ``executemany`` of one prepared INSERT, with a larger page cache while it runs. Each batch is one transaction; if the
 database refuses it (an appointment booked meanwhile, say), the batch is written again
 one record at a time, each in its own savepoint, and only the refused record is reported.
 """
