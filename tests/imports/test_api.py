@@ -28,6 +28,7 @@ def token_client(persona: Persona) -> HttpClient:
 
 
 def send(http: HttpClient, name: str, **form: Any) -> tuple[int, Any]:
+    form.setdefault("dry_run", "true")
     data = (DATA / name).read_bytes() if (DATA / name).exists() else b"\xff\xfe\x00 not text"
     response = http.post(
         "/api/v1/imports",
@@ -137,6 +138,17 @@ def test_a_bad_request_is_a_422_and_keeps_nothing(
     assert not Client.objects.exists()
     assert kept_files(settings) == []
     assert AuditEntry.objects.count() == audit_before
+
+
+def test_a_request_without_a_file_is_a_422(ready: Persona) -> None:
+    http = token_client(ready)
+    response = http.post("/api/v1/imports", {"dry_run": "false"})
+    assert response.status_code == 422
+    assert "file" in response.json()["error"]["fields"]
+    status, body = send(http, "jane_patients.csv", dry_run="")
+    assert status == 422
+    assert "dry_run" in body["error"]["fields"]
+    assert not ImportUpload.objects.exists()
 
 
 def test_only_owners_import_and_read_reports(

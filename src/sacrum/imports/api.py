@@ -34,7 +34,7 @@ MAX_MAPPING = 4000
 
 class ImportIn(Schema):
     dry_run: bool = Field(
-        default=True, description="True: report what would happen and write nothing."
+        description="true: report what would happen and write nothing; false: import."
     )
     kind: KindName | None = Field(
         default=None, description="What the file holds; default: found out from the file."
@@ -149,14 +149,16 @@ def _mapping(text: str) -> dict[str, Any] | None:
     url_name="imports",
 )
 def start_import(
-    request: HttpRequest, payload: Form[ImportIn], file: File[UploadedFile]
+    request: HttpRequest, payload: Form[ImportIn], file: File[UploadedFile | None] = None
 ) -> Status[dict[str, Any]]:
-    """Upload a CSV (clients, appointments or notes) or a FHIR R4 Bundle/NDJSON and dry-run
-    or import it. A file of up to 5 000 rows is done when the answer comes (`status`
+    """Upload a CSV (clients, appointments or notes) or a FHIR R4 Bundle/NDJSON (`file`,
+    needed) and dry-run or import it. A file of up to 5 000 rows is done when the answer comes (`status`
     done); a larger one is queued for the worker: read `GET /imports/{run_id}` until it is
     done. Re-sending the same file imports nothing twice."""
     actor = actor_of(request)
-    require(actor, "clinic.manage")
+    require(actor, "clinic.manage")  # before anything about the request is said
+    if file is None:
+        raise ValidationError({"file": "Send the export file (a multipart field named file)."})
     run = services.import_file(
         actor=actor,
         file=file,
