@@ -16,6 +16,7 @@ from sacrum.charting.api import router as charting_router
 from sacrum.clients.api import router as clients_router
 from sacrum.clinics.api import router as clinics_router
 from sacrum.exports.api import router as exports_router
+from sacrum.imports.api import router as imports_router
 from sacrum.notifications.api import router as notifications_router
 from sacrum.outcomes.api import router as outcomes_router
 from sacrum.plans.api import router as plans_router
@@ -61,5 +62,6 @@ api.add_router("/", notifications_router)
 api.add_router("/", portal_router)
 api.add_router("/", waitlist_router)
 api.add_router("/", exports_router)
+api.add_router("/", imports_router)
 api.add_router("/", retention_router)
 api.add_router("/", billing_router)

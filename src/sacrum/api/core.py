@@ -25,7 +25,11 @@ logger = logging.getLogger("sacrum.api")
 def _pydantic_fields(errors: list[dict[str, Any]]) -> dict[str, str]:
     fields: dict[str, str] = {}
     for err in errors:
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "payload", "query", "path")]
+        loc = [
+            str(p)
+            for p in err.get("loc", ())
+            if p not in ("body", "payload", "query", "path", "form")
+        ]
         name = ".".join(loc) or "request"
         fields.setdefault(name, str(err.get("msg", "Invalid value")))
     return fields

@@ -15,6 +15,8 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import hashlib
+import queue
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -124,16 +126,19 @@ class Report:
     rows_done: int = 0
     problems: list[Problem] = field(default_factory=list)
     preview: list[tuple[int, str, str]] = field(default_factory=list)
+    # The writer thread reports refused records while the reading thread reports rows.
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def add(self, problem: Problem) -> None:
-        if problem.outcome == "skipped":
-            self.skipped += 1
-        elif problem.outcome == "conflict":
-            self.conflicts += 1
-        else:
-            self.errors += 1
-        if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(problem)
+        with self.lock:
+            if problem.outcome == "skipped":
+                self.skipped += 1
+            elif problem.outcome == "conflict":
+                self.conflicts += 1
+            else:
+                self.errors += 1
+            if len(self.problems) < MAX_PROBLEMS:
+                self.problems.append(problem)
 
 
 def _text(values: dict[str, str], name: str) -> str:
@@ -201,6 +206,48 @@ class ClientRow:
         return f"{self.preferred_name or self.first_name} {self.last_name}"
 
 
+class BackgroundWriter:
+    """Writes the checked batches on a thread of its own (its own database connection),
+    in the order they were checked, while the next batch is being read and checked.
+    The database's work (indexes, the double-booking guard, foreign keys) then overlaps
+    Python's instead of following it. Each batch is still one transaction, committed
+    in order, so a batch always finds the clients an earlier one wrote."""
+
+    def __init__(self, write: Callable[[list[Unit], int], None]) -> None:
+        self.write = write
+        self.batches: queue.Queue[tuple[list[Unit], int] | None] = queue.Queue(maxsize=2)
+        self.failure: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="sacrum-import-writer")
+        self.thread.start()
+
+    def _run(self) -> None:
+        from sacrum.imports.writer import import_session
+
+        try:
+            with import_session(connection):
+                while (batch := self.batches.get()) is not None:
+                    if self.failure is None:
+                        try:
+                            self.write(*batch)
+                        except BaseException as exc:  # re-raised by the reading thread
+                            self.failure = exc
+        finally:
+            connection.close()
+
+    def submit(self, units: list[Unit], done: int) -> None:
+        self._raise()
+        self.batches.put((units, done))
+
+    def close(self) -> None:
+        self.batches.put(None)
+        self.thread.join()
+        self._raise()
+
+    def _raise(self) -> None:
+        if self.failure is not None:
+            raise self.failure
+
+
 class Importer:
     """One run's state: what is already here, what this file has added so far."""
 
@@ -215,6 +262,7 @@ class Importer:
         user_id: Any = None,
         progress: Callable[[int], None] | None = None,
         where: str = "row",
+        background: bool | None = None,
     ) -> None:
         self.clinic = clinic
         self.source = source_system
@@ -241,6 +289,15 @@ class Importer:
         self._busy: dict[str, dict[Any, Busy]] | None = None
         self._instants: dict[tuple[str, str], dt.datetime] = {}
         self._load_catalogue()
+        # Writes on a second connection only on PostgreSQL, whose server does the writing
+        # in its own process (SQLite writes in this process: its thread would wait for
+        # Python's lock at every row), and only when nothing of this connection's is still
+        # uncommitted (an enclosing transaction the other connection could not see).
+        if background is None:
+            background = connection.vendor == "postgresql" and not connection.in_atomic_block
+        self.writer: BackgroundWriter | None = (
+            BackgroundWriter(self._write_batch) if background and not dry_run else None
+        )
 
     # --- What is already here ---------------------------------------------------
 
@@ -678,18 +735,25 @@ class Importer:
 
     def flush(self) -> None:
         units, self.pending = self.pending, []
-        if not self.dry_run and units:
-            self._write(units)
-        else:
+        if self.dry_run or not units:
             for unit in units:
                 self._created(unit)
+            if self.progress is not None:
+                self.progress(self.report.rows_done)
+        elif self.writer is not None:
+            self.writer.submit(units, self.report.rows_done)
+        else:
+            self._write_batch(units, self.report.rows_done)
+
+    def _write_batch(self, units: list[Unit], done: int) -> None:
+        self._write(units)
         if self.progress is not None:
-            self.progress(self.report.rows_done)
+            self.progress(done)
 
     def _created(self, unit: Unit) -> None:
         for table, _values in unit.rows:
             if table != "link":
-                self.report.created[table] += 1
+                self.report.created[table] += 1  # one thread counts: the writer, or the reader
 
     def _write(self, units: list[Unit]) -> None:
         encoded: dict[str, list[tuple[Any, ...]]] = {name: [] for name in TABLE_ORDER}
@@ -727,7 +791,14 @@ class Importer:
 
     def finish(self) -> Report:
         self.flush()
+        self.close()
         return self.report
+
+    def close(self) -> None:
+        """Wait for the writer (if any) to write what it was given; its failure is raised."""
+        writer, self.writer = self.writer, None
+        if writer is not None:
+            writer.close()
 
 
 def feed(importer: Importer, kind: str, rows: Iterable[tuple[int, dict[str, str]]]) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from sacrum.access import audit
@@ -37,6 +37,7 @@ from sacrum.imports.sources import (
     read_header,
 )
 from sacrum.imports.values import DATE_ORDERS
+from sacrum.imports.writer import import_session
 from sacrum.kernel.actor import StaffActor
 from sacrum.kernel.permissions import require
 
@@ -263,6 +264,65 @@ def _finish(run: ImportRun, report: Report | None, failure: str = "") -> None:
     run.save()
 
 
+def import_file(
+    *,
+    actor: StaffActor,
+    file: UploadedFile[bytes],
+    dry_run: bool,
+    kind: str = "",
+    layout: str = "",
+    source_system: str = "",
+    date_order: str = "",
+    mapping: dict[str, Any] | None = None,
+) -> ImportRun:
+    """The API's one step: keep the file, read it as told (or as its header suggests), and
+    dry-run or import it. Anything wrong with the request is refused before anything is
+    kept (no upload, run, file or audit entry); the rows' own problems are the report's."""
+    require(actor, "clinic.manage")
+    if kind and kind not in Kind.values:
+        raise ValidationError({"kind": "Choose clients, appointments, notes or fhir."})
+    if layout and layout not in LAYOUTS:
+        raise ValidationError({"layout": f"Choose one of {', '.join(LAYOUTS)}."})
+    if date_order and date_order not in DATE_ORDERS:
+        raise ValidationError({"date_order": f"Choose one of {', '.join(DATE_ORDERS)}."})
+    kept: list[str] = []
+    try:
+        with transaction.atomic():
+            upload = store_upload(
+                actor=actor,
+                file=file,
+                kind=kind,
+                layout=layout,
+                source_system=source_system,
+                date_order=date_order,
+            )
+            kept.append(upload.storage_name)
+            if upload.kind != Kind.FHIR and (mapping is not None or not upload.mapping):
+                if not mapping:
+                    raise ValidationError(
+                        {
+                            "mapping": "The header row matches no known layout: send a mapping "
+                            '({"field": "Column"}) or a layout.'
+                        }
+                    )
+                choose_mapping(
+                    actor=actor,
+                    upload=upload,
+                    kind=upload.kind,
+                    mapping=mapping,
+                    source_system=upload.source_system,
+                    date_order=upload.date_order,
+                )
+            run = start_run(actor=actor, upload=upload, dry_run=dry_run)
+    except ValidationError:
+        for name in kept:
+            default_storage.delete(name)
+        raise
+    if run.dry_run and run.finished:
+        delete_file(upload)  # nothing can apply an API dry run's upload later
+    return run
+
+
 def import_path(
     *,
     clinic: Clinic,
@@ -274,8 +334,12 @@ def import_path(
     dry_run: bool,
     run: ImportRun | None = None,
     progress: Callable[[int], None] | None = None,
+    background: bool | None = None,
 ) -> Report:
-    """Read the file and import (or dry-run) every row; the report of what happened."""
+    """Read the file and import (or dry-run) every row; the report of what happened.
+
+    ``background``: write on a second connection while reading (default: when no
+    transaction of this connection is open, which a second connection could not see)."""
     if run is not None and progress is None:
         run_pk = run.pk
 
@@ -291,18 +355,23 @@ def import_path(
         user_id=run.started_by_id if run is not None else None,
         progress=progress,
         where="entry" if kind == Kind.FHIR else "row",
+        background=background,
     )
-    if kind == Kind.FHIR:
-        patients, appointments, errors = fhir.read(fhir_resources(path))
-        for number, message in errors:
-            importer.problem(number, "error", message)
-            importer.count_row()
-        feed(importer, "clients", patients)
-        importer.flush()
-        feed(importer, "appointments", appointments)
-    else:
-        feed(importer, kind, csv_rows(path, mapping))
-    return importer.finish()
+    with import_session(connection):
+        try:
+            if kind == Kind.FHIR:
+                patients, appointments, errors = fhir.read(fhir_resources(path))
+                for number, message in errors:
+                    importer.problem(number, "error", message)
+                    importer.count_row()
+                feed(importer, "clients", patients)
+                importer.flush()
+                feed(importer, "appointments", appointments)
+            else:
+                feed(importer, kind, csv_rows(path, mapping))
+            return importer.finish()
+        finally:
+            importer.close()  # what was handed to the writer is written, then it stops
 
 
 def import_for_command(
