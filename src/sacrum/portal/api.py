@@ -156,7 +156,16 @@ class ReceiptRowOut(Schema):
     currency: str
 
 
+class PackageRowOut(Schema):
+    name: str
+    sessions: int
+    remaining: int
+    expires_on: str
+    usable: bool
+
+
 class MyBillingOut(Schema):
+    packages: list[PackageRowOut]
     invoices: list[InvoiceRowOut]
     receipts: list[ReceiptRowOut]
     owed: str
@@ -165,12 +174,13 @@ class MyBillingOut(Schema):
 
 @router.get("/portal/me/invoices", response={200: MyBillingOut, 401: ErrorOut, 403: ErrorOut})
 def my_invoices(request: HttpRequest) -> dict[str, Any]:
-    """Issued invoices and credit notes, payments and refunds, the balance (amounts as the
+    """Packages (credits left), issued invoices and credit notes, payments and refunds, the balance (amounts as the
     clinic writes them). The PDFs are at /portal/invoices/download?invoice=<id> and
     /portal/receipts/download?payment=<id>."""
     account, actor = _account(request)
     found = billing.billing_of(account, actor)
     return {
+        "packages": [x.as_dict() for x in found.packages],
         "invoices": [{**x.as_dict(), "id": str(x.id)} for x in found.invoices],
         "receipts": [{**x.as_dict(), "id": str(x.id)} for x in found.receipts],
         "owed": found.owed,

@@ -21,7 +21,8 @@ from sacrum.access.models import AuditAction
 from sacrum.billing import money
 from sacrum.billing import selectors as billing
 from sacrum.billing.models import Invoice, Payment, Status
-from sacrum.billing.services import settings_for
+from sacrum.billing.packages import packages_of
+from sacrum.billing.services import settings_for, today_of
 from sacrum.kernel.actor import Actor
 from sacrum.portal.models import PortalAccount
 
@@ -75,7 +76,20 @@ class ReceiptRow:
 
 
 @dataclass(frozen=True)
+class PackageRow:
+    name: str
+    sessions: int
+    remaining: int
+    expires_on: str
+    usable: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+@dataclass(frozen=True)
 class Billing:
+    packages: list[PackageRow]
     invoices: list[InvoiceRow]
     receipts: list[ReceiptRow]
     owed: str
@@ -119,11 +133,24 @@ def billing_of(account: PortalAccount, actor: Actor) -> Billing:
         )
         for p in _payments(account)[:500]
     ]
+    today = today_of(account.clinic)
+    held = [
+        PackageRow(
+            name=p.name,
+            sessions=p.sessions,
+            remaining=p.remaining,
+            expires_on=p.expires_on.isoformat(),
+            usable=p.remaining > 0 and p.expires_on >= today,
+        )
+        for p in packages_of(account.client_id)
+        if p.clinic_id == account.clinic_id
+    ]
     balance = billing.balance_of(account.client_id)
     audit.record(
         actor, AuditAction.READ, account.client, object_type="client_billing", clinic=account.clinic
     )
     return Billing(
+        packages=held,
         invoices=invoices,
         receipts=receipts,
         owed=fmt(max(balance.owed, Decimal(0)), currency),
