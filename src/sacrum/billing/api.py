@@ -44,6 +44,8 @@ class SettingsOut(Schema):
     invoice_text: str
     locale: str
     invoice_on_completion: bool
+    package_on_late_cancel: bool
+    package_on_no_show: bool
 
     @staticmethod
     def resolve_currency(obj: BillingSettings) -> str:
@@ -60,6 +62,8 @@ class SettingsPatch(Schema):
     invoice_text: str | None = Field(None, max_length=2000)
     locale: str | None = Field(None, max_length=10)
     invoice_on_completion: bool | None = None
+    package_on_late_cancel: bool | None = None
+    package_on_no_show: bool | None = None
 
 
 class LineIn(Schema):

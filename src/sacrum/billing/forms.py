@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 
-from sacrum.billing.models import BillingSettings, LineKind, Method
+from sacrum.billing.models import BillingSettings, LineKind, Method, PackageType
 from sacrum.clients.models import Client
 from sacrum.kernel.forms import DateInput
 from sacrum.scheduling.models import ServiceType
@@ -25,6 +26,8 @@ class SettingsForm(forms.ModelForm[BillingSettings]):
             "invoice_text",
             "locale",
             "invoice_on_completion",
+            "package_on_late_cancel",
+            "package_on_no_show",
         )
         labels = {"default_tax_rate": "Default tax rate (%)"}
 
@@ -70,3 +73,34 @@ class RefundForm(forms.Form):
     amount = forms.DecimalField(max_digits=15, decimal_places=3)
     method = forms.ChoiceField(choices=Method.choices)
     note = forms.CharField(max_length=300, required=False)
+
+
+class PackageTypeForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="As the client sees it, e.g. “5 sessions”.")
+    sessions = forms.IntegerField(min_value=1, max_value=200, label="Number of sessions")
+    price = forms.DecimalField(min_value=Decimal("0"), max_digits=15, decimal_places=3)
+    valid_days = forms.IntegerField(
+        min_value=1, max_value=3660, label="Valid for (days)", help_text="From the day of sale."
+    )
+    services: forms.ModelMultipleChoiceField[ServiceType] = forms.ModelMultipleChoiceField(
+        queryset=ServiceType.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Services it covers",
+    )
+    active = forms.BooleanField(required=False, initial=True, label="Offered for sale")
+
+    def __init__(self, *args: object, clinic_id: Any, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["services"].queryset = ServiceType.objects.filter(clinic_id=clinic_id)  # type: ignore[attr-defined]
+
+
+class SellPackageForm(forms.Form):
+    package_type: forms.ModelChoiceField[PackageType] = forms.ModelChoiceField(
+        queryset=PackageType.objects.none(), empty_label="Choose a package", label="Package"
+    )
+
+    def __init__(self, *args: object, clinic_id: Any, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["package_type"].queryset = PackageType.objects.filter(  # type: ignore[attr-defined]
+            clinic_id=clinic_id, active=True
+        )

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from sacrum.billing.models import Invoice, Status
+from sacrum.billing.packages import packages_of
+from sacrum.billing.services import today_of
+from sacrum.clients.models import Client
 from sacrum.clinics.guards import register_currency_check
 from sacrum.clinics.models import Clinic
+from sacrum.scheduling.hints import register_booking_hint
 
 CURRENCY_LOCKED = (
     "The currency cannot change once invoices have been issued in it "
@@ -17,5 +21,16 @@ def currency_locked(clinic: Clinic) -> str:
     return CURRENCY_LOCKED if issued.exists() else ""
 
 
+def package_hint(client: Client) -> list[str]:
+    """The booking page's line about the client's package credits (none: nothing)."""
+    today = today_of(client.clinic)
+    return [
+        f"Package “{p.name}”: {p.remaining} of {p.sessions} sessions left, "
+        f"until {p.expires_on.day} {p.expires_on:%b %Y}."
+        for p in packages_of(client.pk, on=today)
+    ]
+
+
 def install() -> None:
     register_currency_check(currency_locked)
+    register_booking_hint(package_hint)

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from sacrum.access.scoping import ClinicScopedQuerySet
 from sacrum.kernel.errors import Locked
@@ -80,6 +80,13 @@ class BillingSettings(models.Model):
     invoice_on_completion = models.BooleanField(
         default=False,
         help_text="Create a draft invoice when an appointment is marked completed.",
+    )
+    package_on_late_cancel = models.BooleanField(
+        default=True,
+        help_text="A late cancellation uses a package credit (instead of a fee).",
+    )
+    package_on_no_show = models.BooleanField(
+        default=True, help_text="A no-show uses a package credit (instead of a fee)."
     )
 
     objects: ClassVar[BillingQuerySet[BillingSettings]] = BillingQuerySet.as_manager()  # type: ignore[assignment]
@@ -491,3 +498,221 @@ class Payment(AppendOnly):
     def clean(self) -> None:
         if self.amount is not None and self.amount <= 0:
             raise ValidationError({"amount": "Give an amount above zero."})
+
+
+# --- Packages ---------------------------------------------------------------
+
+
+class PackageType(models.Model):
+    """What the clinic sells, e.g. "5 sessions": price, credits, validity, services covered."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=100)
+    sessions = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(200)],
+        help_text="How many sessions (credits) the package holds.",
+    )
+    price = models.DecimalField(
+        max_digits=12, decimal_places=3, validators=[MinValueValidator(Decimal("0"))]
+    )
+    valid_days = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(3660)],
+        help_text="Days from the sale in which the credits can be used.",
+    )
+    services = models.ManyToManyField(
+        "scheduling.ServiceType", related_name="+", help_text="The services a credit pays for."
+    )
+    active = models.BooleanField(default=True, help_text="Offered for sale.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[BillingQuerySet[PackageType]] = BillingQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ("name",)
+        constraints = (
+            models.UniqueConstraint(fields=("clinic", "name"), name="billing_package_type_name"),
+            models.CheckConstraint(
+                condition=Q(sessions__gte=1, sessions__lte=200), name="billing_package_sessions"
+            ),
+            models.CheckConstraint(condition=Q(price__gte=0), name="billing_package_price_gte_0"),
+            models.CheckConstraint(
+                condition=Q(valid_days__gte=1, valid_days__lte=3660), name="billing_package_days"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClientPackage(models.Model):
+    """A package sold to a client: its credits, how many are used, until when.
+
+    ``used`` is counted up in the same transaction as each ``PackageCreditUse`` (the
+    package row locked first), and the database refuses more uses than credits.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="+")
+    package_type = models.ForeignKey(PackageType, on_delete=models.PROTECT, related_name="sold")
+    name = models.CharField(max_length=100)
+    sessions = models.PositiveSmallIntegerField()
+    used = models.PositiveSmallIntegerField(default=0)
+    price = models.DecimalField(max_digits=12, decimal_places=3)
+    sold_on = models.DateField()
+    expires_on = models.DateField()
+    invoice = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sold_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[BillingQuerySet[ClientPackage]] = BillingQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ("expires_on", "created_at")
+        indexes = (models.Index(fields=("client", "expires_on"), name="billing_pkg_client"),)
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(used__gte=0) & Q(used__lte=F("sessions")),
+                name="billing_package_used_within",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__gte=F("sold_on")), name="billing_package_expires_after"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.remaining} of {self.sessions} left"
+
+    @property
+    def remaining(self) -> int:
+        return self.sessions - self.used
+
+
+class UseReason(models.TextChoices):
+    COMPLETED = "completed", "Completed session"
+    LATE_CANCEL = "late_cancel", "Late cancellation"
+    NO_SHOW = "no_show", "No-show"
+
+
+class PackageUseQuerySet(RefusesBulkChanges, BillingQuerySet["PackageCreditUse"]):
+    locked_message = "A used credit is never changed."
+
+
+class PackageCreditUse(AppendOnly):
+    """One credit of a package used by one appointment: once per appointment, ever."""
+
+    locked_message = "A used credit is never changed."
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
+    package = models.ForeignKey(ClientPackage, on_delete=models.PROTECT, related_name="uses")
+    appointment = models.OneToOneField(
+        "scheduling.Appointment", on_delete=models.PROTECT, related_name="package_credit"
+    )
+    reason = models.CharField(max_length=12, choices=UseReason.choices)
+    used_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[PackageUseQuerySet] = PackageUseQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ("used_at",)
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(reason__in=UseReason.values), name="billing_credit_use_reason"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()}: {self.appointment_id}"
+
+
+# --- Fees -------------------------------------------------------------------
+
+
+class ServiceFee(models.Model):
+    """A service's late-cancellation and no-show fees (zero: no fee)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.CASCADE, related_name="+")
+    service = models.OneToOneField(
+        "scheduling.ServiceType", on_delete=models.CASCADE, related_name="fees"
+    )
+    late_cancel_fee = models.DecimalField(
+        max_digits=12, decimal_places=3, default=Decimal("0"), validators=[MinValueValidator(0)]
+    )
+    no_show_fee = models.DecimalField(
+        max_digits=12, decimal_places=3, default=Decimal("0"), validators=[MinValueValidator(0)]
+    )
+
+    objects: ClassVar[BillingQuerySet[ServiceFee]] = BillingQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(late_cancel_fee__gte=0, no_show_fee__gte=0),
+                name="billing_service_fee_gte_0",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"Fees of {self.service_id}"
+
+
+class FeeKind(models.TextChoices):
+    LATE_CANCEL = "late_cancel", "Late-cancellation fee"
+    NO_SHOW = "no_show", "No-show fee"
+
+
+class Fee(models.Model):
+    """A fee charged for one appointment (once, ever), and whether staff waived it.
+
+    The fee is a line on a draft invoice of the client; waiving removes the line and
+    keeps this row with who waived it, when and why.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="+")
+    appointment = models.OneToOneField(
+        "scheduling.Appointment", on_delete=models.PROTECT, related_name="fee"
+    )
+    kind = models.CharField(max_length=12, choices=FeeKind.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=3)
+    invoice = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    line = models.ForeignKey(
+        InvoiceLine, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    waived_at = models.DateTimeField(null=True, blank=True)
+    waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    waive_reason = models.CharField(max_length=300, blank=True)
+
+    objects: ClassVar[BillingQuerySet[Fee]] = BillingQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ("-created_at",)
+        constraints = (
+            models.CheckConstraint(condition=Q(amount__gt=0), name="billing_fee_amount_gt_0"),
+            models.CheckConstraint(condition=Q(kind__in=FeeKind.values), name="billing_fee_kind"),
+            models.CheckConstraint(
+                condition=(Q(waived_at__isnull=True) & Q(waive_reason=""))
+                | (Q(waived_at__isnull=False) & ~Q(waive_reason="")),
+                name="billing_fee_waived_with_reason",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount}"
+
+    @property
+    def waived(self) -> bool:
+        return self.waived_at is not None

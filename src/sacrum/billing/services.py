@@ -33,6 +33,7 @@ from sacrum.billing.models import (
     LineKind,
     Method,
     NumberCounter,
+    PackageCreditUse,
     Payment,
     PaymentKind,
     ServiceTax,
@@ -56,6 +57,8 @@ SETTINGS_FIELDS = (
     "invoice_text",
     "locale",
     "invoice_on_completion",
+    "package_on_late_cancel",
+    "package_on_no_show",
 )
 MAX_LINES = 100
 ZERO = Decimal("0")
@@ -68,8 +71,12 @@ def settings_for(clinic_id: Any) -> BillingSettings:
     )
 
 
-def _today(clinic: Clinic) -> dt.date:
+def today_of(clinic: Clinic) -> dt.date:
+    """Today in the clinic's own time zone."""
     return local(timezone.now(), zone(clinic.time_zone)).date()
+
+
+_today = today_of
 
 
 # --- Settings ---------------------------------------------------------------
@@ -308,13 +315,18 @@ def delete_draft(*, actor: StaffActor, invoice: Invoice) -> None:
 
 
 def _appointment_line(appointment: Appointment) -> LineInput:
+    """The service at its price, or at zero when a package credit paid for it."""
     service = appointment.service
     local_day = local(appointment.start, zone(appointment.location.time_zone)).date()
+    description = f"{service.name}, {local_day:%d %b %Y}"
+    price = service.price
+    use = PackageCreditUse.objects.filter(appointment=appointment).select_related("package")
+    covered = use.first()
+    if covered is not None:
+        description = f"{description}, covered by package “{covered.package.name}”"[:200]
+        price = ZERO
     return LineInput(
-        kind=LineKind.SERVICE,
-        description=f"{service.name}, {local_day:%d %b %Y}",
-        service=service,
-        unit_price=service.price,
+        kind=LineKind.SERVICE, description=description, service=service, unit_price=price
     )
 
 

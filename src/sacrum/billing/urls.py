@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sacrum.billing import views
+from sacrum.billing import fee_views, package_views, views
 
 urlpatterns = [
     path("invoices/", views.invoice_list, name="invoice_list"),
@@ -18,4 +18,17 @@ urlpatterns = [
     ),
     path("clients/<uuid:client_id>/billing/", views.client_billing, name="client_billing"),
     path("billing/settings", views.billing_settings, name="billing_settings"),
+    path("billing/fees", fee_views.service_fees, name="service_fees"),
+    path("fees/<uuid:fee_id>/waive", fee_views.waive_fee, name="waive_fee"),
+    path("billing/packages", package_views.package_types, name="package_types"),
+    path(
+        "billing/packages/<uuid:package_type_id>",
+        package_views.package_type_edit,
+        name="package_type_edit",
+    ),
+    path(
+        "clients/<uuid:client_id>/billing/packages",
+        package_views.sell_package,
+        name="sell_package",
+    ),
 ]

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from sacrum.access.scoping import get_scoped_or_404
-from sacrum.billing import money, selectors, services
+from sacrum.billing import fees, money, packages, selectors, services
 from sacrum.billing import pdf as documents
 from sacrum.billing.forms import (
     LineForm,
@@ -21,6 +21,7 @@ from sacrum.billing.forms import (
     PaymentForm,
     ReasonForm,
     RefundForm,
+    SellPackageForm,
     SettingsForm,
 )
 from sacrum.billing.models import Invoice, LineKind, Payment, Status
@@ -340,8 +341,27 @@ def client_billing(request: MemberRequest, client_id: Any) -> HttpResponse:
                 for p in payments
             ],
             "can_edit": request.member.can("billing.edit"),
+            "packages": package_rows(client.pk, request.member.clinic),
+            "fees": [
+                {"fee": f, "amount": money.formatted(f.amount, currency, locale)}
+                for f in fees.fees_for(actor, client_id=client.pk)[:100]
+            ],
+            "sell_form": SellPackageForm(clinic_id=request.member.clinic_id),
         },
     )
+
+
+def package_rows(client_id: Any, clinic: Any) -> list[dict[str, Any]]:
+    """The client's packages with credits left and whether each can still be used today."""
+    today = services.today_of(clinic)
+    return [
+        {
+            "package": p,
+            "usable": p.remaining > 0 and p.expires_on >= today,
+            "expired": p.expires_on < today,
+        }
+        for p in packages.packages_of(client_id)
+    ]
 
 
 @member_required("billing.manage")

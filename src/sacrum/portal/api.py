@@ -19,7 +19,7 @@ from sacrum.access.api_auth import MemberSessionAuth, TokenAuth
 from sacrum.kernel.actor import Actor
 from sacrum.kernel.api import ErrorOut
 from sacrum.kernel.errors import Forbidden
-from sacrum.portal import selectors
+from sacrum.portal import billing, selectors
 from sacrum.portal.models import PortalAccount
 
 
@@ -130,3 +130,59 @@ def my_record(request: HttpRequest) -> dict[str, Any]:
     """The whole record summary (the same as the page's JSON download); audited as an export."""
     account, actor = _account(request)
     return selectors.record_summary(account, actor)
+
+
+class InvoiceRowOut(Schema):
+    id: str
+    title: str
+    number: str
+    kind: str
+    state: str
+    state_words: str
+    issued_on: str
+    due_on: str | None
+    total: str
+    outstanding: str
+    currency: str
+
+
+class ReceiptRowOut(Schema):
+    id: str
+    kind: str
+    method: str
+    received_on: str
+    amount: str
+    invoice: str
+    currency: str
+
+
+class PackageRowOut(Schema):
+    name: str
+    sessions: int
+    remaining: int
+    expires_on: str
+    usable: bool
+
+
+class MyBillingOut(Schema):
+    packages: list[PackageRowOut]
+    invoices: list[InvoiceRowOut]
+    receipts: list[ReceiptRowOut]
+    owed: str
+    credit: str
+
+
+@router.get("/portal/me/invoices", response={200: MyBillingOut, 401: ErrorOut, 403: ErrorOut})
+def my_invoices(request: HttpRequest) -> dict[str, Any]:
+    """Packages (credits left), issued invoices and credit notes, payments and refunds, the balance (amounts as the
+    clinic writes them). The PDFs are at /portal/invoices/download?invoice=<id> and
+    /portal/receipts/download?payment=<id>."""
+    account, actor = _account(request)
+    found = billing.billing_of(account, actor)
+    return {
+        "packages": [x.as_dict() for x in found.packages],
+        "invoices": [{**x.as_dict(), "id": str(x.id)} for x in found.invoices],
+        "receipts": [{**x.as_dict(), "id": str(x.id)} for x in found.receipts],
+        "owed": found.owed,
+        "credit": found.credit,
+    }

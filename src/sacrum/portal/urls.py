@@ -23,6 +23,9 @@ urlpatterns: list[URLPattern] = [
     path("portal/record.pdf", views.record_pdf, name="portal_record_pdf"),
     path("portal/record.json", views.record_json, name="portal_record_json"),
     path("portal/record.fhir.json", views.record_fhir, name="portal_record_fhir"),
+    path("portal/invoices", views.invoices, name="portal_invoices"),
+    path("portal/invoices/download", views.invoice_pdf, name="portal_invoice_pdf"),
+    path("portal/receipts/download", views.receipt_pdf, name="portal_receipt_pdf"),
     path("portal/join/resume/", views.join_resume, name="portal_join_resume"),
     path("portal/join/<str:token>/", views.join, name="portal_join"),
     # Staff side, from the client's record.

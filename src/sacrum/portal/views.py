@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from sacrum.access.models import User
+from sacrum.billing import pdf as billing_pdf
 from sacrum.clients.selectors import client_for, clinical_client
 from sacrum.kernel.actor import Actor, StaffActor
 from sacrum.kernel.errors import Conflict, Forbidden
@@ -32,7 +33,7 @@ from sacrum.kernel.pages import member_required
 from sacrum.kernel.requests import MemberRequest
 from sacrum.outcomes.models import InstrumentDefinition
 from sacrum.outcomes.services import DIARY_KEY
-from sacrum.portal import copies, pdf, selectors, services
+from sacrum.portal import billing, copies, pdf, selectors, services
 from sacrum.portal.forms import PortalDiaryForm, RecordCopyForm, SetPasswordForm
 from sacrum.portal.models import PortalAccount, PortalAccountQuerySet
 
@@ -231,6 +232,34 @@ def record_pdf(request: HttpRequest, account: PortalAccount, actor: Actor) -> Ht
         pdf.record_pdf(found.summary, found.notes), content_type="application/pdf"
     )
     response["Content-Disposition"] = f'attachment; filename="{_filename(account, "pdf")}"'
+    return response
+
+
+@portal_required
+def invoices(request: HttpRequest, account: PortalAccount, actor: Actor) -> HttpResponse:
+    return _page(
+        request,
+        "portal/invoices.html",
+        {"billing": billing.billing_of(account, actor), "tab": "invoices"},
+    )
+
+
+@portal_required
+def invoice_pdf(request: HttpRequest, account: PortalAccount, actor: Actor) -> HttpResponse:
+    """One of the client's own issued invoices by ``?invoice=<id>``; anything else is a 404."""
+    found = billing.invoice(account, actor, request.GET.get("invoice", ""))
+    response = HttpResponse(billing_pdf.invoice_pdf(found), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{found.number_text}.pdf"'
+    return response
+
+
+@portal_required
+def receipt_pdf(request: HttpRequest, account: PortalAccount, actor: Actor) -> HttpResponse:
+    """A receipt for one of the client's own payments or refunds by ``?payment=<id>``."""
+    found = billing.receipt(account, actor, request.GET.get("payment", ""))
+    response = HttpResponse(billing_pdf.receipt_pdf(found), content_type="application/pdf")
+    name = f"receipt-{found.received_on:%Y-%m-%d}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

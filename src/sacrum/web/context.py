@@ -24,6 +24,7 @@ MENU = (
     ("web:clinic_settings", "Clinic settings", "clinic.manage"),
     ("web:reminder_settings", "Reminders", "clinic.manage"),
     ("web:billing_settings", "Billing settings", "billing.manage"),
+    ("web:package_types", "Packages", "billing.manage"),
     ("web:retention_settings", "Records & erasure", "clinic.manage"),
     ("web:audit_log", "Audit log", "audit.view"),
     ("web:export_home", "Data export", "data.export"),

@@ -22,6 +22,7 @@ from sacrum.kernel.requests import MemberRequest
 from sacrum.scheduling import selectors
 from sacrum.scheduling.calendar import practitioner_label
 from sacrum.scheduling.forms import BookingForm, CancelForm, NoteForm, RescheduleForm
+from sacrum.scheduling.hints import booking_hints
 from sacrum.scheduling.local_time import aware, local, zone
 from sacrum.scheduling.models import Appointment, ServiceType
 from sacrum.scheduling.services import booking, online
@@ -113,23 +114,29 @@ def book(request: MemberRequest) -> HttpResponse:
             for reason in booking_gate(appointment.client):
                 messages.warning(request, f"Not bookable online: {reason}")
             return redirect("web:appointment_detail", appointment_id=appointment.pk)
+    chosen = _chosen_client(choices, form)
     return render(
         request,
         "scheduling/book.html",
-        {"form": form, "location": location, "online_gate": _online_gate(choices, form)},
+        {
+            "form": form,
+            "location": location,
+            "online_gate": booking_gate(chosen) if chosen is not None else [],
+            "hints": booking_hints(chosen) if chosen is not None else [],
+        },
     )
 
 
-def _online_gate(choices: dict[str, Any], form: BookingForm) -> list[str]:
-    """Why the chosen client can't book online (staff may still book them here)."""
+def _chosen_client(choices: dict[str, Any], form: BookingForm) -> Client | None:
+    """The client chosen in the form or the address bar, or None."""
     chosen = form.data.get("client") if form.is_bound else form.initial.get("client")
     if not chosen:
-        return []
+        return None
     try:
-        client = choices["client"].filter(pk=chosen).first()
+        found: Client | None = choices["client"].filter(pk=chosen).first()
     except (ValueError, ValidationError):
-        return []
-    return booking_gate(client) if client is not None else []
+        return None
+    return found
 
 
 def _appointment(
