@@ -34,7 +34,9 @@ def test_a_session_without_a_note_is_on_the_dashboard(
         client=client,
         practitioner=practitioner.member,
         service=service,
-        location=Location.objects.create(clinic=owner.clinic, name="Main"),
+        location=Location.objects.create(
+            clinic=owner.clinic, name="Main", time_zone="Europe/London"
+        ),
         start=start,
         end=start + dt.timedelta(minutes=50),
         blocked_start=start,

@@ -259,7 +259,9 @@ def test_a_note_for_an_appointment_uses_its_service_template(
         client=chartable,
         practitioner=practitioner.member,
         service=service,
-        location=Location.objects.create(clinic=chartable.clinic, name="Main"),
+        location=Location.objects.create(
+            clinic=chartable.clinic, name="Main", time_zone="Europe/London"
+        ),
         start=start,
         end=start + dt.timedelta(minutes=50),
         blocked_start=start,
@@ -448,7 +450,9 @@ def test_sessions_that_took_place_without_a_note_show_on_the_dashboard(
     service = ServiceType.objects.create(
         clinic=chartable.clinic, name="Session", duration_minutes=50, needs_room=False
     )
-    location = Location.objects.create(clinic=chartable.clinic, name="Main")
+    location = Location.objects.create(
+        clinic=chartable.clinic, name="Main", time_zone="Europe/London"
+    )
     now = timezone.now()
 
     def session(hours_ago: float, status: str, who: Persona = practitioner) -> Appointment:
