@@ -229,3 +229,20 @@ def test_the_demo_has_months_of_billing(db: Any) -> None:
     seed_demo(log=lambda *a: None)  # idempotent
     assert sorted(n or 0 for n in issued.values_list("number", flat=True)) == numbers
     assert PackageType.objects.count() == 2 and Fee.objects.count() == 1
+
+
+def test_the_end_of_an_erasure_hold_replaces_only_the_name_and_the_lock_comes_back(
+    issued: Invoice,
+) -> None:
+    """retention's one path past the lock: the invoice stays (number, amounts), made out to
+    the erasure's reference; afterwards the database refuses changes as before."""
+    from sacrum.retention import expiry
+
+    changed = expiry.scrub_invoices(_id(issued.client_id), "Erased client E-1234")
+    assert changed == 1
+    issued.refresh_from_db()
+    assert issued.bill_to == "Erased client E-1234"
+    assert issued.status == Status.ISSUED and issued.total == Decimal("75.000")
+    _raw_refused(
+        "UPDATE billing_invoice SET bill_to = %s WHERE id = %s", ["Someone", _id(issued.pk)]
+    )

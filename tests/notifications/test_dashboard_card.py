@@ -77,14 +77,15 @@ def test_front_desk_and_owner_see_everyone_without_clinical_text(
         assert "Tension headaches" not in page
 
 
-def test_the_card_takes_one_query(
+def test_the_card_takes_two_queries_whatever_the_day(
     rf: RequestFactory, practitioner: Any, day: dict[str, Any], django_assert_num_queries: Any
 ) -> None:
+    """The day's appointments, and the safety alerts of all their clients at once."""
     request = rf.get("/")
     request.member = (  # type: ignore[attr-defined]
         type(practitioner.member).objects.select_related("clinic").get(pk=practitioner.member.pk)
     )
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         card = dashboard.card(request)
     assert card is not None
     assert [r["appointment"].pk for r in card["rows"]] == [day["mine"].pk]

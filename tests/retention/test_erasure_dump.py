@@ -58,6 +58,7 @@ HELD_BY_CLIENT = (
     "screening_referralletter",
     "plans_plan",
     "retention_erasure",
+    "billing_invoice",  # made out to the client's name: kept for the hold, then replaced
 )
 HELD_BY_NOTE = (
     "charting_rhythmfinding",

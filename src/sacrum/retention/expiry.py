@@ -13,6 +13,10 @@ the rows of one erased client, inside one transaction, and nowhere else:
   only around these DELETE statements on this connection.
 
 Each removal is checked against the hold first and written to the audit log.
+
+Issued invoices are guarded too (billing migration 0002): at the end of the hold they stay
+(numbers and amounts: the ledger keeps no gaps) and only the name they were made out to is
+replaced by the erasure's reference (``scrub_invoices``), past the same kind of switch.
 """
 
 # ruff: noqa: S608 - table names come from this module's constants; values are parameters.
@@ -76,3 +80,38 @@ def remove_signed_record(client_id: str) -> int:
             cursor.execute(f"DELETE FROM {table} WHERE note_id IN ({notes})", [client_id])
         cursor.execute("DELETE FROM charting_sessionnote WHERE client_id = %s", [client_id])
         return int(cursor.rowcount)
+
+
+INVOICE_TRIGGER = "billing_invoice_locked"
+
+
+def scrub_invoices(client_id: str, reference: str) -> int:
+    """Replace the name an erased client's invoices were made out to; returns the invoices.
+
+    The caller has checked that the client's hold has ended. PostgreSQL: the lock trigger is
+    disabled and enabled in the same transaction. SQLite has no switch for UPDATE triggers:
+    the trigger's own SQL is read, the trigger dropped and re-created around the UPDATE,
+    all in one IMMEDIATE transaction, so no other connection ever sees it gone.
+    """
+    update = "UPDATE billing_invoice SET bill_to = %s WHERE client_id = %s"
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"ALTER TABLE billing_invoice DISABLE TRIGGER {INVOICE_TRIGGER}")
+            cursor.execute(update, [reference, client_id])
+            changed = int(cursor.rowcount)
+            cursor.execute(f"ALTER TABLE billing_invoice ENABLE TRIGGER {INVOICE_TRIGGER}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            return changed
+        cursor.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = %s",
+            [INVOICE_TRIGGER],
+        )
+        found = cursor.fetchone()
+        if found is not None:
+            cursor.execute(f"DROP TRIGGER {INVOICE_TRIGGER}")
+        cursor.execute(update, [reference, client_id])
+        changed = int(cursor.rowcount)
+        if found is not None:
+            cursor.execute(found[0])
+        return changed

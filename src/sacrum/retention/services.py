@@ -110,6 +110,7 @@ def _remove_held_record(record: Erasure) -> None:
     client_id = record.client_id
     prepared = SessionNote._meta.get_field("client").get_db_prep_value(client_id, connection)
     expiry.remove_signed_record(prepared)
+    expiry.scrub_invoices(prepared, f"Erased client {record.reference}")
     ConsentWithdrawal.objects.filter(signature__client_id=client_id).delete()
     ConsentSignature.objects.filter(client_id=client_id).delete()
     for letter in ReferralLetter.objects.filter(client_id=client_id):
