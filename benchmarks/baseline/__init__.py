@@ -1,1 +1,1 @@
-"""A bare Django + django-ninja project: the floor that benchmarks/http.py compares with."""
+"""A bare Django + django-ninja project: the floor that benchmarks/http_load.py compares with."""

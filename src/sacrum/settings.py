@@ -167,7 +167,7 @@ TEMPLATES = [
 
 # Forms' widgets render through Jinja2 (Django's own widget templates for it): the note
 # editor draws about 280 widgets, and with the Django template engine they were a third of
-# its server time (benchmarks/http.py, docs/performance.md). Pages stay Django templates.
+# its server time (benchmarks/http_load.py, docs/performance.md). Pages stay Django templates.
 FORM_RENDERER = "django.forms.renderers.Jinja2"
 
 # --- Database -------------------------------------------------------------

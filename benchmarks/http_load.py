@@ -1,7 +1,7 @@
 """Requests per second where people wait: Sacrum beside a bare Django baseline, in one run.
 
-    .venv/bin/python benchmarks/http.py                 # SQLite, then PostgreSQL
-    .venv/bin/python benchmarks/http.py --db sqlite --duration 10 --rounds 2
+    .venv/bin/python benchmarks/http_load.py                 # SQLite, then PostgreSQL
+    .venv/bin/python benchmarks/http_load.py --db sqlite --duration 10 --rounds 2
 
 For each database the script seeds the demo clinic into a fresh database (a SQLite file in
 a temporary folder; on PostgreSQL the database ``sacrum_bench_http``, re-created), starts
@@ -20,11 +20,6 @@ the start and end of each database's run is recorded beside the figures.
 from __future__ import annotations
 
 import sys
-
-# Run as a script, this file's folder comes first on the path, and its name would hide the
-# standard library's ``http`` package from urllib.
-if sys.path and sys.path[0].rstrip("/").endswith("benchmarks"):
-    del sys.path[0]
 
 import argparse
 import datetime as dt
@@ -470,7 +465,7 @@ def write(summary: dict[str, Any]) -> None:
     lines = [
         f"# HTTP benchmark on {db}",
         "",
-        f"`benchmarks/http.py`, {summary['date']}: gunicorn with {summary['workers']} sync "
+        f"`benchmarks/http_load.py`, {summary['date']}: gunicorn with {summary['workers']} sync "
         f"workers for Sacrum (`sacrum serve`, demo clinic) and for the bare baseline, same "
         f"database settings; `wrk -t1 -c{summary['connections']} -d{summary['seconds']}s`, "
         f"median of {summary['rounds']} rounds, baseline and Sacrum interleaved. Load "
