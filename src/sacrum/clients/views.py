@@ -7,8 +7,10 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from sacrum.clients import badges, consent, selectors, services
 from sacrum.clients.forms import ClientForm
@@ -34,6 +36,35 @@ def client_list(request: MemberRequest) -> HttpResponse:
         c.alert_badges = found.get(c.pk, [])  # type: ignore[attr-defined]
     return render(
         request, "clients/list.html", {"page": page, "q": q, "show_archived": show_archived}
+    )
+
+
+SUGGESTIONS = 8
+
+
+@require_POST
+@member_required("client.view")
+def client_suggest(request: MemberRequest) -> JsonResponse:
+    """The top bar's type-ahead: the first clients whose names, e-mail or phone match.
+
+    POST, so that what is typed (part of a name) never sits in an address or its logs."""
+    q = request.POST.get("q", "").strip()[:100]
+    if len(q) < 2:
+        return JsonResponse({"clients": []})
+    found = selectors.clients_for(StaffActor.from_request(request), search=q).order_by(
+        "last_name", "first_name"
+    )[:SUGGESTIONS]
+    return JsonResponse(
+        {
+            "clients": [
+                {
+                    "name": c.full_name,
+                    "detail": f"born {c.date_of_birth:%-d %b %Y}" if c.date_of_birth else "",
+                    "url": reverse("web:client_detail", args=[c.pk]),
+                }
+                for c in found
+            ]
+        }
     )
 
 

@@ -32,8 +32,35 @@ class PractitionerChoice(forms.ModelChoiceField):  # type: ignore[type-arg]  # g
         return practitioner_label(obj)
 
 
+class ClientChoice(forms.ModelChoiceField):  # type: ignore[type-arg]  # generic in django-stubs only
+    """A client by name and date of birth: two Anne Smiths are told apart before booking."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        born = f" · born {obj.date_of_birth:%-d %b %Y}" if obj.date_of_birth else ""
+        return f"{obj.full_name}{born}"
+
+
+NEW_CLIENT_FIELDS = (
+    "new_first_name",
+    "new_last_name",
+    "new_date_of_birth",
+    "new_email",
+    "new_phone",
+)
+
+
 class BookingForm(forms.Form):
-    client = forms.ModelChoiceField(queryset=Client.objects.none(), empty_label="Choose a client")
+    client = ClientChoice(
+        queryset=Client.objects.none(),
+        required=False,
+        empty_label="Choose a client",
+        widget=forms.Select(attrs={"data-typeahead": "Type a name"}),
+    )
+    new_first_name = forms.CharField(required=False, max_length=100, label="First name")
+    new_last_name = forms.CharField(required=False, max_length=100, label="Last name")
+    new_date_of_birth = forms.DateField(required=False, label="Date of birth", widget=DateInput())
+    new_email = forms.EmailField(required=False, label="E-mail")
+    new_phone = forms.CharField(required=False, max_length=40, label="Phone")
     service = forms.ModelChoiceField(
         queryset=ServiceType.objects.none(), empty_label="Choose a service"
     )
@@ -64,6 +91,55 @@ class BookingForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name, queryset in choices.items():
             self.fields[name].queryset = queryset  # type: ignore[attr-defined]
+
+    @property
+    def adds_client(self) -> bool:
+        """True when the person is booked as a new client, added with the booking."""
+        data = getattr(self, "cleaned_data", None) or {}
+        return not data.get("client") and bool(data.get("new_first_name"))
+
+    @property
+    def new_client_open(self) -> bool:
+        """Show the new-client fields open when something was typed there or is wrong."""
+        return self.is_bound and any(
+            self.data.get(name) or self.errors.get(name) for name in NEW_CLIENT_FIELDS
+        )
+
+    def new_client_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in NEW_CLIENT_FIELDS]
+
+    def other_fields(self) -> list[forms.BoundField]:
+        return [
+            f
+            for f in self.visible_fields()
+            if f.name != "client" and f.name not in NEW_CLIENT_FIELDS
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        typed = any(data.get(name) for name in NEW_CLIENT_FIELDS)
+        if data.get("client") and typed:
+            self.add_error(
+                "client", "Choose a client or add a new one, not both: clear one of them."
+            )
+        elif not data.get("client") and not typed and "client" not in self.errors:
+            self.add_error("client", "Choose a client, or add a new client below.")
+        elif not data.get("client"):
+            for name, what in (
+                ("new_first_name", "first name"),
+                ("new_last_name", "last name"),
+                ("new_date_of_birth", "date of birth"),
+            ):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, f"Enter the new client's {what}.")
+        return data
+
+    def new_client_data(self) -> dict[str, Any]:
+        """The new client's details, named as the client record names them."""
+        given = {
+            name.removeprefix("new_"): self.cleaned_data.get(name) for name in NEW_CLIENT_FIELDS
+        }
+        return {name: value for name, value in given.items() if value}
 
 
 class RescheduleForm(forms.Form):

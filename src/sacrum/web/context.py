@@ -49,4 +49,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "menu": menu,
         "can_clinical": member.can("clinical.view"),
         "can_bill": member.can("billing.edit"),
+        "can_find_clients": member.can("client.view"),
     }

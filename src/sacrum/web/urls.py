@@ -88,6 +88,7 @@ urlpatterns = [
     path("account/tokens/<uuid:token_id>/revoke", access.token_revoke, name="token_revoke"),
     path("clients/", clients.client_list, name="client_list"),
     path("clients/new", clients.client_create, name="client_create"),
+    path("clients/suggest", clients.client_suggest, name="client_suggest"),
     path("clients/<uuid:client_id>/", clients.client_detail, name="client_detail"),
     path("clients/<uuid:client_id>/edit", clients.client_edit, name="client_edit"),
     *scheduling_pages,

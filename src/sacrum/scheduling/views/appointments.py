@@ -7,12 +7,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from sacrum.clients.models import Client
+from sacrum.clients.services import create_client
 from sacrum.clinics.models import Location, Room
 from sacrum.kernel.actor import StaffActor
 from sacrum.kernel.errors import Conflict
@@ -89,18 +91,24 @@ def book(request: MemberRequest) -> HttpResponse:
         data = form.cleaned_data
         where = data["location"]
         try:
-            appointment = booking.book(
-                actor=actor,
-                booking=booking.Booking(
-                    client=data["client"],
-                    practitioner=data["practitioner"],
-                    service=data["service"],
-                    location=where,
-                    start=aware(data["start"].replace(tzinfo=None), zone(where.time_zone)),
-                    room=data["room"],
-                    note=data["note"],
-                ),
-            )
+            # A new client is added with the booking or not at all: a refused time
+            # leaves no half-made record behind.
+            with transaction.atomic():
+                client = _new_client(actor, form) if form.adds_client else data["client"]
+                appointment = booking.book(
+                    actor=actor,
+                    booking=booking.Booking(
+                        client=client,
+                        practitioner=data["practitioner"],
+                        service=data["service"],
+                        location=where,
+                        start=aware(data["start"].replace(tzinfo=None), zone(where.time_zone)),
+                        room=data["room"],
+                        note=data["note"],
+                    ),
+                )
+        except NewClientRefused as refused:
+            _show_problem(form, refused.problem)
         except (ValidationError, Conflict) as exc:
             _show_problem(form, exc)
         else:
@@ -125,6 +133,30 @@ def book(request: MemberRequest) -> HttpResponse:
             "hints": booking_hints(chosen) if chosen is not None else [],
         },
     )
+
+
+class NewClientRefused(Exception):
+    """The new client's details were refused (named by the form's new-client fields)."""
+
+    def __init__(self, problem: ValidationError) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def _new_client(actor: StaffActor, form: BookingForm) -> Client:
+    """The client added from the booking form; their details' errors go by their fields."""
+    if not actor.can("client.edit"):
+        raise NewClientRefused(
+            ValidationError({"client": "Your role can book existing clients only."})
+        )
+    try:
+        return create_client(actor=actor, data=form.new_client_data())
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            raise NewClientRefused(
+                ValidationError({f"new_{k}": v for k, v in exc.error_dict.items()})
+            ) from exc
+        raise NewClientRefused(exc) from exc
 
 
 def _chosen_client(choices: dict[str, Any], form: BookingForm) -> Client | None:

@@ -54,7 +54,168 @@ document.addEventListener("DOMContentLoaded", () => {
   scrollable();
   window.addEventListener("resize", scrollable);
   showFirstError();
+  for (const select of document.querySelectorAll("select[data-typeahead]")) typeaheadSelect(select);
+  for (const input of document.querySelectorAll("input[data-suggest]")) suggestingSearch(input);
 });
+
+// A combobox (the ARIA 1.2 pattern): a text box, a list that follows the typing, arrow
+// keys to move, Enter to take, Escape to close. ``find(text)`` gives [{label, detail}];
+// ``take(item)`` acts on the chosen one.
+function combobox(input, find, take) {
+  const list = document.createElement("ul");
+  list.id = `${input.id}-options`;
+  list.className = "combo-options";
+  list.setAttribute("role", "listbox");
+  list.hidden = true;
+  input.after(list);
+  input.setAttribute("role", "combobox");
+  input.setAttribute("aria-autocomplete", "list");
+  input.setAttribute("aria-expanded", "false");
+  input.setAttribute("aria-controls", list.id);
+  input.autocomplete = "off";
+  let items = [];
+  let active = -1;
+  const close = () => {
+    list.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+    active = -1;
+  };
+  const mark = (index) => {
+    active = index;
+    list.querySelectorAll("li").forEach((li, i) => li.setAttribute("aria-selected", String(i === index)));
+    if (index >= 0) input.setAttribute("aria-activedescendant", `${list.id}-${index}`);
+  };
+  const show = (found) => {
+    items = found;
+    list.replaceChildren();
+    found.forEach((item, i) => {
+      const li = document.createElement("li");
+      li.id = `${list.id}-${i}`;
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", "false");
+      li.textContent = item.label;
+      if (item.detail) {
+        const small = document.createElement("span");
+        small.className = "combo-detail";
+        small.textContent = ` ${item.detail}`;
+        li.append(small);
+      }
+      // mousedown, not click: it comes before the text box loses the focus.
+      li.addEventListener("mousedown", (event) => {
+        event.preventDefault();
+        close();
+        take(item);
+      });
+      list.append(li);
+    });
+    if (!found.length) {
+      const li = document.createElement("li");
+      li.className = "combo-empty";
+      li.textContent = "No client matches.";
+      list.append(li);
+    }
+    list.hidden = false;
+    input.setAttribute("aria-expanded", "true");
+    mark(found.length ? 0 : -1);
+  };
+  let asked = 0;
+  input.addEventListener("input", async () => {
+    const text = input.value.trim();
+    const ticket = ++asked;
+    if (text.length < 2) return close();
+    const found = await find(text);
+    if (ticket === asked) show(found);
+  });
+  input.addEventListener("keydown", (event) => {
+    if (list.hidden) return;
+    if (event.key === "ArrowDown" && items.length) {
+      event.preventDefault();
+      mark((active + 1) % items.length);
+    } else if (event.key === "ArrowUp" && items.length) {
+      event.preventDefault();
+      mark((active - 1 + items.length) % items.length);
+    } else if (event.key === "Enter" && active >= 0) {
+      event.preventDefault();
+      const item = items[active];
+      close();
+      take(item);
+    } else if (event.key === "Escape") {
+      event.preventDefault(); // a search box would also clear what was typed
+      close();
+    }
+  });
+  input.addEventListener("blur", close);
+}
+
+// Word by word, ignoring case and accents: "ann sm" finds "Anne Smith".
+function matches(text, words) {
+  const plain = text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  return words.every((word) => plain.includes(word));
+}
+
+// A long drop-down of clients becomes a search box over its own options; the drop-down
+// stays in the form (hidden) and carries the choice, so the page works without script.
+function typeaheadSelect(select) {
+  const input = document.createElement("input");
+  input.type = "text";
+  input.id = `${select.id}-search`;
+  input.className = "combo-input";
+  input.placeholder = select.dataset.typeahead;
+  for (const name of ["aria-describedby", "aria-invalid"]) {
+    if (select.hasAttribute(name)) input.setAttribute(name, select.getAttribute(name));
+  }
+  const chosen = select.selectedOptions[0];
+  if (chosen && chosen.value) input.value = chosen.textContent.trim();
+  select.before(input);
+  select.hidden = true;
+  const label = document.querySelector(`label[for="${select.id}"]`);
+  if (label) label.htmlFor = input.id;
+  const options = [...select.options].filter((o) => o.value);
+  combobox(
+    input,
+    (text) => {
+      const words = text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().split(/\s+/);
+      return options
+        .filter((o) => matches(o.textContent, words))
+        .slice(0, 8)
+        .map((o) => ({ label: o.textContent.trim(), value: o.value }));
+    },
+    (item) => {
+      input.value = item.label;
+      select.value = item.value;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    },
+  );
+  // Typing a new name after a choice undoes the choice: what is sent is what is seen.
+  input.addEventListener("input", () => {
+    const picked = select.selectedOptions[0];
+    if (picked && picked.value && picked.textContent.trim() !== input.value.trim()) select.value = "";
+  });
+}
+
+// The top bar's client search: suggestions from the server as the name is typed; Enter
+// with no suggestion chosen searches the client list.
+function suggestingSearch(input) {
+  combobox(
+    input,
+    async (text) => {
+      // POST: what is typed (part of a name) stays out of addresses and their logs.
+      const answer = await fetch(input.dataset.suggest, {
+        method: "POST",
+        headers: { Accept: "application/json", "X-CSRFToken": input.dataset.csrf },
+        body: new URLSearchParams({ q: text }),
+        credentials: "same-origin",
+      });
+      if (!answer.ok) return [];
+      const body = await answer.json();
+      return body.clients.map((c) => ({ label: c.name, detail: c.detail, href: c.url }));
+    },
+    (item) => {
+      window.location.assign(item.href);
+    },
+  );
+}
 
 // After a submit that failed, the page comes back with its errors wherever the form is,
 // often far below the fold. The first one is brought into view and focused: a field
