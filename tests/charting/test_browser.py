@@ -165,9 +165,9 @@ def test_chart_a_whole_session_on_a_tablet(
         expect(page.locator("a#bm-lumbar")).to_have_attribute("aria-pressed", "true")
         page.keyboard.press("Enter")  # and again clears it
         expect(page.locator("a#bm-lumbar")).to_have_attribute("aria-pressed", "false")
-        page.get_by_role("button", name="Dural tube").click()
+        page.locator(".chips").get_by_role("button", name="Dural tube").click()
         expect(page.locator("#bm-row-dural_tube")).to_be_visible()
-        expect(page.get_by_role("button", name="Dural tube")).to_have_attribute(
+        expect(page.locator(".chips").get_by_role("button", name="Dural tube")).to_have_attribute(
             "aria-pressed", "true"
         )
         page.locator("#bodymap").scroll_into_view_if_needed()
