@@ -493,3 +493,41 @@ def test_sessions_that_took_place_without_a_note_show_on_the_dashboard(
     assert "Sessions with no note" in html
     assert f"/appointments/{unwritten.pk}/chart" in html
     assert f"/appointments/{written.pk}/chart" not in html
+
+
+def test_carry_into_a_draft_replaces_the_chosen_parts_and_remembers_the_choice(
+    practitioner: Persona,
+    owner: Persona,
+    chartable: Client,  # noqa: F811
+) -> None:
+    source = signed(practitioner, chartable)
+    note = draft(
+        practitioner,
+        chartable,
+        complaint="Today's words",
+        techniques=[{"name": "Arcing", "duration_minutes": None}],
+    )
+    assert selectors.carry_forward_choice(practitioner.actor) == []
+    with pytest.raises(Forbidden):
+        services.carry_into(actor=owner.actor, note=note, parts=["techniques"])
+    with pytest.raises(ValidationError):
+        services.carry_into(actor=practitioner.actor, note=note, parts=["pain_before"])
+    note = services.carry_into(
+        actor=practitioner.actor, note=note, parts=["techniques", "restrictions"]
+    )
+    assert note.copied_from_id == source.pk and note.complaint == "Today's words"
+    assert [(t.name, t.response) for t in note.techniques.order_by("position")] == [
+        ("Cranial base release", ""),
+        ("Still point", ""),
+    ]
+    assert {r.region for r in note.restrictions.all()} == {"occiput", "temporal"}
+    assert not note.rhythm_findings.exists() and note.pain_before is None
+    # Kept in COPY_PARTS order, per practitioner; an unchanged choice is not audited again.
+    assert selectors.carry_forward_choice(practitioner.actor) == ["restrictions", "techniques"]
+    assert selectors.carry_forward_choice(owner.actor) == []
+    entries = AuditEntry.objects.filter(object_type__icontains="chartingpreference").count()
+    services.remember_carry_forward(actor=practitioner.actor, parts=["techniques", "restrictions"])
+    assert AuditEntry.objects.filter(object_type__icontains="chartingpreference").count() == entries
+    sealed = services.sign_note(actor=practitioner.actor, note=note)
+    with pytest.raises(services.NoteLocked):
+        services.carry_into(actor=practitioner.actor, note=sealed, parts=["plan"])

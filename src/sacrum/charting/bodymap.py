@@ -2,7 +2,7 @@
 
 The drawing is a front view (the client faces you, so the client's right is on your
 left) of the cranium, the spine in its three regions, sacrum, coccyx and the two ilia,
-with the five transverse diaphragms as horizontal bands behind the spine, and a small
+with the five transverse diaphragms as see-through bands across the spine, and a small
 "back of the head" view for the occipital bone. Membranes and the dural tube are not
 drawn; the page lists them beside the map.
 
@@ -54,8 +54,8 @@ def _pair(region: str, right_d: str, kind: str = "bone") -> list[Shape]:
     return [Shape(region, "right", right_d, kind), Shape(region, "left", mirror(right_d), kind)]
 
 
-# Diaphragms first: they are drawn behind the spine, which covers their middle.
-SHAPES: tuple[Shape, ...] = (
+# Listed in anatomical order; ``SHAPES`` below draws the diaphragms last.
+_DRAWN: tuple[Shape, ...] = (
     Shape(
         "cranial_base",
         "",
@@ -88,9 +88,9 @@ SHAPES: tuple[Shape, ...] = (
     Shape(
         "pelvic_diaphragm",
         "",
-        "M78,640 C110,654 170,654 202,640 L202,656 C170,670 110,670 78,656 Z",
+        "M78,662 C110,674 170,674 202,662 L202,674 C170,686 110,686 78,674 Z",
         "diaphragm",
-        (208, 664),
+        (208, 682),
     ),
     # Cranium, front view.
     Shape(
@@ -155,6 +155,13 @@ SHAPES: tuple[Shape, ...] = (
         "M130,640 L150,640 L146,658 C144,664 136,664 134,658 Z",
         "pelvis",
     ),
+)
+
+# The diaphragms are drawn last, see-through (charting.css), so a tap in a band's middle
+# marks the diaphragm where it crosses the spine; the spine regions stay tappable above and
+# below the band (the pelvic diaphragm sits under the coccyx and overlaps nothing).
+SHAPES: tuple[Shape, ...] = tuple(s for s in _DRAWN if s.kind != "diaphragm") + tuple(
+    s for s in _DRAWN if s.kind == "diaphragm"
 )
 
 # Not drawn: listed beside the map.

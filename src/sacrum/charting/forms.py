@@ -70,6 +70,19 @@ COPY_LABELS = {
     "techniques": "Techniques (names and order)",
 }
 
+# Shorter words for the carry-forward control inside the note editor.
+CARRY_LABELS = {
+    "rhythm_findings": "Rhythm findings",
+    "restrictions": "Body map",
+    "techniques": "Techniques",
+    "plan": "Plan",
+    "complaint": "Complaint",
+    "setup": "Position, attire, duration",
+    "home_care": "Home care",
+    "tags": "Tags",
+    "still_points": "Still points",
+}
+
 
 def _blank(choices: Sequence[tuple[Any, str]], label: str = "—") -> list[tuple[Any, str]]:
     return [("", label), *choices]
@@ -171,11 +184,13 @@ class NoteForm(forms.Form):
                 coerce=int,
                 empty_value=None,
                 required=False,
+                widget=forms.RadioSelect,
             )
             self.fields[f"{p}-symmetry"] = forms.ChoiceField(
                 label=f"Symmetry at {row.station.name}",
                 choices=_blank(Symmetry.choices),
                 required=False,
+                widget=forms.RadioSelect,
             )
             self.fields[f"{p}-quality"] = forms.TypedChoiceField(
                 label=f"Quality at {row.station.name}",
@@ -183,6 +198,7 @@ class NoteForm(forms.Form):
                 coerce=int,
                 empty_value=None,
                 required=False,
+                widget=forms.RadioSelect,
             )
             self.fields[f"{p}-note"] = forms.CharField(
                 label=f"Note at {row.station.name}", max_length=500, required=False
@@ -291,9 +307,25 @@ class NoteForm(forms.Form):
         return result
 
     def station_fields(self) -> list[dict[str, Any]]:
-        names = ("rate", "amplitude", "symmetry", "quality", "note")
+        """Per station: the rate, the three findings as rows of tap targets, the note."""
         return [
-            {"station": row.station, "cells": [row.field(self, n) for n in names]}
+            {
+                "station": row.station,
+                "rate": row.field(self, "rate"),
+                "choices": [
+                    (short, row.field(self, name))
+                    for name, short in (
+                        ("amplitude", "Amplitude"),
+                        ("symmetry", "Symmetry"),
+                        ("quality", "Quality"),
+                    )
+                ],
+                "note": row.field(self, "note"),
+                "has_errors": any(
+                    row.field(self, n).errors
+                    for n in ("rate", "amplitude", "symmetry", "quality", "note")
+                ),
+            }
             for row in self.station_rows
         ]
 

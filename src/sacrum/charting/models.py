@@ -167,6 +167,21 @@ class ChartingPolicy(models.Model):
         return f"Charting policy of {self.clinic_id}"
 
 
+class ChartingPreference(models.Model):
+    """A practitioner's own choices in the note editor, kept between notes: which parts of
+    the last signed note a new note carries forward. One row per membership (a person who
+    works in two clinics chooses in each); no row means nothing is carried."""
+
+    member = models.OneToOneField(
+        "clinics.Membership", on_delete=models.CASCADE, related_name="charting_preference"
+    )
+    carry_forward = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Charting preferences of {self.member_id}"
+
+
 class ClinicalSetupQuerySet(ClinicScopedQuerySet[_M]):
     """Stations and templates: read by clinical staff (``clinical.view``), edited by the owner."""
 

@@ -21,6 +21,7 @@ from sacrum.access.scoping import get_scoped_or_404
 from sacrum.charting.models import (
     Addendum,
     ChartingPolicy,
+    ChartingPreference,
     ImportedNote,
     ListeningStation,
     NoteStatus,
@@ -162,6 +163,19 @@ def previous_signed_note(
     if before is not None:
         notes = notes.filter(seen_at__lt=before)
     return with_everything(notes).order_by("-seen_at").first()
+
+
+def carry_forward_choice(actor: StaffActor) -> list[str]:
+    """The parts of the last signed note this practitioner chose to carry forward last time
+    (``services.COPY_PARTS`` keys); empty until they first choose."""
+    if actor.member is None:
+        return []
+    parts = (
+        ChartingPreference.objects.filter(member=actor.member)
+        .values_list("carry_forward", flat=True)
+        .first()
+    )
+    return [str(p) for p in parts or []]
 
 
 def restrictions_of_previous(actor: StaffActor, note: SessionNote) -> list[Any]:

@@ -36,6 +36,7 @@ from sacrum.charting.models import (
     SOAP_TEXT_FIELDS,
     Addendum,
     ChartingPolicy,
+    ChartingPreference,
     ListeningStation,
     NoteStatus,
     NoteTemplate,
@@ -428,6 +429,75 @@ def copy_forward(
         )
     audit.record(actor, AuditAction.READ, source)
     return note
+
+
+def _valid_parts(parts: Iterable[str]) -> list[str]:
+    chosen = list(dict.fromkeys(parts))
+    unknown = [p for p in chosen if p not in COPY_PARTS]
+    if unknown:
+        raise ValidationError({"parts": f"Cannot carry forward: {', '.join(unknown)}."})
+    return [p for p in COPY_PARTS if p in chosen]  # in the one order COPY_PARTS gives
+
+
+def remember_carry_forward(*, actor: StaffActor, parts: Iterable[str]) -> ChartingPreference:
+    """Keep the practitioner's choice of what a new note carries forward (per membership),
+    so the next note starts with it and the editor shows it ticked."""
+    require(actor, "clinical.edit")
+    assert actor.member is not None
+    chosen = _valid_parts(parts)
+    preference, created = ChartingPreference.objects.get_or_create(
+        member=actor.member, defaults={"carry_forward": chosen}
+    )
+    if created:
+        audit.record(actor, AuditAction.CREATE, preference)
+    elif preference.carry_forward != chosen:
+        preference.carry_forward = chosen
+        preference.save(update_fields=["carry_forward", "updated_at"])
+        audit.record(actor, AuditAction.UPDATE, preference)
+    return preference
+
+
+@transaction.atomic
+def carry_into(
+    *,
+    actor: StaffActor,
+    note: SessionNote,
+    parts: Iterable[str],
+    source: SessionNote | None = None,
+) -> SessionNote:
+    """Copy the chosen ``parts`` of the previous signed note into a draft, from the editor.
+
+    Each chosen part replaces that part of the draft, exactly as ``copy_forward`` would
+    have started it (techniques without their response); the rest of the draft stays.
+    The choice is remembered for the author's next notes. Goes through ``save_draft``, so
+    a signed note is refused and only the author may do it.
+    """
+    chosen = _valid_parts(parts)
+    _require_author(actor, note)
+    if source is None:
+        source = previous_signed_note(actor, note.client, before=note.seen_at)
+    if source is None:
+        raise Conflict(
+            "There is no earlier signed note to copy from.", {"parts": "Nothing to copy."}
+        )
+    if source.client_id != note.client_id or source.status != NoteStatus.SIGNED:
+        raise ValidationError({"source": "Copy only from a signed note of this client."})
+    data: dict[str, Any] = {}
+    for part in chosen:
+        for name in COPY_PARTS[part]:
+            data[name] = getattr(source, name)
+        if part in NOTE_LISTS:
+            rows = _rows_of(source, part)
+            if part == "techniques":
+                rows = [{**row, "response": ""} for row in rows]
+            data[part] = rows
+    saved = save_draft(actor=actor, note=note, data=data)
+    if chosen and saved.copied_from_id != source.pk:
+        saved.copied_from = source
+        saved.save(update_fields=["copied_from", "updated_at"])
+    audit.record(actor, AuditAction.READ, source)
+    remember_carry_forward(actor=actor, parts=chosen)
+    return saved
 
 
 # --- Rows under a note ------------------------------------------------------------

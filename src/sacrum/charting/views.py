@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from sacrum.access.scoping import get_scoped_or_404
 from sacrum.charting import bodymap, charts, pdf, selectors, services
 from sacrum.charting.forms import (
+    CARRY_LABELS,
     COPY_LABELS,
     AddendumForm,
     NoteForm,
@@ -89,7 +90,7 @@ def _start(
     reasons = services.charting_refusals(client, appointment=appointment)
     previous = selectors.previous_signed_note(actor, client)
     form_class = StartForm if appointment else UnscheduledForm
-    initial: dict[str, Any] = {}
+    initial: dict[str, Any] = {"parts": selectors.carry_forward_choice(actor)}
     if appointment is None:
         initial["seen_at"] = timezone.localtime().replace(second=0, microsecond=0, tzinfo=None)
     form = form_class(request.POST if request.method == "POST" else None, initial=initial)
@@ -122,6 +123,8 @@ def _start(
                 form.add_error(None, exc.message)
                 status = 409
             else:
+                if previous is not None:  # the boxes were shown: this is their choice now
+                    services.remember_carry_forward(actor=actor, parts=parts)
                 return redirect("web:note_detail", note_id=note.pk)
         else:
             status = 422
@@ -192,6 +195,8 @@ def _edit_page(
         for r in selectors.restrictions_of_previous(actor, note)
     ]
     templates = selectors.technique_templates_for(actor)
+    source = selectors.previous_signed_note(actor, note.client, before=note.seen_at)
+    chosen = set(selectors.carry_forward_choice(actor))
     return render(
         request,
         "charting/note_edit.html",
@@ -203,6 +208,9 @@ def _edit_page(
             "had_previous": bool(previous),
             "technique_templates": [t for t in templates if t.active],
             "technique_names": sorted({s for t in templates for s in t.steps}),
+            "quick_techniques": _quick_techniques(templates, note),
+            "carry_source": source,
+            "carry_choices": [(part, CARRY_LABELS[part], part in chosen) for part in CARRY_LABELS],
             "refusals": services.charting_refusals(
                 note.client, appointment=note.appointment, seen_at=note.seen_at
             ),
@@ -211,6 +219,16 @@ def _edit_page(
         },
         status=422 if form.errors else 200,
     )
+
+
+def _quick_techniques(templates: list[Any], note: SessionNote) -> list[str]:
+    """Technique names to add with one tap: the steps of the service's template (or of the
+    clinic's active templates), in their order, without repeats."""
+    names: list[str] = []
+    for template in templates:
+        if template.active:
+            names += [str(s) for s in template.steps if s not in names]
+    return names
 
 
 def _read_context(actor: Actor, note: SessionNote) -> dict[str, Any]:
@@ -331,8 +349,18 @@ def note_save(request: MemberRequest, note_id: uuid.UUID) -> HttpResponse:
             for s in template.steps
             if s not in have
         ]
+    added = request.POST.get("add_technique", "").strip()[:120]
+    if added:  # a technique name tapped without JavaScript: a row at the end
+        data["techniques"] += [{"name": added, "duration_minutes": None, "response": ""}]
+        action = "add_technique"
     try:
         services.save_draft(actor=actor, note=note, data=data)
+        if action == "carry":
+            parts = request.POST.getlist("carry")
+            if parts:
+                services.carry_into(actor=actor, note=note, parts=parts)
+            else:
+                services.remember_carry_forward(actor=actor, parts=[])
     except ValidationError as exc:
         form.add_errors(exc)
         messages.error(request, "Nothing was saved: check the fields marked below.")
@@ -340,6 +368,19 @@ def note_save(request: MemberRequest, note_id: uuid.UUID) -> HttpResponse:
     except services.NoteLocked as exc:
         messages.error(request, exc.message)
         return redirect("web:note_detail", note_id=note.pk)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+        return redirect("web:note_detail", note_id=note.pk)
+    if action == "carry":
+        messages.success(
+            request,
+            "Copied from the last signed note. Your choice is kept for your next notes."
+            if request.POST.getlist("carry")
+            else "Nothing ticked, nothing copied. Your next notes start without carrying.",
+        )
+        return redirect("web:note_detail", note_id=note.pk)
+    if action == "add_technique":
+        return redirect(reverse("web:note_detail", args=[note.pk]) + "#techniques")
     if action == "sign":
         return redirect("web:note_sign", note_id=note.pk)
     if action == "add_template":

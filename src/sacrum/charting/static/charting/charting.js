@@ -126,9 +126,48 @@
         if (pos) pos.value = String(i + 1);
         const num = row.querySelector("[data-technique-number]");
         if (num) num.textContent = String(i + 1);
+        for (const b of row.querySelectorAll("[aria-label]")) {
+          b.setAttribute("aria-label", b.getAttribute("aria-label").replace(/\d+/, String(i + 1)));
+        }
       });
     };
+    const isEmpty = (row) => [...row.querySelectorAll("input:not([name$='-position'])")]
+      .every((input) => !input.value.trim());
+    // A blank row for one more technique: a copy of the last row under the next free number
+    // (the server accepts as many rows as are posted).
+    function newRow() {
+      const last = rows().at(-1);
+      const index = Math.max(...rows().map((r) => Number(
+        r.querySelector('input[name$="-name"]').name.match(/^t-(\d+)-/)[1]))) + 1;
+      const row = last.cloneNode(true);
+      for (const el of row.querySelectorAll("[name], [id], [for]")) {
+        for (const attr of ["name", "id", "for"]) {
+          const value = el.getAttribute(attr);
+          if (value) el.setAttribute(attr, value.replace(/t-\d+-/, `t-${index}-`));
+        }
+      }
+      for (const input of row.querySelectorAll("input")) input.value = "";
+      for (const error of row.querySelectorAll(".error")) error.remove();
+      last.after(row);
+      return row;
+    }
+    // "Tap to add": the technique goes into the first blank row (a new row if none is left);
+    // without JavaScript the same button saves the draft with the technique added.
+    function add(name) {
+      const row = rows().find(isEmpty) || newRow();
+      row.querySelector('input[name$="-name"]').value = name;
+      renumber();
+      const status = box.querySelector("[data-technique-status]");
+      if (status) status.textContent = `${name} added as technique ${rows().indexOf(row) + 1}`;
+      box.closest("form").dispatchEvent(new Event("change", { bubbles: true }));
+    }
     box.addEventListener("click", (event) => {
+      const chip = event.target.closest("[data-add-technique]");
+      if (chip) {
+        event.preventDefault();
+        add(chip.value);
+        return;
+      }
       const remove = event.target.closest("[data-remove]");
       if (remove) {
         // One tap takes a step out of the note: the row is emptied (an empty row is not
