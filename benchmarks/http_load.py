@@ -19,8 +19,6 @@ the start and end of each database's run is recorded beside the figures.
 
 from __future__ import annotations
 
-import sys
-
 import argparse
 import datetime as dt
 import json
@@ -30,6 +28,7 @@ import shutil
 import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
