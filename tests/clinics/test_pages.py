@@ -877,3 +877,27 @@ def test_list_pages_do_not_query_per_row(
         services.create_location(actor=owner.actor, data={"name": f"Place {n}"})
     services.invite(actor=owner.actor, email="x@example.test", role="owner")
     assert counts() == before
+
+
+def test_every_bad_setting_is_reported_at_once_and_nothing_changes(
+    owner: Persona, browser_as: Callable[[Persona], HttpClient]
+) -> None:
+    """One submit tells the owner everything that is wrong, each by its field."""
+    http = browser_as(owner)
+    before = AuditEntry.objects.count()
+    response = http.post(
+        reverse("web:clinic_settings"),
+        {
+            "name": "",
+            "time_zone": "Mars/Olympus_Mons",
+            "currency": "XYZ",
+            "email": "not-an-address",
+            "phone": "",
+            "website": "not a site",
+        },
+    )
+    assert response.status_code == 200
+    for name in ("name", "time_zone", "currency", "email", "website"):
+        assert field_errors(response, name), name
+    assert AuditEntry.objects.count() == before
+    assert Clinic.objects.get(pk=owner.clinic.pk).name == "Stillwater Practice"

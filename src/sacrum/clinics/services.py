@@ -92,11 +92,20 @@ def create_clinic(*, name: str, time_zone: str, owner: User, **extra: Any) -> Cl
 @transaction.atomic
 def update_clinic(*, actor: Actor, clinic: Clinic, data: dict[str, Any]) -> Clinic:
     require(actor, "clinic.manage")
-    changed = apply_changes(clinic, data, CLINIC_FIELDS)
-    if "currency" in changed:
-        refused = currency_change_refused(clinic)
-        if refused:
-            raise ValidationError({"currency": refused})
+    # Every problem at once: the currency lock beside the fields' own rules.
+    locked = (
+        currency_change_refused(clinic)
+        if data.get("currency") not in (None, clinic.currency)
+        else None
+    )
+    try:
+        changed = apply_changes(clinic, data, CLINIC_FIELDS)
+    except ValidationError as exc:
+        if locked and hasattr(exc, "error_dict"):
+            exc.error_dict.setdefault("currency", [ValidationError(locked)])
+        raise
+    if locked:
+        raise ValidationError({"currency": locked})
     if changed:
         clinic.save()
         audit.record(actor, AuditAction.UPDATE, clinic)
