@@ -25,7 +25,7 @@ from sacrum.scheduling.calendar import (
     window,
 )
 from sacrum.scheduling.local_time import local, zone
-from sacrum.scheduling.models import WeeklyHours
+from sacrum.scheduling.models import Appointment, WeeklyHours
 from sacrum.scheduling.models.appointments import ACTIVE_VALUES
 
 
@@ -46,6 +46,32 @@ def _date(raw: str | None, default: dt.date) -> tuple[dt.date, str]:
     return day, ""
 
 
+def _where_i_work_today(member: Any, locations: list[Location]) -> Location:
+    """The calendar opens where the user works today (their weekly hours, else their
+    appointments today), else at the clinic's first location."""
+    now = timezone.now()
+    works = set(
+        WeeklyHours.objects.filter(practitioner=member, location__in=locations).values_list(
+            "location_id", "weekday"
+        )
+    )
+    for location in locations:
+        if (location.pk, local(now, zone(location.time_zone)).weekday()) in works:
+            return location
+    booked = (
+        Appointment.objects.filter(
+            practitioner=member,
+            location__in=locations,
+            start__gte=now - dt.timedelta(hours=14),
+            start__lt=now + dt.timedelta(hours=14),
+            status__in=ACTIVE_VALUES,
+        )
+        .values_list("location_id", flat=True)
+        .first()
+    )
+    return next((loc for loc in locations if loc.pk == booked), locations[0])
+
+
 @member_required("schedule.view")
 def calendar(request: MemberRequest) -> HttpResponse:
     actor = StaffActor.from_request(request)
@@ -53,7 +79,9 @@ def calendar(request: MemberRequest) -> HttpResponse:
     locations = list(Location.objects.for_member(member).filter(active=True))
     if not locations:
         return render(request, "scheduling/calendar.html", {"locations": []})
-    location = _pick(locations, request.GET.get("location")) or locations[0]
+    location = _pick(locations, request.GET.get("location")) or _where_i_work_today(
+        member, locations
+    )
     tz = zone(location.time_zone)
     today = local(timezone.now(), tz).date()
     day, date_error = _date(request.GET.get("date"), today)

@@ -6,6 +6,15 @@
 document.addEventListener("DOMContentLoaded", () => {
   const grid = document.querySelector(".cal-grid");
   if (!grid) return;
+  // Today opens at the present: the now-line a little below the top, the hour before it
+  // in view (unless the page was asked for another place, e.g. after a booking's link).
+  const now = grid.querySelector(".cal-now");
+  const box = grid.closest(".cal-scroll");
+  if (now && box && !window.location.hash) {
+    const offset = now.getBoundingClientRect().top - box.getBoundingClientRect().top;
+    box.scrollTop = Math.max(0, box.scrollTop + offset - box.clientHeight / 3);
+    box.scrollIntoView({ block: "nearest" });
+  }
   const place = (el, kind) => Number((el.className.match(new RegExp(`\\b${kind}-(\\d+)\\b`)) || [0, 0])[1]);
   const cells = [...grid.querySelectorAll("a.cal-free, a.appt")]
     .map((el) => ({ el, col: place(el, "gc"), row: place(el, "gr") }))
