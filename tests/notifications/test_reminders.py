@@ -342,3 +342,24 @@ def test_new_york_fall_back(
     tick(due)
     assert len(smtp.messages) == 1
     assert f"{shown} (America/New_York)" in smtp.inbox.bodies()[0]
+
+
+def test_the_email_comes_in_the_clinics_name_with_an_html_part(
+    smtp: SmtpServer, appointment_at: Any, profile: Any, clinic: Any
+) -> None:
+    """Plain text first and the same words as HTML, from the clinic's name, closed with its
+    address; the server's own address stays the sender, so mail servers accept it."""
+    clinic.name = "Stillwater <Practice> & Co"
+    clinic.phone = "+49 30 1234567"
+    clinic.save()
+    appointment_at(START)
+    tick(START - 2 * H)
+    (message,) = smtp.messages
+    assert message["From"].startswith('"Stillwater <Practice> & Co" <')
+    assert message.get_content_type() == "multipart/alternative"
+    text, html = (part.get_payload(decode=True).decode() for part in message.get_payload())
+    assert "Hello Ada" in text and "+49 30 1234567" in text
+    assert "Kastanienallee 12" in text
+    assert "Hello Ada" in html and "+49 30 1234567" in html
+    assert "Stillwater &lt;Practice&gt; &amp; Co" in html
+    assert "<Practice>" not in html

@@ -22,6 +22,7 @@ from sacrum.access.models import AuditAction, User
 from sacrum.access.roles import Role
 from sacrum.access.tokens import revoke_tokens_of
 from sacrum.clinics.guards import currency_change_refused
+from sacrum.clinics.mail import sender_of
 from sacrum.clinics.models import (
     Clinic,
     Credential,
@@ -210,7 +211,9 @@ def _invitation_email(ref: str) -> Message | None:
         f"{invitation.get_role_display()}.\n\nAccept within {INVITATION_DAYS} days: {link}\n"
     )
     subject = f"You are invited to {invitation.clinic.name} on Sacrum"
-    return Message(subject=subject, body=body, to=[invitation.email])
+    return Message(
+        subject=subject, body=body, to=[invitation.email], sender=sender_of(invitation.clinic)
+    )
 
 
 def find_invitation(raw: str) -> Invitation | None:

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from sacrum.access.roles import Role
+from sacrum.clinics.mail import sender_of
 from sacrum.clinics.models import Credential, Membership, VerificationState
 from sacrum.directory.models import CredentialReminder, ReminderRecipient
 from sacrum.kernel.mail import Message, enqueue_message, message
@@ -109,4 +110,5 @@ def credential_expiry(ref: str) -> Message | None:
         subject=f"A credential expires on {credential.expires_on:%d %B %Y}",
         body=body,
         to=[reminder.to_user.email],
+        sender=sender_of(clinic),
     )

@@ -16,10 +16,23 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.utils import formataddr, parseaddr
 
+from django.conf import settings
 from django.core.files.storage import default_storage
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.utils.html import escape, urlize
 from django_tasks import task
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who an e-mail comes from in the reader's eyes: the clinic's name (the From line's
+    display name; the address stays the server's, so mail is not refused as spoofed) and
+    the lines that close it (postal address, phone, e-mail)."""
+
+    name: str
+    lines: tuple[str, ...] = ()
 
 
 @dataclass
@@ -31,6 +44,61 @@ class Message:
     to: list[str]
     reply_to: list[str] | None = None
     attachments: list[tuple[str, bytes, str]] = field(default_factory=list)
+    sender: Sender | None = None
+
+
+def from_address(sender: Sender | None) -> str:
+    """``"Clinic name <server address>"``, or the server's own From when no clinic sends."""
+    if sender is None or not sender.name:
+        return settings.DEFAULT_FROM_EMAIL
+    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr((sender.name, address))
+
+
+def closing_lines(body: str, sender: Sender | None) -> str:
+    """The sender's lines the body does not already end with (a signature is not doubled)."""
+    if sender is None:
+        return ""
+    missing = [line for line in (sender.name, *sender.lines) if line and line not in body]
+    return ("\n" + "\n".join(missing) + "\n") if missing else ""
+
+
+def html_body(body: str, sender: Sender | None) -> str:
+    """The HTML part beside the plain text: the same words, paragraphs kept, addresses as
+    links, the clinic's name on top. Everything is escaped; no images, no tracking."""
+    paragraphs = [p for p in (body + closing_lines(body, sender)).strip().split("\n\n") if p]
+    shown = "".join(
+        '<p style="margin:0 0 1em;white-space:pre-wrap">'
+        + urlize(p.strip("\n"), nofollow=True, autoescape=True)
+        + "</p>"
+        for p in paragraphs
+    )
+    head = (
+        f'<p style="font-size:1.15em;font-weight:600;margin:0 0 1em">{escape(sender.name)}</p>'
+        if sender is not None and sender.name
+        else ""
+    )
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"></head>'
+        '<body style="font-family:system-ui,-apple-system,Segoe UI,sans-serif;color:#1d2327;'
+        'line-height:1.5;max-width:38rem;margin:0 auto;padding:1rem">'
+        f"{head}{shown}</body></html>"
+    )
+
+
+def build_email(message: Message) -> EmailMultiAlternatives:
+    """A rendered message as the e-mail sent: plain text first, the HTML part beside it."""
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body + closing_lines(message.body, message.sender),
+        from_email=from_address(message.sender),
+        to=message.to,
+        reply_to=message.reply_to or None,
+    )
+    email.attach_alternative(html_body(message.body, message.sender), "text/html")
+    for filename, content, mimetype in message.attachments:
+        email.attach(filename, content, mimetype)
+    return email
 
 
 Renderer = Callable[[str], "Message | None"]
@@ -78,15 +146,7 @@ def send_message(*, kind: str, ref: str) -> int:
     rendered = renderer_for(kind)(ref)
     if rendered is None:
         return 0
-    email = EmailMessage(
-        subject=rendered.subject,
-        body=rendered.body,
-        to=rendered.to,
-        reply_to=rendered.reply_to or None,
-    )
-    for filename, content, mimetype in rendered.attachments:
-        email.attach(filename, content, mimetype)
-    return email.send(fail_silently=False)
+    return build_email(rendered).send(fail_silently=False)
 
 
 @task()

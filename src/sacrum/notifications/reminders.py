@@ -30,12 +30,13 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
+from sacrum.clinics.mail import sender_of
 from sacrum.clinics.models import Clinic
+from sacrum.kernel.mail import Message, build_email
 from sacrum.notifications.models import (
     DEFAULT_OFFSETS,
     MAX_ATTEMPTS,
@@ -301,14 +302,17 @@ def send_due(now: dt.datetime, *, limit: int = BATCH) -> Counter[str]:
                 done["taken"] += 1
                 continue
             reminder = compose(delivery)
-            message = EmailMessage(
-                subject=reminder.subject,
-                body=reminder.body,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[reminder.to],
-                reply_to=[reminder.reply_to] if reminder.reply_to else None,
-                connection=connection,
+            appointment = delivery.appointment
+            message = build_email(
+                Message(
+                    subject=reminder.subject,
+                    body=reminder.body,
+                    to=[reminder.to],
+                    reply_to=[reminder.reply_to] if reminder.reply_to else None,
+                    sender=sender_of(appointment.clinic, appointment.location),
+                )
             )
+            message.connection = connection
             try:
                 message.send(fail_silently=False)
             except smtplib.SMTPRecipientsRefused as exc:  # this address only: go on

@@ -22,6 +22,7 @@ from django.utils import timezone
 from sacrum.access import audit
 from sacrum.access.models import AuditAction
 from sacrum.clients.models import Client
+from sacrum.clinics.mail import sender_of
 from sacrum.kernel import capabilities
 from sacrum.kernel.actor import Actor
 from sacrum.kernel.mail import Message, enqueue_message, message
@@ -138,7 +139,7 @@ def _email(ref: str, *, reminder: bool) -> Message | None:
         "If you did not expect this e-mail, you can ignore it.\n"
     )
     subject = f"{client.clinic.name}: {'a reminder, ' if reminder else ''}{what}"
-    return Message(subject=subject, body=body, to=[link.sent_to])
+    return Message(subject=subject, body=body, to=[link.sent_to], sender=sender_of(client.clinic))
 
 
 @message(QUESTIONNAIRE_EMAIL)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from sacrum.access import audit
 from sacrum.access.models import AuditAction, User
 from sacrum.clients.models import Client
+from sacrum.clinics.mail import sender_of
 from sacrum.kernel import capabilities
 from sacrum.kernel.actor import Actor
 from sacrum.kernel.errors import Conflict, Forbidden
@@ -72,6 +73,7 @@ def _invitation_message(ref: str) -> Message | None:
         body=body,
         to=[account.email],
         reply_to=[clinic.email] if clinic.email else None,
+        sender=sender_of(clinic),
     )
 
 

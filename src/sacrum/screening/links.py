@@ -25,6 +25,7 @@ from sacrum.access.models import AuditAction
 from sacrum.clients import consent
 from sacrum.clients.models import Client
 from sacrum.clients.services import update_from_client
+from sacrum.clinics.mail import sender_of
 from sacrum.kernel import capabilities
 from sacrum.kernel.actor import Actor
 from sacrum.kernel.errors import Conflict
@@ -64,6 +65,7 @@ def _intake_email(ref: str) -> Message | None:
         body=body,
         to=[link.sent_to],
         reply_to=[clinic.email] if clinic.email else None,
+        sender=sender_of(clinic),
     )
 
 

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from sacrum.access import audit
 from sacrum.access.models import AuditAction
+from sacrum.clinics.mail import sender_of
 from sacrum.clinics.models import Clinic
 from sacrum.kernel import capabilities
 from sacrum.kernel.actor import Actor
@@ -106,7 +107,9 @@ def _greeting(entry: WaitlistEntry) -> str:
 
 
 def _message(clinic: Clinic, subject: str, body: str, to: str) -> Message:
-    return Message(subject=f"{clinic.name}: {subject}", body=body, to=[to])
+    return Message(
+        subject=f"{clinic.name}: {subject}", body=body, to=[to], sender=sender_of(clinic)
+    )
 
 
 def _offer_for_email(ref: str) -> WaitlistOffer | None:
