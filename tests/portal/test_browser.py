@@ -4,6 +4,7 @@ curve, and adds a diary day. Screenshots go to ``SACRUM_SCREENSHOT_DIR``."""
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from playwright.sync_api import expect
 
 from sacrum.outcomes.models import DiaryEntry
 from sacrum.portal.models import PortalAccount
+from sacrum.scheduling.models import SchedulingPolicy
 from tests.browser.conftest import Shots
 from tests.conftest import PASSWORD
 from tests.outcomes.test_browser import PHONE, in_browser
@@ -85,3 +87,30 @@ def test_client_signs_in_sees_visits_and_a_curve_and_adds_a_diary_day(
     in_browser(live_server.url, script)
     entry = DiaryEntry.objects.get(client=ada.client, date=timezone.localdate())
     assert (entry.headache, entry.peak, entry.medication) == (True, 5, False)
+
+
+def test_client_moves_a_visit_from_the_portal_on_a_phone(
+    live_server: Any, shot: Shots, ada: Person, ada_account: PortalAccount
+) -> None:
+    policy = SchedulingPolicy.for_clinic(ada.client.clinic_id)
+    policy.online_booking_enabled = True
+    policy.cancellation_window_hours = 24
+    policy.save()
+    email = ada.client.email
+
+    def script(page: Any) -> None:
+        page.set_viewport_size(PHONE)
+        page.goto("/accounts/login/?next=/portal/appointments")
+        page.fill("#id_login", email)
+        page.fill("#id_password", PASSWORD)
+        page.locator("form[action^='/accounts/login/'] button[type=submit]").click()
+        expect(page.get_by_role("link", name="Book again").first).to_be_visible()
+        page.wait_for_load_state("load")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        shot(page, "phone-visits")
+        page.get_by_role("button", name="Move or cancel").click()
+        expect(page).to_have_url(re.compile("/book/manage/"))
+        expect(page.locator("main")).to_contain_text("Craniosacral session")
+        shot(page, "phone-manage")
+
+    in_browser(live_server.url, script)

@@ -111,6 +111,14 @@ class Visit:
     address: str
     status: str
     status_label: str
+    service_id: uuid.UUID | None = None
+    location_id: uuid.UUID | None = None
+    practitioner_id: uuid.UUID | None = None
+    utc_start: dt.datetime | None = None
+    # Filled in by the page: the client may still move or cancel it online; the link that
+    # books the same service with the same practitioner again.
+    changeable: bool = False
+    book_again: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -166,6 +174,10 @@ def appointments(
             address=address,
             status=a.status,
             status_label=str(a.get_status_display()),
+            service_id=a.service_id,
+            location_id=a.location_id,
+            practitioner_id=a.practitioner_id,
+            utc_start=a.start,
         )
 
     if audited:

@@ -31,6 +31,9 @@ from sacrum.kernel.permissions import require
 from sacrum.outcomes.models import DiaryEntry
 from sacrum.outcomes.services import DIARY_KEY, _validate_diary, refresh_summary
 from sacrum.portal.models import PortalAccount
+from sacrum.scheduling import links
+from sacrum.scheduling.models import Appointment, ManageLink, SchedulingPolicy
+from sacrum.scheduling.services import online
 
 INVITATION_DAYS = 7
 DIARY_BACKDATE_DAYS = 7
@@ -251,3 +254,41 @@ def record_diary_day(
     audit.record(portal_actor(account, actor), action, entry, clinic=client.clinic)
     refresh_summary(client, DIARY_KEY)
     return entry
+
+
+# --- Moving or cancelling a visit from the portal -------------------------------------
+
+PORTAL_MANAGE_MINUTES = 30
+
+
+@transaction.atomic
+def manage_visit(*, account: PortalAccount, actor: Actor, appointment_id: Any) -> str:
+    """A short-lived manage link for one of the client's own visits, for the same move
+    and cancel pages (and rules) as the e-mailed link; the e-mailed link keeps working.
+
+    Raises ``Forbidden`` when the visit is not theirs or can no longer be changed online."""
+    appointment = (
+        Appointment.objects.filter(client_id=account.client_id, pk=appointment_id)
+        .select_related("clinic", "client")
+        .first()
+    )
+    if appointment is None:
+        raise Forbidden("This visit is not in your record.")
+    policy = SchedulingPolicy.for_clinic(appointment.clinic_id)
+    if not policy.online_booking_enabled or not online.can_change(appointment, policy):
+        raise Forbidden(
+            f"This visit can no longer be changed online. Please phone {appointment.clinic.name}"
+            + (f" on {appointment.clinic.phone}." if appointment.clinic.phone else ".")
+        )
+    now = timezone.now()
+    link = ManageLink.objects.create(
+        appointment=appointment,
+        token_digest=capabilities.placeholder(),
+        sent_to=account.email,
+        expires_at=min(appointment.start, now + dt.timedelta(minutes=PORTAL_MANAGE_MINUTES)),
+    )
+    token = links.reissue(ManageLink.objects.filter(pk=link.pk), link.pk, links.MANAGE)
+    if token is None:  # pragma: no cover - the row was made just above
+        raise Forbidden("This visit can no longer be changed online.")
+    audit.record(actor, AuditAction.CREATE, link)
+    return token

@@ -3,6 +3,7 @@ staff page that invites a client or revokes their access."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from collections.abc import Callable
@@ -36,6 +37,8 @@ from sacrum.outcomes.services import DIARY_KEY
 from sacrum.portal import billing, copies, pdf, selectors, services
 from sacrum.portal.forms import PortalDiaryForm, RecordCopyForm, SetPasswordForm
 from sacrum.portal.models import PortalAccount, PortalAccountQuerySet
+from sacrum.scheduling.services import online
+from sacrum.scheduling.services.booking import MOVABLE
 
 PortalView = Callable[..., HttpResponseBase]
 
@@ -98,11 +101,56 @@ def switch(request: HttpRequest, account: PortalAccount, actor: Actor) -> HttpRe
 @portal_required
 def appointments(request: HttpRequest, account: PortalAccount, actor: Actor) -> HttpResponse:
     upcoming, past = selectors.appointments(account, actor)
+    clinic = account.clinic
+    opened = online.open_clinic(clinic.slug)
+    booking = reverse("web:online_booking", kwargs={"clinic_slug": clinic.slug}) if opened else ""
+    if opened is not None:
+        _clinic, policy = opened
+        window = dt.timedelta(hours=policy.cancellation_window_hours)
+        now = timezone.now()
+        for visit in upcoming:
+            visit.changeable = (
+                visit.status in MOVABLE
+                and visit.utc_start is not None
+                and visit.utc_start - now >= window
+            )
+        for visit in (*upcoming, *past):
+            visit.book_again = (
+                booking
+                + "?"
+                + urlencode(
+                    {
+                        "service": visit.service_id,
+                        "location": visit.location_id,
+                        "practitioner": visit.practitioner_id,
+                    }
+                )
+            )
     return _page(
         request,
         "portal/appointments.html",
-        {"upcoming": upcoming, "past": past, "tab": "appointments"},
+        {
+            "upcoming": upcoming,
+            "past": past,
+            "tab": "appointments",
+            "booking": booking,
+            "window": online.window_text(opened[1]) if opened else "",
+        },
     )
+
+
+@require_POST
+@portal_required
+def manage_visit(
+    request: HttpRequest, account: PortalAccount, actor: Actor, appointment_id: uuid.UUID
+) -> HttpResponse:
+    """Move or cancel: the same pages and rules as the e-mailed link, reached from here."""
+    try:
+        token = services.manage_visit(account=account, actor=actor, appointment_id=appointment_id)
+    except Forbidden as exc:
+        messages.error(request, str(exc))
+        return redirect("web:portal_appointments")
+    return redirect("web:online_booking_manage", token=token)
 
 
 @portal_required
