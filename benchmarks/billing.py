@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sys
 import time
 import uuid
 from decimal import Decimal
@@ -36,6 +37,8 @@ from typing import Any
 import harness  # benchmarks/harness.py: the script's own folder is on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
+# ...and then off it: benchmarks/http.py would stand in for the standard library's http.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks"]
 RESULTS = ROOT / "benchmarks" / "results" / "billing.md"
 RESULTS_JSON = ROOT / "benchmarks" / "results" / "billing.json"
 PG_NAME = "sacrum_bench_billing"
@@ -357,7 +360,7 @@ def worker(database: str, args: argparse.Namespace) -> None:
         ratio = row.median_ms / base if base else 0
         lines.append(
             f"| {stamp} | {database} | {data['made']['invoices']:,} | {row.label} | "
-            f"{row.queries} | {row.median_ms:.1f} | {row.best_ms:.1f} | {ratio:.1f} | {load} |"
+            f"{row.queries} | {row.median_ms:.2f} | {row.best_ms:.2f} | {ratio:.1f} | {load} |"
         )
         log(
             f"[{database}] {row.label}: {row.queries} queries, median {row.median_ms:.1f} ms, "

@@ -25,18 +25,18 @@ from sacrum.kernel.requests import MemberRequest
 
 
 class ReportForm(forms.Form):
-    day = forms.DateField(
-        required=False, widget=DateInput(), label="Takings on", help_text="Default: today."
-    )
+    day = forms.DateField(required=False, widget=DateInput(), label="Takings on")
     start = forms.DateField(required=False, widget=DateInput(), label="Period from")
-    end = forms.DateField(
-        required=False,
-        widget=DateInput(),
-        label="to",
-        help_text="At most a year. Default: this month so far.",
-    )
+    end = forms.DateField(required=False, widget=DateInput(), label="Period to")
 
-    def __init__(self, data: Any, *, today: dt.date) -> None:
+    def __init__(self, given: Any, *, today: dt.date) -> None:
+        # The form always shows what the figures are for: the defaults fill empty fields.
+        data = {
+            "day": today.isoformat(),
+            "start": today.replace(day=1).isoformat(),
+            "end": today.isoformat(),
+        }
+        data.update({k: given[k] for k in data if given.get(k)})
         super().__init__(data)
         self.today = today
         self.chosen_day: dt.date = today
