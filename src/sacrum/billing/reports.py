@@ -77,6 +77,11 @@ def _amount(value: Any) -> Decimal:
     return Decimal(value) if value is not None else ZERO
 
 
+def _rows(grouped: QuerySet[Any, Any]) -> list[dict[str, Any]]:
+    """The rows of a ``values().annotate()`` query, as plain dicts."""
+    return [dict(row) for row in grouped]
+
+
 def _clinic(actor: StaffActor) -> Clinic:
     return actor.member.clinic
 
@@ -171,13 +176,13 @@ def takings(actor: StaffActor, day: dt.date) -> Takings:
         .order_by()
         .values("method")
         .annotate(
-            payments=Count("pk", filter=is_payment),
+            payment_count=Count("pk", filter=is_payment),
             received=Sum("amount", filter=is_payment),
-            refunds=Count("pk", filter=is_refund),
+            refund_count=Count("pk", filter=is_refund),
             refunded=Sum("amount", filter=is_refund),
         )
     )
-    found = {row["method"]: row for row in grouped}
+    found = {row["method"]: row for row in _rows(grouped)}
     rows = []
     for method, label in Method.choices:
         row = found.get(method, {})
@@ -185,9 +190,9 @@ def takings(actor: StaffActor, day: dt.date) -> Takings:
             TakingsRow(
                 method=method,
                 label=str(label),
-                payments=row.get("payments", 0),
+                payments=row.get("payment_count", 0),
                 received=_amount(row.get("received")),
-                refunds=row.get("refunds", 0),
+                refunds=row.get("refund_count", 0),
                 refunded=_amount(row.get("refunded")),
             )
         )
@@ -241,7 +246,7 @@ def _contributions(actor: StaffActor) -> tuple[str, tuple[Any, ...]]:
     summed by invoice, what is still owed. Linear in the rows, no correlated subqueries."""
     invoices = Invoice.objects.for_member(actor.member, "edit").filter(status=Status.ISSUED)
     payments = Payment.objects.for_member(actor.member, "edit")
-    parts = [
+    parts: list[QuerySet[Any]] = [
         invoices.filter(kind=Kind.INVOICE).annotate(k=F("pk"), a=F("total")),
         invoices.filter(kind=Kind.CREDIT_NOTE).annotate(k=F("credits_id"), a=-F("total")),
         payments.filter(kind=PaymentKind.PAYMENT, invoice__isnull=False).annotate(
@@ -385,7 +390,7 @@ def revenue(actor: StaffActor, period: Period) -> Revenue:
     issued = Invoice.objects.for_member(actor.member, "edit").filter(
         status=Status.ISSUED, issued_on__gte=period.first, issued_on__lte=period.last
     )
-    months = (
+    months = _rows(
         issued.order_by()
         .annotate(month=TruncMonth("issued_on"))
         .values("month")
@@ -404,7 +409,7 @@ def revenue(actor: StaffActor, period: Period) -> Revenue:
         )
         for row in months
     ]
-    who = (
+    found = _rows(
         issued.order_by()
         .annotate(
             who=Coalesce("appointment__practitioner_id", "credits__appointment__practitioner_id")
@@ -412,7 +417,6 @@ def revenue(actor: StaffActor, period: Period) -> Revenue:
         .values("who")
         .annotate(**_documents())
     )
-    found = list(who)
     names = _names([row["who"] for row in found if row["who"] is not None])
     by_practitioner = sorted(
         (
@@ -449,7 +453,7 @@ LINE_GROUPS = {
 
 
 def _by_service(actor: StaffActor, period: Period) -> list[RevenueRow]:
-    lines = (
+    lines = _rows(
         InvoiceLine.objects.for_member(actor.member, "edit")
         .filter(
             invoice__status=Status.ISSUED,
