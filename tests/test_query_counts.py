@@ -12,6 +12,7 @@ API's GET operations (from the OpenAPI schema) are counted the same way.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +21,16 @@ from django.db import connection
 from django.test import Client as HttpClient
 from django.utils import timezone
 
+from sacrum.billing import services as billing
+from sacrum.billing.models import Fee, FeeKind
 from sacrum.clients.models import Client
 from sacrum.scheduling.local_time import to_utc, zone
+from sacrum.scheduling.models import AppointmentStatus, WeeklyHours
 from sacrum.scheduling.services import booking
 from tests.access.objects import Stillwater, keep_uploads_in
 from tests.access.routes import api_operations, build_request
 from tests.access.test_no_store import NOT_A_TOKEN, Walk, all_pages, page_urls
+from tests.billing.conftest import location, make_appointment, service  # noqa: F401  (fixtures)
 from tests.charting.objects import signed
 from tests.conftest import Persona
 
@@ -129,3 +134,71 @@ def test_no_page_asks_more_questions_for_a_longer_history(
 def _next_monday_after(days: int) -> dt.date:
     start = timezone.localdate() + dt.timedelta(days=days)
     return start + dt.timedelta(days=(7 - start.weekday()) % 7)
+
+
+def test_the_billing_reports_ask_as_many_questions_for_more_invoices(
+    owner: Persona,
+    front_desk: Persona,
+    browser_as: Any,
+    service: Any,  # noqa: F811
+    location: Any,  # noqa: F811
+) -> None:
+    """The reports page sums in the database: more invoices, payments, credit notes,
+    no-shows and fees leave its number of queries where it was."""
+    billing.update_settings(actor=owner.actor, data={"default_tax_rate": Decimal("20")})
+    for weekday in range(5):
+        WeeklyHours.objects.create(
+            practitioner=owner.member,
+            location=location,
+            weekday=weekday,
+            start_time=dt.time(9),
+            end_time=dt.time(17),
+        )
+    made = [0]
+
+    def more(n: int) -> None:
+        for _ in range(n):
+            made[0] += 1
+            client = Client.objects.create(
+                clinic=owner.clinic,
+                first_name="Client",
+                last_name=str(made[0]),
+                date_of_birth=dt.date(1980, 1, 1),
+            )
+            day = dt.date(2026, 6, 1 + made[0] % 9)
+            visit = make_appointment(owner, client, service, location, day=day)
+            invoice = billing.issue(
+                actor=owner.actor,
+                invoice=billing.invoice_for_appointment(actor=owner.actor, appointment=visit),
+            )
+            billing.record_payment(
+                actor=owner.actor,
+                client=client,
+                payment=billing.PaymentInput(amount=Decimal("30"), method="cash", invoice=invoice),
+            )
+            billing.credit_note(actor=owner.actor, invoice=invoice, reason="Shorter")
+            missed = make_appointment(
+                owner, client, service, location, day=day, status=AppointmentStatus.NO_SHOW
+            )
+            for moment in ("start", "end", "blocked_start", "blocked_end"):
+                setattr(missed, moment, getattr(missed, moment) + dt.timedelta(hours=2))
+            missed.save()
+            Fee.objects.create(
+                clinic=owner.clinic,
+                client=client,
+                appointment=missed,
+                kind=FeeKind.NO_SHOW,
+                amount=Decimal("40"),
+            )
+
+    counts = []
+    for n in (2, 4):
+        more(n)
+        counts.append(
+            {
+                who: _queries(browser_as(persona), "/billing/reports")
+                for who, persona in (("owner", owner), ("front desk", front_desk))
+            }
+        )
+    assert all(status == 200 for status, _n in counts[0].values())
+    assert counts[0] == counts[1], counts

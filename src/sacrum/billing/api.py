@@ -20,6 +20,7 @@ from pydantic import Field
 
 from sacrum.billing import money, selectors, services
 from sacrum.billing.models import BillingSettings, Invoice, InvoiceLine, LineKind, Method, Payment
+from sacrum.billing.report_api import router as report_router
 from sacrum.clients.selectors import client_for
 from sacrum.kernel.api import PageOut, actor_of, paginate
 from sacrum.kernel.fields import Day, PageNumber, PageSize
@@ -441,3 +442,7 @@ def client_balance(request: HttpRequest, client_id: uuid.UUID) -> dict[str, Any]
             for name in ("invoiced", "credited", "paid", "refunded", "owed", "credit")
         },
     }
+
+
+# The reports' routes live in their own module (report_api.py), under the same tag.
+router.add_router("", report_router)

@@ -246,6 +246,12 @@ class Invoice(models.Model):
         indexes = (
             models.Index(fields=("clinic", "status", "issued_on"), name="billing_inv_state"),
             models.Index(fields=("client", "status"), name="billing_inv_client"),
+            # The credit notes of an invoice (reports, balances). Partial: most rows are
+            # invoices (NULL), and SQLite's statistics count NULLs as one value, which made
+            # the plain foreign-key index look useless to its planner.
+            models.Index(
+                fields=("credits",), condition=Q(credits__isnull=False), name="billing_inv_credits"
+            ),
         )
         constraints = (
             models.UniqueConstraint(fields=("clinic", "number"), name="billing_invoice_number"),
@@ -474,6 +480,13 @@ class Payment(AppendOnly):
         indexes = (
             models.Index(fields=("clinic", "received_on"), name="billing_pay_day"),
             models.Index(fields=("client", "kind"), name="billing_pay_client"),
+            # The refunds of a payment: partial for the same reason as billing_inv_credits
+            # (without it SQLite scanned every payment for each invoice's refunds).
+            models.Index(
+                fields=("refund_of",),
+                condition=Q(refund_of__isnull=False),
+                name="billing_pay_refund_of",
+            ),
         )
         constraints = (
             models.CheckConstraint(condition=Q(amount__gt=0), name="billing_payment_amount_gt_0"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sacrum.billing import fee_views, package_views, views
+from sacrum.billing import fee_views, package_views, report_views, views
 
 urlpatterns = [
     path("invoices/", views.invoice_list, name="invoice_list"),
@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("clients/<uuid:client_id>/billing/", views.client_billing, name="client_billing"),
     path("billing/settings", views.billing_settings, name="billing_settings"),
+    path("billing/reports", report_views.billing_reports, name="billing_reports"),
     path("billing/fees", fee_views.service_fees, name="service_fees"),
     path("fees/<uuid:fee_id>/waive", fee_views.waive_fee, name="waive_fee"),
     path("billing/packages", package_views.package_types, name="package_types"),

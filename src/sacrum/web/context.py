@@ -14,6 +14,7 @@ MENU = (
     ("web:client_list", "Clients", "client.view"),
     ("web:waitlist", "Waitlist", "schedule.view"),
     ("web:invoice_list", "Invoices", "billing.view"),
+    ("web:billing_reports", "Billing reports", "billing.edit"),
     ("web:outcomes_home", "Outcomes", "outcome.view"),
     ("web:outcome_report", "Outcome report", "outcome.report"),
     ("web:practitioner_list", "Practitioners", "profile.view"),
