@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import sys
 import time
 import uuid
 from decimal import Decimal
@@ -37,8 +36,6 @@ from typing import Any
 import harness  # benchmarks/harness.py: the script's own folder is on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
-# ...and then off it: benchmarks/http.py would stand in for the standard library's http.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks"]
 RESULTS = ROOT / "benchmarks" / "results" / "billing.md"
 RESULTS_JSON = ROOT / "benchmarks" / "results" / "billing.json"
 PG_NAME = "sacrum_bench_billing"
