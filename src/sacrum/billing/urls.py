@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sacrum.billing import fee_views, package_views, views
+from sacrum.billing import fee_views, package_views, superbill_views, views
 
 urlpatterns = [
     path("invoices/", views.invoice_list, name="invoice_list"),
@@ -31,4 +31,25 @@ urlpatterns = [
         package_views.sell_package,
         name="sell_package",
     ),
+    path(
+        "clients/<uuid:client_id>/billing/statement",
+        superbill_views.statement_page,
+        name="client_statement",
+    ),
+    path(
+        "clients/<uuid:client_id>/billing/statement.pdf",
+        superbill_views.statement_pdf,
+        name="client_statement_pdf",
+    ),
+    path(
+        "clients/<uuid:client_id>/billing/diagnoses",
+        superbill_views.add_diagnosis,
+        name="add_diagnosis",
+    ),
+    path(
+        "diagnoses/<uuid:diagnosis_id>/remove",
+        superbill_views.remove_diagnosis,
+        name="remove_diagnosis",
+    ),
+    path("billing/service-codes", superbill_views.service_codes, name="service_codes"),
 ]
