@@ -20,6 +20,7 @@ urlpatterns = [
     path("billing/settings", views.billing_settings, name="billing_settings"),
     path("billing/fees", fee_views.service_fees, name="service_fees"),
     path("fees/<uuid:fee_id>/waive", fee_views.waive_fee, name="waive_fee"),
+    path("fees/<uuid:fee_id>/invoice", fee_views.invoice_fee, name="invoice_fee"),
     path("billing/packages", package_views.package_types, name="package_types"),
     path(
         "billing/packages/<uuid:package_type_id>",
