@@ -469,8 +469,6 @@ def issue(*, actor: StaffActor, invoice: Invoice, on: dt.date | None = None) -> 
     than today, and not before the clinic's last issued document (numbers and dates
     run in the same order)."""
     require(actor, "billing.edit")
-    if on is not None and on > _today(actor.member.clinic):
-        raise ValidationError({"issued_on": "An invoice cannot be dated in the future."})
     with transaction.atomic():
         locked = (
             Invoice.objects.select_for_update(of=("self",))
@@ -480,6 +478,8 @@ def issue(*, actor: StaffActor, invoice: Invoice, on: dt.date | None = None) -> 
         if locked.status != Status.DRAFT:
             raise Conflict(f"This invoice was issued already ({locked.number_text}).")
         if on is not None:
+            if on > _today(locked.clinic):
+                raise ValidationError({"issued_on": "An invoice cannot be dated in the future."})
             last = (
                 Invoice.objects.filter(clinic_id=locked.clinic_id, issued_on__isnull=False)
                 .order_by("-issued_on")
