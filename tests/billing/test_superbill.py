@@ -84,7 +84,7 @@ def test_the_statement_adds_up(owner: Persona, a_client: Client, sessions: Any) 
         (12, "97140", Decimal("75.000"), Decimal("75.00")),
         (19, "97140", Decimal("75.000"), Decimal("30.00")),
     ]
-    assert (result.charged, result.paid, result.balance) == (150, 105, 45)
+    assert (result.charged, result.paid, result.balance) == tuple(map(Decimal, (150, 105, 45)))
     assert result.clinic_address == "4 Harbour Road, BS1 4RW Bristol"
     assert [d.code for d in result.diagnoses] == ["M54.2"]
     assert result.practitioners[0].identifiers[0].number == "GOsC 4711"
@@ -165,6 +165,10 @@ def test_an_end_before_the_start_is_a_message_by_the_field(
     assert status == 422 and "end" in body["error"]["fields"], body
     status, body = api(owner).get(f"/clients/{a_client.pk}/statement?start=2026-05-01&end=x")
     assert status == 422, body
+    status, body = api(owner).get(
+        f"/clients/{a_client.pk}/statement?start=0001-01-01&end=9999-12-31"
+    )
+    assert status == 422 and set(body["error"]["fields"]) == {"start", "end"}, body
     assert AuditEntry.objects.filter(object_type=superbill.AUDIT_TYPE).count() == before
 
 

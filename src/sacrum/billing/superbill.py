@@ -49,6 +49,7 @@ from sacrum.scheduling.models import ServiceType
 ZERO = Decimal("0")
 MAX_DIAGNOSES = 12
 MAX_DAYS = 3 * 366
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 AUDIT_TYPE = "billing.superbill"
 
 
@@ -59,7 +60,7 @@ def _code(value: str, field_name: str) -> str:
     code = (value or "").strip()
     if len(code) > 30:
         raise ValidationError({field_name: "At most 30 characters."})
-    if any(ch in code for ch in "\r\n\t"):
+    if any(ch in code for ch in "\r\n\t\x00"):
         raise ValidationError({field_name: "One line of text, e.g. 97140."})
     return code
 
@@ -210,14 +211,22 @@ class Statement:
         return money.formatted(amount, self.currency, self.locale)
 
 
+def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
+    """1 January of this year to today."""
+    return dt.date(today.year, 1, 1), today
+
+
 def check_period(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
-    """Both days given, the end not before the start, at most three years."""
+    """Both days given (1900 to 2999), the end not before the start, at most three years."""
     errors: dict[str, str] = {}
     if start is None:
         errors["start"] = "Give the first day of the period."
     if end is None:
         errors["end"] = "Give the last day of the period."
-    if start is not None and end is not None:
+    for name, day in (("start", start), ("end", end)):
+        if day is not None and not EARLIEST <= day <= LATEST:
+            errors[name] = f"Give a date from {EARLIEST.year} to {LATEST.year}."
+    if start is not None and end is not None and not errors:
         if end < start:
             errors["end"] = "The end cannot be before the start."
         elif (end - start).days > MAX_DAYS:
@@ -332,7 +341,9 @@ def statement(
                     invoice_number=invoice.number_text,
                 )
             )
-        credited += min(Decimal(invoice.credited_amount), sum((x.gross for x in lines), ZERO))
+        credited += min(
+            Decimal(getattr(invoice, "credited_amount", ZERO)), sum((x.gross for x in lines), ZERO)
+        )
     if location is None:
         location = clinic.locations.filter(active=True).order_by("name").first()
     rows.sort(key=lambda r: (r.day, r.invoice_number))

@@ -14,6 +14,7 @@ from pydantic import Field
 
 from sacrum.billing import money, superbill
 from sacrum.billing.models import ClientDiagnosis
+from sacrum.billing.services import today_of
 from sacrum.billing.superbill_pdf import statement_pdf
 from sacrum.clients.selectors import client_for
 from sacrum.kernel.api import actor_of
@@ -136,6 +137,8 @@ def _produce(
     actor = actor_of(request)
     require(actor, "billing.view")
     client = client_for(actor, client_id)
+    if start is None and end is None:
+        start, end = superbill.default_period(today_of(actor.member.clinic))
     return superbill.statement(actor=actor, client=client, start=start, end=end)
 
 
@@ -146,8 +149,9 @@ def client_statement(
     start: dt.date | None = None,
     end: dt.date | None = None,
 ) -> dict[str, Any]:
-    """The statement for insurance of the sessions from ``start`` to ``end`` (inclusive).
-    Producing it is audited. An end before the start is a 422 on ``end``."""
+    """The statement for insurance of the sessions from ``start`` to ``end`` (inclusive;
+    neither given: 1 January to today). Producing it is audited. An end before the start
+    is a 422 on ``end``."""
     return _statement_out(_produce(request, client_id, start, end))
 
 

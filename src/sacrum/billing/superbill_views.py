@@ -3,7 +3,6 @@ PDF), the client's diagnosis codes, and the billing codes of the services. Thin.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -28,8 +27,8 @@ from sacrum.scheduling.models import ServiceType
 def _period_form(request: MemberRequest) -> PeriodForm:
     if "start" in request.GET or "end" in request.GET:
         return PeriodForm(request.GET)
-    today = today_of(request.member.clinic)
-    return PeriodForm({"start": dt.date(today.year, 1, 1).isoformat(), "end": today.isoformat()})
+    start, end = superbill.default_period(today_of(request.member.clinic))
+    return PeriodForm({"start": start.isoformat(), "end": end.isoformat()})
 
 
 def _statement(
