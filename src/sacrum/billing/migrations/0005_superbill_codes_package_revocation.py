@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('billing', '0004_fees'),
         ('clients', '0005_client_erased_at'),
-        ('clinics', '0003_credential_registration_number'),
+        ('clinics', '0004_credential_registration_number'),
         ('scheduling', '0005_constraint_messages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

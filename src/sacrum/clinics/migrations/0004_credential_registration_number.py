@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinics', '0002_directory_currency_coordinates_evidence'),
+        ('clinics', '0003_currency_code_is_iso_4217'),
     ]
 
     operations = [
