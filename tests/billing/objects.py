@@ -71,9 +71,22 @@ def fee(w: Stillwater) -> Any:
     return Fee.objects.get(appointment=missed)
 
 
+def diagnosis(w: Stillwater) -> Any:
+    """A diagnosis code of the client (for statements for insurance)."""
+    from sacrum.billing import superbill
+
+    return superbill.add_diagnosis(
+        actor=w.owner.actor,
+        client=w.object("client_id"),  # type: ignore[arg-type]
+        code="M54.2",
+        description="Cervicalgia",
+    )
+
+
 FACTORIES = {
     "invoice_id": invoice,
     "payment_id": payment,
     "package_type_id": package_type,
     "fee_id": fee,
+    "diagnosis_id": diagnosis,
 }

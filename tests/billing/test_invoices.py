@@ -220,6 +220,11 @@ def test_the_demo_has_months_of_billing(db: Any) -> None:
     issued = Invoice.objects.exclude(status=Status.DRAFT)
     numbers = sorted(n or 0 for n in issued.values_list("number", flat=True))
     assert numbers == list(range(1, len(numbers) + 1))
+    # Dated on their sessions' days, over months; numbers and dates run in the same order.
+    days = [d for _n, d in sorted(invoices.values_list("number", "issued_on")) if d is not None]
+    assert days == sorted(days) and len({(d.year, d.month) for d in days}) >= 2
+    assert (max(days) - min(days)).days >= 45
+    assert Payment.objects.filter(received_on__lt=max(days)).exists()
     from sacrum.billing.models import ClientPackage, Fee, PackageType
 
     assert PackageType.objects.count() == 2 and ClientPackage.objects.count() == 1

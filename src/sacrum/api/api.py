@@ -14,6 +14,7 @@ from sacrum.api.openapi import declare_error_responses
 from sacrum.billing.api import router as billing_router
 from sacrum.billing.fee_api import router as fee_router
 from sacrum.billing.package_api import router as package_router
+from sacrum.billing.superbill_api import router as superbill_router
 from sacrum.charting.api import router as charting_router
 from sacrum.clients.api import router as clients_router
 from sacrum.clinics.api import router as clinics_router
@@ -69,3 +70,4 @@ api.add_router("/", retention_router)
 api.add_router("/", billing_router)
 api.add_router("/", package_router)
 api.add_router("/", fee_router)
+api.add_router("/", superbill_router)

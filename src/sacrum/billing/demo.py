@@ -3,8 +3,9 @@ paid (cash, card, transfer), a few left outstanding, and one credit note; two se
 packages (one sold to a client with visits ahead), fees per service and one no-show fee
 waived with a reason.
 
-Issuing takes today's date (an issued invoice's dates never change afterwards), so the
-demo's invoices are all dated the day it was seeded; the payments keep their sessions' days.
+Each invoice is issued on its session's day (``issue(on=…)``, in session order so numbers
+and dates run together) and paid that day, so the demo's invoices spread over the months
+before it was seeded; the credit note is issued on the seeding day.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from sacrum.billing import fees, packages, services
+from sacrum.billing import fees, packages, services, superbill
 from sacrum.billing.models import Invoice
 from sacrum.kernel.actor import Actor
+from sacrum.scheduling.local_time import local, zone
 from sacrum.scheduling.models import Appointment, AppointmentStatus, ServiceType
 
 ORDER = 65
@@ -38,24 +40,26 @@ def seed(ctx: dict[str, Any]) -> str:
             "sort code 00-00-00, account 12345678, quoting the invoice number.",
         },
     )
-    completed = list(
+    done = list(
         Appointment.objects.filter(
             clinic=clinic, status=AppointmentStatus.COMPLETED, start__lt=timezone.now()
         )
         .select_related("service", "location", "client", "clinic")
-        .order_by("start")[:60]
+        .order_by("start")
     )
+    # At most 60, taken evenly from the first session to the last: months of invoices.
+    completed = done[:: max(1, -(-len(done) // 60))][:60]
     paid = credited = 0
+    to_credit = None
     for index, appointment in enumerate(completed):
+        local_day = local(appointment.start, zone(appointment.location.time_zone)).date()
         invoice = services.invoice_for_appointment(actor=actor, appointment=appointment)
-        invoice = services.issue(actor=actor, invoice=invoice)
+        invoice = services.issue(actor=actor, invoice=invoice, on=local_day)
         if index == 3:
-            services.credit_note(actor=actor, invoice=invoice, reason="Session cut short: goodwill")
-            credited += 1
+            to_credit = invoice
             continue
         if index % 7 == 6 or invoice.total == 0:
             continue  # left outstanding
-        local_day = timezone.localtime(appointment.end).date()
         services.record_payment(
             actor=actor,
             client=appointment.client,
@@ -67,6 +71,10 @@ def seed(ctx: dict[str, Any]) -> str:
             ),
         )
         paid += 1
+    _codes(clinic, actor, completed)
+    if to_credit is not None:
+        services.credit_note(actor=actor, invoice=to_credit, reason="Session cut short: goodwill")
+        credited += 1
     extras = _packages_and_fees(clinic, actor)
     return (
         f"Billing: {len(completed)} invoices, {paid} paid, {credited} credit note, "
@@ -117,3 +125,20 @@ def _packages_and_fees(clinic: Any, actor: Any) -> str:
     if ahead is not None:
         packages.sell(actor=actor, client=ahead.client, package_type=five)
     return f"2 packages ({'one sold' if ahead else 'none sold'}), fees per service{waived}"
+
+
+def _codes(clinic: Any, actor: Any, completed: list[Appointment]) -> None:
+    """The clinic's own codes for statements for insurance (Sacrum ships no code list):
+    one per service, and a diagnosis code for the client seen most."""
+    for service in ServiceType.objects.filter(clinic=clinic).order_by("name"):
+        superbill.set_service_code(
+            actor=actor, service=service, code=f"CST-{service.duration_minutes}"
+        )
+    if completed:
+        seen: dict[Any, int] = {}
+        for appointment in completed:
+            seen[appointment.client_id] = seen.get(appointment.client_id, 0) + 1
+        client = next(a.client for a in completed if a.client_id == max(seen, key=seen.__getitem__))
+        superbill.add_diagnosis(
+            actor=actor, client=client, code="G44.2", description="Tension-type headache"
+        )

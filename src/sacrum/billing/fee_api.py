@@ -122,3 +122,13 @@ def waive_fee(request: HttpRequest, fee_id: uuid.UUID, payload: WaiveIn) -> Fee:
     actor = actor_of(request)
     fee = fees.fee_for(actor, fee_id)
     return fees.waive(actor=actor, fee=fee, reason=payload.reason)
+
+
+@router.post("/fees/{fee_id}/invoice", response=FeeOut)
+def invoice_fee(request: HttpRequest, fee_id: uuid.UUID) -> Fee:
+    """Put a fee that is not invoiced (its draft was deleted or its line removed) on the
+    client's draft invoice again; a waived fee, or one on an invoice, is a 409."""
+    actor = actor_of(request)
+    fee = fees.fee_for(actor, fee_id)
+    fees.put_on_invoice(actor=actor, fee=fee)
+    return fees.fee_for(actor, fee_id)

@@ -77,3 +77,18 @@ def waive_fee(request: MemberRequest, fee_id: Any) -> HttpResponse:
     else:
         messages.success(request, f"{fee.get_kind_display()} waived.")
     return redirect("web:client_billing", client_id=fee.client_id)
+
+
+@require_POST
+@member_required("billing.edit")
+def invoice_fee(request: MemberRequest, fee_id: Any) -> HttpResponse:
+    """Put a fee that is not invoiced (its draft was deleted) on a draft invoice again."""
+    actor = StaffActor.from_request(request)
+    fee = fees.fee_for(actor, fee_id)
+    try:
+        fees.put_on_invoice(actor=actor, fee=fee)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{fee.get_kind_display()} put on a draft invoice.")
+    return redirect("web:client_billing", client_id=fee.client_id)

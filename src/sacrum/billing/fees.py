@@ -194,6 +194,40 @@ def waive(*, actor: StaffActor, fee: Fee, reason: str) -> Fee:
     return locked
 
 
+def put_on_invoice(*, actor: StaffActor, fee: Fee) -> Fee:
+    """A fee that is *not invoiced* (its draft was deleted, or its line removed) goes on the
+    client's newest draft invoice not made for an appointment (or a new draft)."""
+    require(actor, "billing.edit")
+    with transaction.atomic():
+        locked = Fee.objects.select_for_update().get(pk=fee.pk)
+        if locked.waived_at is not None:
+            raise Conflict("This fee was waived.")
+        if locked.invoice_id is not None:
+            raise Conflict("This fee is on an invoice already.")
+        appointment = Appointment.objects.select_related(
+            "service", "location", "client", "clinic"
+        ).get(pk=locked.appointment_id)
+        invoice = _draft_for(appointment)
+        day = local(appointment.start, zone(appointment.location.time_zone)).date()
+        label = FeeKind(locked.kind).label
+        _add_lines(
+            invoice,
+            [
+                LineInput(
+                    kind=LineKind.FEE,
+                    description=f"{label}: {appointment.service.name}, {day:%d %b %Y}"[:200],
+                    unit_price=locked.amount,
+                )
+            ],
+        )
+        locked.invoice = invoice
+        locked.line = InvoiceLine.objects.filter(invoice=invoice).order_by("-position").first()
+        locked.save(update_fields=["invoice", "line"])
+        audit.record(actor, AuditAction.UPDATE, invoice)
+        audit.record(actor, AuditAction.UPDATE, locked)
+    return locked
+
+
 def fees_for(actor: StaffActor, *, client_id: Any = None) -> QuerySet[Fee]:
     qs = Fee.objects.for_member(actor.member, "view").select_related(
         "clinic", "appointment__service", "invoice", "waived_by"

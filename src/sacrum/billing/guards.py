@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from sacrum.billing.models import Invoice, Status
 from sacrum.billing.packages import packages_of
-from sacrum.billing.services import today_of
+from sacrum.billing.services import settings_for, today_of
 from sacrum.clients.models import Client
 from sacrum.clinics.guards import register_currency_check
 from sacrum.clinics.models import Clinic
+from sacrum.clinics.prices import register_locale_lookup
 from sacrum.scheduling.hints import register_booking_hint
 
 CURRENCY_LOCKED = (
@@ -31,6 +32,11 @@ def package_hint(client: Client) -> list[str]:
     ]
 
 
+def locale_of(clinic_id: object) -> str:
+    return settings_for(clinic_id).locale
+
+
 def install() -> None:
     register_currency_check(currency_locked)
+    register_locale_lookup(locale_of)
     register_booking_hint(package_hint)

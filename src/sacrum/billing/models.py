@@ -582,6 +582,11 @@ class ClientPackage(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set when its sale invoice was voided or its draft deleted: no credit is usable.",
+    )
 
     objects: ClassVar[BillingQuerySet[ClientPackage]] = BillingQuerySet.as_manager()  # type: ignore[assignment]
 
@@ -603,6 +608,11 @@ class ClientPackage(models.Model):
 
     @property
     def remaining(self) -> int:
+        """Credits that can still be used (none once the package is revoked)."""
+        return 0 if self.revoked_at is not None else self.sessions - self.used
+
+    @property
+    def unused(self) -> int:
         return self.sessions - self.used
 
 
@@ -729,3 +739,70 @@ class Fee(models.Model):
     @property
     def waived(self) -> bool:
         return self.waived_at is not None
+
+
+# --- Statement for insurance ("superbill") ----------------------------------
+
+
+class ServiceCode(models.Model):
+    """The code the clinic bills a service under (e.g. a procedure code), free text.
+
+    Sacrum ships no code lists: each clinic enters the codes its clients' insurers use.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.CASCADE, related_name="+")
+    service = models.OneToOneField(
+        "scheduling.ServiceType", on_delete=models.CASCADE, related_name="billing_code"
+    )
+    code = models.CharField(max_length=30)
+
+    objects: ClassVar[BillingQuerySet[ServiceCode]] = BillingQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        constraints = (
+            models.CheckConstraint(condition=~Q(code=""), name="billing_service_code_not_empty"),
+        )
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class DiagnosisQuerySet(BillingQuerySet["ClientDiagnosis"]):
+    """Seen by whoever sees the client's billing (it is printed on the statement);
+    changed only by staff with clinical access (``clinical.edit``, in the service)."""
+
+
+class ClientDiagnosis(models.Model):
+    """A diagnosis code of a client for insurance statements, entered by a clinician.
+
+    Code and description are the clinic's own words (no code list is shipped). Removing
+    one keeps the row with who removed it and when (``removed_at``); the statement lists
+    only the current ones.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(max_length=30)
+    description = models.CharField(max_length=200, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects: ClassVar[DiagnosisQuerySet] = DiagnosisQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ("added_at", "id")
+        indexes = (models.Index(fields=("client", "removed_at"), name="billing_dx_client"),)
+        constraints = (
+            models.CheckConstraint(condition=~Q(code=""), name="billing_diagnosis_code_not_empty"),
+        )
+
+    def __str__(self) -> str:
+        return self.code

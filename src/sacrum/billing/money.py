@@ -11,7 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from babel.numbers import format_currency, get_currency_precision, is_currency
+from babel.numbers import get_currency_precision, is_currency
+
+from sacrum.clinics.prices import format_price
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -32,8 +34,8 @@ def rounded(amount: Decimal, currency: str) -> Decimal:
 
 
 def formatted(amount: Decimal, currency: str, locale: str = "en_GB") -> str:
-    """For people: ``£1,234.50``, ``1.234,50 €``, ``JP¥1,235``."""
-    return str(format_currency(rounded(amount, currency), currency, locale=locale))
+    """For people: ``£1,234.50``, ``1.234,50 €``, ``JP¥1,235`` (``clinics.prices``)."""
+    return format_price(rounded(amount, currency), currency, locale)
 
 
 @dataclass(frozen=True)

@@ -170,7 +170,7 @@ def packages_of(client_id: Any, *, on: dt.date | None = None) -> list[ClientPack
     """A client's packages, soonest expiry first; with ``on``, only those usable that day."""
     qs = ClientPackage.objects.filter(client_id=client_id).select_related("package_type")
     if on is not None:
-        qs = qs.filter(expires_on__gte=on, used__lt=F("sessions"))
+        qs = qs.filter(expires_on__gte=on, used__lt=F("sessions"), revoked_at__isnull=True)
     return list(qs.order_by("expires_on", "created_at"))
 
 
@@ -189,6 +189,7 @@ def _covering(appointment: Appointment, day: dt.date) -> QuerySet[ClientPackage]
         clinic_id=appointment.clinic_id,
         expires_on__gte=day,
         used__lt=F("sessions"),
+        revoked_at__isnull=True,
         package_type__services=appointment.service_id,
     ).order_by("expires_on", "created_at")
 
@@ -275,7 +276,10 @@ def remaining_by_client(client_ids: Iterable[Any], on: dt.date) -> dict[Any, int
     """Credits left per client on that day, in one query (for lists and the booking page)."""
     rows = (
         ClientPackage.objects.filter(
-            client_id__in=list(client_ids), expires_on__gte=on, used__lt=F("sessions")
+            client_id__in=list(client_ids),
+            expires_on__gte=on,
+            used__lt=F("sessions"),
+            revoked_at__isnull=True,
         )
         .values("client_id")
         .annotate(left=Sum(F("sessions") - F("used")))

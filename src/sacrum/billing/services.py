@@ -27,6 +27,8 @@ from sacrum.access.models import AuditAction
 from sacrum.billing import money
 from sacrum.billing.models import (
     BillingSettings,
+    ClientPackage,
+    Fee,
     Invoice,
     InvoiceLine,
     Kind,
@@ -298,9 +300,14 @@ def add_line(*, actor: StaffActor, invoice: Invoice, line: LineInput) -> Invoice
 
 @transaction.atomic
 def remove_line(*, actor: StaffActor, line: InvoiceLine) -> None:
+    """Take a line off a draft. A fee's line leaves the fee *not invoiced* (it can be put
+    on a draft again or waived); a package sale's line revokes the unused package."""
     require(actor, "billing.edit")
     invoice = Invoice.objects.select_for_update().get(pk=line.invoice_id)
     _require_draft(invoice)
+    if line.kind == LineKind.PACKAGE:
+        _revoke_packages(actor, invoice, doing="remove this line")
+    _unbill_fees(actor, Fee.objects.filter(line=line))
     line.delete()
     _retotal(invoice)
     audit.record(actor, AuditAction.UPDATE, invoice)
@@ -308,10 +315,45 @@ def remove_line(*, actor: StaffActor, line: InvoiceLine) -> None:
 
 @transaction.atomic
 def delete_draft(*, actor: StaffActor, invoice: Invoice) -> None:
+    """Delete a draft. Its fees go back to *not invoiced*; a package it sold is revoked
+    (refused when credits of that package were used already)."""
     require(actor, "billing.edit")
     _require_draft(invoice)
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    _require_draft(invoice)
+    _revoke_packages(actor, invoice, doing="delete this draft")
+    _unbill_fees(actor, Fee.objects.filter(invoice=invoice))
     audit.record(actor, AuditAction.DELETE, invoice)
     invoice.delete()
+
+
+def _unbill_fees(actor: StaffActor, fees: Any) -> None:
+    """Fees whose line goes away are *not invoiced* again (never silently lost)."""
+    for fee in fees.select_for_update():
+        fee.invoice = None
+        fee.line = None
+        fee.save(update_fields=["invoice", "line"])
+        audit.record(actor, AuditAction.UPDATE, fee)
+
+
+def _revoke_packages(actor: StaffActor, invoice: Invoice, *, doing: str) -> None:
+    """The packages sold on ``invoice`` can no longer be used; refused (``Conflict``) when
+    any of their credits was used already, since those sessions were paid by the sale."""
+    sold = list(
+        ClientPackage.objects.select_for_update().filter(invoice=invoice, revoked_at__isnull=True)
+    )
+    used = [p for p in sold if p.used > 0]
+    if used:
+        names = ", ".join(f"“{p.name}” ({p.used} of {p.sessions} used)" for p in used)
+        raise Conflict(
+            f"Credits of the package sold on this invoice were used already: {names}. "
+            f"You cannot {doing}; issue a credit note for the part not owed instead."
+        )
+    now = timezone.now()
+    for package in sold:
+        package.revoked_at = now
+        package.save(update_fields=["revoked_at"])
+        audit.record(actor, AuditAction.UPDATE, package)
 
 
 def _appointment_line(appointment: Appointment) -> LineInput:
@@ -388,7 +430,7 @@ def _next_number(clinic_id: Any) -> int:
     return counter.last_number
 
 
-def _issue_locked(invoice: Invoice, by: Any) -> None:
+def _issue_locked(invoice: Invoice, by: Any, on: dt.date | None = None) -> None:
     """Number, freeze and issue a draft already locked in this transaction."""
     clinic = invoice.clinic
     clinic_settings = settings_for(clinic.pk)
@@ -402,11 +444,11 @@ def _issue_locked(invoice: Invoice, by: Any) -> None:
     sums = money.total(money.Amounts(x.net, x.tax, x.gross) for x in lines)
     invoice.net_total, invoice.tax_total, invoice.total = sums.net, sums.tax, sums.gross
     number = _next_number(clinic.pk)
-    today = _today(clinic)
+    today = on or _today(clinic)
     invoice.number = number
     invoice.number_text = clinic_settings.format_number(number)
     invoice.status = Status.ISSUED
-    invoice.issued_at = timezone.now()
+    invoice.issued_at = timezone.now() if on is None else _noon(today, clinic)
     invoice.issued_on = today
     invoice.due_on = today + dt.timedelta(days=clinic_settings.payment_terms_days)
     invoice.issued_by = by
@@ -416,8 +458,16 @@ def _issue_locked(invoice: Invoice, by: Any) -> None:
     invoice.save()
 
 
-def issue(*, actor: StaffActor, invoice: Invoice) -> Invoice:
-    """Give a draft its number and freeze it. Issuing an issued invoice is a 409."""
+def _noon(day: dt.date, clinic: Clinic) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(12), tzinfo=zone(clinic.time_zone))
+
+
+def issue(*, actor: StaffActor, invoice: Invoice, on: dt.date | None = None) -> Invoice:
+    """Give a draft its number and freeze it. Issuing an issued invoice is a 409.
+
+    ``on`` dates the invoice on an earlier day (the demo's past sessions); never later
+    than today, and not before the clinic's last issued document (numbers and dates
+    run in the same order)."""
     require(actor, "billing.edit")
     with transaction.atomic():
         locked = (
@@ -427,7 +477,20 @@ def issue(*, actor: StaffActor, invoice: Invoice) -> Invoice:
         )
         if locked.status != Status.DRAFT:
             raise Conflict(f"This invoice was issued already ({locked.number_text}).")
-        _issue_locked(locked, actor.user)
+        if on is not None:
+            if on > _today(locked.clinic):
+                raise ValidationError({"issued_on": "An invoice cannot be dated in the future."})
+            last = (
+                Invoice.objects.filter(clinic_id=locked.clinic_id, issued_on__isnull=False)
+                .order_by("-issued_on")
+                .values_list("issued_on", flat=True)
+                .first()
+            )
+            if last is not None and on < last:
+                raise ValidationError(
+                    {"issued_on": f"The clinic issued a document on {last:%d %b %Y} already."}
+                )
+        _issue_locked(locked, actor.user, on)
         audit.record(actor, AuditAction.SIGN, locked)
     return locked
 
@@ -453,6 +516,7 @@ def void_invoice(*, actor: StaffActor, invoice: Invoice, reason: str) -> Invoice
         raise Conflict(
             "Payments or credit notes refer to this invoice. Issue a credit note instead."
         )
+    _revoke_packages(actor, locked, doing="void it")
     locked.status = Status.VOID
     locked.void_reason = reason
     locked.voided_at = timezone.now()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sacrum.billing import fee_views, package_views, report_views, views
+from sacrum.billing import fee_views, package_views, report_views, superbill_views, views
 
 urlpatterns = [
     path("invoices/", views.invoice_list, name="invoice_list"),
@@ -21,6 +21,7 @@ urlpatterns = [
     path("billing/reports", report_views.billing_reports, name="billing_reports"),
     path("billing/fees", fee_views.service_fees, name="service_fees"),
     path("fees/<uuid:fee_id>/waive", fee_views.waive_fee, name="waive_fee"),
+    path("fees/<uuid:fee_id>/invoice", fee_views.invoice_fee, name="invoice_fee"),
     path("billing/packages", package_views.package_types, name="package_types"),
     path(
         "billing/packages/<uuid:package_type_id>",
@@ -32,4 +33,25 @@ urlpatterns = [
         package_views.sell_package,
         name="sell_package",
     ),
+    path(
+        "clients/<uuid:client_id>/billing/statement",
+        superbill_views.statement_page,
+        name="client_statement",
+    ),
+    path(
+        "clients/<uuid:client_id>/billing/statement.pdf",
+        superbill_views.statement_pdf,
+        name="client_statement_pdf",
+    ),
+    path(
+        "clients/<uuid:client_id>/billing/diagnoses",
+        superbill_views.add_diagnosis,
+        name="add_diagnosis",
+    ),
+    path(
+        "diagnoses/<uuid:diagnosis_id>/remove",
+        superbill_views.remove_diagnosis,
+        name="remove_diagnosis",
+    ),
+    path("billing/service-codes", superbill_views.service_codes, name="service_codes"),
 ]

@@ -209,12 +209,24 @@ class CredentialForm(ServiceValidatedForm):
 
     class Meta:
         model = Credential
-        fields = ("issuing_body", "title", "level", "issued_on", "expires_on")
+        fields = (
+            "issuing_body",
+            "title",
+            "level",
+            "registration_number",
+            "issued_on",
+            "expires_on",
+        )
         widgets = {"issued_on": DateInput(), "expires_on": DateInput()}
-        labels = {"level": "Level (optional)", "expires_on": "Expires on (optional)"}
+        labels = {
+            "level": "Level (optional)",
+            "registration_number": "Licence or registration number (optional)",
+            "expires_on": "Expires on (optional)",
+        }
         help_texts = {
             "issuing_body": "Who issued it, e.g. Upledger Institute.",
             "level": "e.g. CST1, Level 4, Diploma.",
+            "registration_number": "Printed on insurance statements for clients.",
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

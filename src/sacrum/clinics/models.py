@@ -293,6 +293,11 @@ class Credential(models.Model):
     issuing_body = models.CharField(max_length=150)
     title = models.CharField(max_length=150)
     level = models.CharField(max_length=80, blank=True)
+    registration_number = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="Licence or registration number, printed on insurance statements.",
+    )
     issued_on = models.DateField()
     expires_on = models.DateField(null=True, blank=True)
     evidence = models.FileField(upload_to=credential_upload_to, blank=True)

@@ -174,6 +174,7 @@ class CredentialOut(Schema):
     issuing_body: str
     title: str
     level: str
+    registration_number: str
     issued_on: date
     expires_on: date | None
     has_evidence: bool
@@ -189,6 +190,7 @@ class CredentialIn(Schema):
     issuing_body: str
     title: str
     level: str = ""
+    registration_number: str = Field("", max_length=60)
     issued_on: Day
     expires_on: Day | None = None
 
@@ -197,6 +199,7 @@ class CredentialPatch(Schema):
     issuing_body: str | None = None
     title: str | None = None
     level: str | None = None
+    registration_number: str | None = Field(None, max_length=60)
     issued_on: Day | None = None
     expires_on: Day | None = None
 

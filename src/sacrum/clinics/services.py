@@ -65,7 +65,14 @@ LOCATION_FIELDS = (
 )
 ROOM_FIELDS = ("name", "active")
 PROFILE_FIELDS = ("display_name", "profession", "bio", "languages", "listed_publicly")
-CREDENTIAL_FIELDS = ("issuing_body", "title", "level", "issued_on", "expires_on")
+CREDENTIAL_FIELDS = (
+    "issuing_body",
+    "title",
+    "level",
+    "registration_number",
+    "issued_on",
+    "expires_on",
+)
 INVITATION_DAYS = 7
 EVIDENCE_TYPES = {"pdf", "png", "jpg", "jpeg"}
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024

@@ -28,6 +28,7 @@ from sacrum.clinics.models import (
     Profession,
     VerificationState,
 )
+from sacrum.clinics.prices import price_writer
 from sacrum.directory.db import JoinUnits, split_units
 from sacrum.directory.models import Listing
 from sacrum.directory.places import Place, bounding_box, distance_km, find_place
@@ -107,6 +108,7 @@ class ServiceView:
     duration_minutes: int
     price: Any
     new_clients_only: bool
+    price_text: str = ""
     next_free: dt.datetime | None = None
     next_free_place: str = ""
     book_url: str = ""
@@ -204,6 +206,7 @@ def practitioner_page(slug: str, now: dt.datetime) -> PractitionerPage | None:
         for loc in sorted(locations.values(), key=lambda loc: loc.name)
     ]
     offers = list(offers_of([member.pk]))
+    write_price = price_writer(clinic)
     services = [
         ServiceView(
             id=service_id,
@@ -212,6 +215,7 @@ def practitioner_page(slug: str, now: dt.datetime) -> PractitionerPage | None:
             duration_minutes=duration,
             price=price,
             new_clients_only=new_only,
+            price_text=write_price(price) if price is not None else "",
         )
         for _m, service_id, _c, name, description, duration, _b, _a, _r, price, new_only in offers
     ]

@@ -181,6 +181,7 @@ KINDS: tuple[Kind, ...] = (
         issuing_body="Who issued it.",
         title="Title of the qualification.",
         level="Level, as stated by the issuer.",
+        registration_number="Licence or registration number (printed on insurance statements).",
         issued_on="Date issued.",
         expires_on="Date it expires (empty: does not expire).",
         evidence="Stored file name of the evidence in the data folder (file not in this zip).",
@@ -928,6 +929,7 @@ KINDS: tuple[Kind, ...] = (
         expires_on="Last day the credits can be used.",
         invoice_id="The invoice with the sale (see invoices.csv).",
         sold_by_id="The login that sold it.",
+        revoked_at="When its sale invoice was voided or its draft deleted (no credit usable).",
     ),
     _k(
         "package_credit_uses.csv",
@@ -958,6 +960,25 @@ KINDS: tuple[Kind, ...] = (
         waived_at="When staff waived it (empty: not waived).",
         waived_by_id="The login that waived it.",
         waive_reason="Why it was waived.",
+    ),
+    _k(
+        "service_codes.csv",
+        "billing.ServiceCode",
+        "clinic",
+        "The code a service is billed under on statements for insurance (the clinic's own).",
+        code="The code, free text (e.g. a procedure code).",
+    ),
+    _k(
+        "client_diagnoses.csv",
+        "billing.ClientDiagnosis",
+        "clinic",
+        "A client's diagnosis code for statements for insurance, entered by a clinician.",
+        code="The code, the clinic's own words (e.g. M54.2).",
+        description="What the code stands for.",
+        added_by_id="The login that added it.",
+        added_at="When it was added.",
+        removed_at="When it was taken off later statements (empty: current).",
+        removed_by_id="The login that removed it.",
     ),
     # --- Waitlist and notifications ---------------------------------------------------
     _k(

@@ -8,6 +8,7 @@ Each read is audited, as the other portal reads are.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -60,6 +61,22 @@ class InvoiceRow:
     def as_dict(self) -> dict[str, Any]:
         return self.__dict__.copy()
 
+    @property
+    def issued_on_text(self) -> str:
+        return _day_text(self.issued_on)
+
+    @property
+    def due_on_text(self) -> str:
+        return _day_text(self.due_on)
+
+
+def _day_text(iso: str | None) -> str:
+    """``2026-06-10`` written for people: ``10 Jun 2026``."""
+    if not iso:
+        return ""
+    day = dt.date.fromisoformat(iso)
+    return f"{day.day} {day:%b %Y}"
+
 
 @dataclass(frozen=True)
 class ReceiptRow:
@@ -74,6 +91,10 @@ class ReceiptRow:
     def as_dict(self) -> dict[str, Any]:
         return self.__dict__.copy()
 
+    @property
+    def received_on_text(self) -> str:
+        return _day_text(self.received_on)
+
 
 @dataclass(frozen=True)
 class PackageRow:
@@ -82,9 +103,14 @@ class PackageRow:
     remaining: int
     expires_on: str
     usable: bool
+    revoked: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return self.__dict__.copy()
+
+    @property
+    def expires_on_text(self) -> str:
+        return _day_text(self.expires_on)
 
 
 @dataclass(frozen=True)
@@ -116,7 +142,7 @@ def billing_of(account: PortalAccount, actor: Actor) -> Billing:
             issued_on=x.issued_on.isoformat() if x.issued_on else "",
             due_on=x.due_on.isoformat() if x.due_on and not x.is_credit_note else None,
             total=fmt(x.total, x.currency),
-            outstanding=fmt(billing.outstanding(x), x.currency),
+            outstanding=fmt(max(billing.outstanding(x), Decimal(0)), x.currency),
             currency=x.currency,
         )
         for x in _invoices(account)[:500]
@@ -141,6 +167,7 @@ def billing_of(account: PortalAccount, actor: Actor) -> Billing:
             remaining=p.remaining,
             expires_on=p.expires_on.isoformat(),
             usable=p.remaining > 0 and p.expires_on >= today,
+            revoked=p.revoked_at is not None,
         )
         for p in packages_of(account.client_id)
         if p.clinic_id == account.clinic_id

@@ -14,6 +14,7 @@ from django.utils import timezone
 from sacrum.access import audit
 from sacrum.access.changes import apply_changes
 from sacrum.access.models import AuditAction
+from sacrum.billing.models import ClientDiagnosis
 from sacrum.charting.models import SessionNote
 from sacrum.clients.models import Client, ConsentSignature, ConsentWithdrawal
 from sacrum.kernel.actor import Actor, StaffActor
@@ -123,6 +124,7 @@ def _remove_held_record(record: Erasure) -> None:
             clearance.letter.delete(save=False)
     ClientAlert.objects.filter(client_id=client_id).delete()
     Intake.objects.filter(client_id=client_id).delete()
+    ClientDiagnosis.objects.filter(client_id=client_id).delete()
     CheckIn.objects.filter(client_id=client_id).delete()
     plans = Plan.objects.filter(client_id=client_id)
     plans.update(discharge_summary="")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -30,6 +32,23 @@ class TimeInput(forms.TimeInput):
 class PractitionerChoice(forms.ModelChoiceField):  # type: ignore[type-arg]  # generic in django-stubs only
     def label_from_instance(self, obj: Any) -> str:
         return practitioner_label(obj)
+
+
+class ServiceChoice(forms.ModelChoiceField):  # type: ignore[type-arg]  # generic in django-stubs only
+    """A service with its length, price (in the clinic's currency) and description."""
+
+    write_price: Callable[[Decimal], str] | None = None
+
+    def label_from_instance(self, obj: Any) -> str:
+        parts = [obj.name, f"{obj.duration_minutes} min"]
+        if self.write_price is not None and obj.price is not None:
+            parts.append(self.write_price(obj.price))
+        label = " · ".join(parts)
+        description = " ".join((obj.description or "").split())
+        if description:
+            short = description if len(description) <= 90 else description[:89] + "…"
+            label = f"{label} — {short}"
+        return label
 
 
 class ClientChoice(forms.ModelChoiceField):  # type: ignore[type-arg]  # generic in django-stubs only
@@ -61,9 +80,7 @@ class BookingForm(forms.Form):
     new_date_of_birth = forms.DateField(required=False, label="Date of birth", widget=DateInput())
     new_email = forms.EmailField(required=False, label="E-mail")
     new_phone = forms.CharField(required=False, max_length=40, label="Phone")
-    service = forms.ModelChoiceField(
-        queryset=ServiceType.objects.none(), empty_label="Choose a service"
-    )
+    service = ServiceChoice(queryset=ServiceType.objects.none(), empty_label="Choose a service")
     practitioner = PractitionerChoice(
         queryset=Membership.objects.none(), empty_label="Choose a practitioner"
     )
@@ -87,10 +104,17 @@ class BookingForm(forms.Form):
         help_text="Practical only (parking, access). Clinical notes belong in the chart.",
     )
 
-    def __init__(self, *args: Any, choices: dict[str, Any], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        choices: dict[str, Any],
+        write_price: Callable[[Decimal], str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         for name, queryset in choices.items():
             self.fields[name].queryset = queryset  # type: ignore[attr-defined]
+        self.fields["service"].write_price = write_price  # type: ignore[attr-defined]
 
     @property
     def adds_client(self) -> bool:

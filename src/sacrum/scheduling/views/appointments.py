@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from sacrum.clients.models import Client
 from sacrum.clients.services import create_client
 from sacrum.clinics.models import Location, Room
+from sacrum.clinics.prices import price_writer
 from sacrum.kernel.actor import StaffActor
 from sacrum.kernel.errors import Conflict
 from sacrum.kernel.forms import add_service_errors
@@ -86,7 +87,12 @@ def book(request: MemberRequest) -> HttpResponse:
     )
     if location is None:
         location = choices["location"].first()
-    form = BookingForm(source, initial={k: v for k, v in initial.items() if v}, choices=choices)
+    form = BookingForm(
+        source,
+        initial={k: v for k, v in initial.items() if v},
+        choices=choices,
+        write_price=price_writer(request.member.clinic),
+    )
     if source is not None and form.is_valid():
         data = form.cleaned_data
         where = data["location"]

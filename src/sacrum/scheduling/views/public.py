@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sacrum.clinics.models import Clinic
+from sacrum.clinics.prices import price_writer
 from sacrum.kernel.actor import client_ip
 from sacrum.kernel.errors import Conflict
 from sacrum.scheduling import ratelimit
@@ -127,6 +128,9 @@ def booking_page(request: HttpRequest, clinic_slug: str) -> HttpResponse:
         return _not_found(request)
     clinic, policy = opened
     services = list(online.online_services(clinic))
+    write_price = price_writer(clinic)
+    for service in services:  # in the clinic's currency, written its way
+        service.price_text = write_price(service.price)  # type: ignore[attr-defined]
     locations = list(online.online_locations(clinic))
     query = request.GET.copy()
     if len(locations) == 1:

@@ -10,7 +10,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("billing", "0004_fees")]
+    dependencies = [("billing", "0005_superbill_codes_package_revocation")]
 
     operations = [
         migrations.AddIndex(
