@@ -357,7 +357,10 @@ def test_the_email_comes_in_the_clinics_name_with_an_html_part(
     (message,) = smtp.messages
     assert message["From"].startswith('"Stillwater <Practice> & Co" <')
     assert message.get_content_type() == "multipart/alternative"
-    text, html = (part.get_payload(decode=True).decode() for part in message.get_payload())
+    text, html = (
+        part.get_payload(decode=True).decode()  # type: ignore[union-attr]
+        for part in message.get_payload()
+    )
     assert "Hello Ada" in text and "+49 30 1234567" in text
     assert "Kastanienallee 12" in text
     assert "Hello Ada" in html and "+49 30 1234567" in html

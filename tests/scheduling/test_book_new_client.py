@@ -14,7 +14,9 @@ from tests.conftest import Persona
 from tests.scheduling.conftest import at
 
 
-def _form(practitioner: Persona, service: ServiceType, location: Location, monday: dt.date) -> dict:
+def _form(
+    practitioner: Persona, service: ServiceType, location: Location, monday: dt.date
+) -> dict[str, object]:
     return {
         "client": "",
         "service": service.pk,

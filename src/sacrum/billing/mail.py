@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sacrum.billing.models import Invoice, Payment
 from sacrum.billing.pdf import invoice_pdf, receipt_pdf
+from sacrum.clinics.mail import sender_of
 from sacrum.kernel.mail import Message, message
 
 
@@ -26,6 +27,7 @@ def invoice(ref: str) -> Message | None:
         ),
         to=[found.client.email],
         reply_to=[clinic.email] if clinic.email else None,
+        sender=sender_of(clinic),
         attachments=[(f"{found.number_text}.pdf", invoice_pdf(found), "application/pdf")],
     )
 
@@ -44,5 +46,6 @@ def receipt(ref: str) -> Message | None:
         ),
         to=[found.client.email],
         reply_to=[clinic.email] if clinic.email else None,
+        sender=sender_of(clinic),
         attachments=[("receipt.pdf", receipt_pdf(found), "application/pdf")],
     )

@@ -54,14 +54,14 @@ class ServiceValidatedForm(forms.ModelForm):  # type: ignore[type-arg]  # generi
     reports every problem by its field (not one at a time)."""
 
     def _post_clean(self) -> None:
-        if not self._errors:
+        if not self.errors:
             return
         probe = copy.copy(self.instance)
         names = {f.name for f in probe._meta.concrete_fields}
         for name, value in self.cleaned_data.items():
             if name in names:
                 setattr(probe, name, value)
-        refused = set(self._errors)
+        refused = set(self.errors)
         unchecked = [n for n in names if n not in self.cleaned_data or n in refused]
         try:
             probe.full_clean(exclude=unchecked, validate_unique=False, validate_constraints=False)

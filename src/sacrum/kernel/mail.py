@@ -49,9 +49,10 @@ class Message:
 
 def from_address(sender: Sender | None) -> str:
     """``"Clinic name <server address>"``, or the server's own From when no clinic sends."""
+    server: str = settings.DEFAULT_FROM_EMAIL or ""
     if sender is None or not sender.name:
-        return settings.DEFAULT_FROM_EMAIL
-    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+        return server
+    _name, address = parseaddr(server)
     return formataddr((sender.name, address))
 
 

@@ -120,9 +120,9 @@ def appointments(request: HttpRequest, account: PortalAccount, actor: Actor) -> 
                 + "?"
                 + urlencode(
                     {
-                        "service": visit.service_id,
-                        "location": visit.location_id,
-                        "practitioner": visit.practitioner_id,
+                        "service": str(visit.service_id),
+                        "location": str(visit.location_id),
+                        "practitioner": str(visit.practitioner_id),
                     }
                 )
             )
