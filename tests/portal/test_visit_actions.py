@@ -30,7 +30,8 @@ def test_without_online_booking_the_visits_offer_no_online_change(
     policy.save()
     html = as_ada.get("/portal/appointments").content.decode()
     assert "Move or cancel" not in html and "Book again" not in html
-    assert as_ada.post(f"/portal/appointments/{ada.appointment_ahead.pk}/change").status_code == 302
+    answer = as_ada.post("/portal/appointments/change", {"visit": ada.appointment_ahead.pk})
+    assert answer.status_code == 302
     assert not ManageLink.objects.exists()
 
 
@@ -40,13 +41,13 @@ def test_book_again_and_move_or_cancel_within_the_window(
     _open_online_booking(owner)
     html = as_ada.get("/portal/appointments").content.decode()
     ahead = ada.appointment_ahead
-    assert f'action="/portal/appointments/{ahead.pk}/change"' in html
+    assert f'name="visit" value="{ahead.pk}"' in html
     again = re.findall(r'href="(/book/[^"]+)"[^>]*>Book again', html)
     assert again and all(f"service={ahead.service_id}" in a for a in again)
     assert all(f"practitioner={ahead.practitioner_id}" in a for a in again)
     assert "You can move or cancel a visit here until" in html
 
-    response = as_ada.post(f"/portal/appointments/{ahead.pk}/change")
+    response = as_ada.post("/portal/appointments/change", {"visit": ahead.pk})
     assert response.status_code == 302
     assert response["Location"].startswith("/book/manage/")
     link = ManageLink.objects.get(appointment=ahead)
@@ -63,9 +64,15 @@ def test_inside_the_window_or_not_theirs_no_change_is_offered(
     _open_online_booking(owner, window_hours=24 * 8)  # the visit in 7 days is inside it
     html = as_ada.get("/portal/appointments").content.decode()
     assert "Move or cancel" not in html and "Book again" in html
-    refused = as_ada.post(f"/portal/appointments/{ada.appointment_ahead.pk}/change", follow=True)
+    refused = as_ada.post(
+        "/portal/appointments/change", {"visit": ada.appointment_ahead.pk}, follow=True
+    )
     assert "can no longer be changed online" in refused.content.decode()
-    elsewhere = as_ada.post(f"/portal/appointments/{bea.appointment_ahead.pk}/change", follow=True)
+    elsewhere = as_ada.post(
+        "/portal/appointments/change", {"visit": bea.appointment_ahead.pk}, follow=True
+    )
     assert "not in your record" in elsewhere.content.decode()
-    assert as_ada.get(f"/portal/appointments/{ada.appointment_ahead.pk}/change").status_code == 405
+    assert as_ada.get("/portal/appointments/change").status_code == 405
+    nonsense = as_ada.post("/portal/appointments/change", {"visit": "x"}, follow=True)
+    assert "Choose a visit from the list." in nonsense.content.decode()
     assert not ManageLink.objects.exists()

@@ -38,6 +38,7 @@ NOT_EXPORTED: dict[str, str] = {
     "directory.CredentialReminder": "which credential-expiry reminders were sent",
     "retention.RetentionPolicy": "the clinic's retention setting (see the erasure page)",
     "retention.Erasure": "erasure records: they hold only what the law keeps for a while",
+    "charting.ChartingPreference": "a practitioner's note-editor setting (what to carry forward)",
 }
 
 # Descriptions shared by files where the column means the same thing.

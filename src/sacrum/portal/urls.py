@@ -13,11 +13,7 @@ urlpatterns: list[URLPattern] = [
     path("portal/", views.home, name="portal_home"),
     path("portal/switch", views.switch, name="portal_switch"),
     path("portal/appointments", views.appointments, name="portal_appointments"),
-    path(
-        "portal/appointments/<uuid:appointment_id>/change",
-        views.manage_visit,
-        name="portal_manage_visit",
-    ),
+    path("portal/appointments/change", views.manage_visit, name="portal_manage_visit"),
     path("portal/consents", views.consents, name="portal_consents"),
     path("portal/health-history", views.intake, name="portal_intake"),
     path("portal/letters", views.letters, name="portal_letters"),

@@ -141,10 +141,14 @@ def appointments(request: HttpRequest, account: PortalAccount, actor: Actor) -> 
 
 @require_POST
 @portal_required
-def manage_visit(
-    request: HttpRequest, account: PortalAccount, actor: Actor, appointment_id: uuid.UUID
-) -> HttpResponse:
-    """Move or cancel: the same pages and rules as the e-mailed link, reached from here."""
+def manage_visit(request: HttpRequest, account: PortalAccount, actor: Actor) -> HttpResponse:
+    """Move or cancel: the same pages and rules as the e-mailed link, reached from here.
+    The visit's id comes in the form, not the address."""
+    try:
+        appointment_id = uuid.UUID(request.POST.get("visit", ""))
+    except ValueError:
+        messages.error(request, "Choose a visit from the list.")
+        return redirect("web:portal_appointments")
     try:
         token = services.manage_visit(account=account, actor=actor, appointment_id=appointment_id)
     except Forbidden as exc:
