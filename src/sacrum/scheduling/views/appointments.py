@@ -205,7 +205,10 @@ def _page(request: MemberRequest, appointment: Appointment, **forms: Any) -> Htt
             ("completed", "Mark completed"),
             ("no_show", "Mark no-show"),
         )
-        if status in allowed and _timely(appointment, status)
+        if status in allowed
+        and _timely(appointment, status)
+        # an online hold is confirmed by the client's e-mailed link, not here
+        and not (appointment.hold_expires_at and status in ("confirmed", "booked"))
     ]
     context = {
         "appointment": appointment,
