@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from sacrum.scheduling import constraints
+
 
 class Migration(migrations.Migration):
 
@@ -37,5 +39,9 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='appointment',
             constraint=models.CheckConstraint(condition=models.Q(('hold_expires_at__isnull', True), ('status__in', ['requested', 'cancelled']), _connector='OR'), name='appointment_hold_is_requested'),
+        ),
+        # Adding the check constraint rebuilt the table on SQLite, without its triggers.
+        migrations.RunPython(
+            constraints.reinstall_sqlite_triggers, constraints.reinstall_sqlite_triggers
         ),
     ]

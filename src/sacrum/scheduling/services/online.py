@@ -551,8 +551,8 @@ def _release_own_hold(clinic: Clinic, choice: Choice, details: Details) -> None:
                 reason="Asked for again online; the new request holds the time.",
                 party=CancelledBy.CLIENT,
             )
-            pending.expires_at = max(pending.created_at + dt.timedelta(seconds=1), timezone.now())
-            pending.save(update_fields=["expires_at"])
+            pending.used_at = timezone.now()  # replaced: its link opens nothing now
+            pending.save(update_fields=["used_at"])
 
 
 def _hold(

@@ -201,7 +201,8 @@ def details_page(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     choice = None
     try:
         choice = online.choose(clinic, source)
-        online.check_choice(choice, policy)
+        if request.method != "POST":  # a POST is checked by request_booking, which may
+            online.check_choice(choice, policy)  # first let the visitor's own hold go
     except ValidationError as exc:
         choice_errors = _errors(exc)
     status = 200 if not choice_errors else 422
