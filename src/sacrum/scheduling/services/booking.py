@@ -332,7 +332,7 @@ def release_lapsed_holds(appointment: Appointment | None = None) -> int:
         lapsed = lapsed.overlapping(appointment.blocked_start, appointment.blocked_end).filter(
             match
         )
-    system = Actor.system(via="online-hold")
+    system = Actor.system(via="expiry")  # the audit's via: at most 10 characters
     released = 0
     for hold in lapsed.select_related("clinic"):
         cancel_unchecked(
