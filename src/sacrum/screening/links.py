@@ -160,7 +160,7 @@ def create_for_online_booking(*, actor: Actor, client: Client) -> IntakeLink:
     return link
 
 
-def email_url(link_id: object) -> tuple[str, IntakeLink] | None:
+def email_url(link_id: str) -> tuple[str, IntakeLink] | None:
     """For the worker: a fresh token's address for a still-open e-mailed link, or ``None``."""
     link = _open_links().filter(pk=link_id, via="email").first()
     raw = capabilities.reissue(_open_links(), link.pk) if link else None

@@ -530,7 +530,7 @@ def request_booking(
 def _release_own_hold(clinic: Clinic, choice: Choice, details: Details) -> None:
     """Asking again for the same time with the same e-mail and birth date (the first
     e-mail lost, say) lets the earlier hold go, so this one can take its place."""
-    assert details.date_of_birth is not None
+    assert details.date_of_birth is not None and choice.start is not None
     earlier = OnlineRequest.objects.filter(
         clinic=clinic,
         used_at__isnull=True,
@@ -698,10 +698,12 @@ def confirm_request(*, pending: OnlineRequest, actor: Actor) -> Appointment:
         if locked.expires_at <= now:
             raise HoldLapsed(lapsed_text(pending))
         hold = (
-            Appointment.objects.select_for_update()
+            Appointment.objects.select_for_update(of=("self",))
             .select_related("client", "clinic", "service", "location")
             .filter(pk=locked.appointment_id)
             .first()
+            if locked.appointment_id is not None
+            else None
         )
         if hold is not None and hold.is_held_until(now):
             client = hold.client
