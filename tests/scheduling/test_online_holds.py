@@ -239,6 +239,7 @@ def test_staff_cannot_book_over_or_accept_a_hold(
     practitioner: Persona,
     second_client: Client,
     api: Callable[[Persona], ApiClient],
+    browser_as: Callable[[Persona], HttpClient],
     owner: Persona,
 ) -> None:
     post_details(
@@ -249,6 +250,10 @@ def test_staff_cannot_book_over_or_accept_a_hold(
     held = Appointment.objects.get()
     status, data = api(owner).post(f"/appointments/{held.pk}/accept", {})
     assert status == 422 and "held for someone booking online" in str(data)
+    page = browser_as(owner).get(reverse("web:appointment_detail", args=[held.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200 and "Held online until Wed 10 Jun 14:00" in html
+    assert "Accept request" not in html
 
 
 # --- the form: phone number and required marks ------------------------------------------

@@ -219,6 +219,9 @@ def _page(request: MemberRequest, appointment: Appointment, **forms: Any) -> Htt
         "steps": steps,
         "can_edit": actor.can("schedule.edit"),
         "movable": appointment.status in booking.MOVABLE,
+        "held_until": local(appointment.hold_expires_at, tz)
+        if appointment.status == "requested" and appointment.hold_expires_at
+        else None,
         "cancellable": "cancelled" in allowed,
         "reschedule_form": reschedule_form,
         "cancel_form": forms.get("cancel") or CancelForm(initial={"by": "client"}),
