@@ -25,6 +25,7 @@ from sacrum.clinics.models import Clinic, Location
 from sacrum.kernel.errors import Conflict
 from sacrum.scheduling import periodic
 from sacrum.scheduling.models import Appointment, OnlineRequest, ServiceType
+from sacrum.scheduling.services import booking, online
 from tests.conftest import ApiClient, Persona
 from tests.scheduling.conftest import at
 from tests.scheduling.test_online import (  # noqa: F401  (fixtures)
@@ -254,6 +255,39 @@ def test_staff_cannot_book_over_or_accept_a_hold(
     html = page.content.decode()
     assert page.status_code == 200 and "Held online until Wed 10 Jun 14:00" in html
     assert "Accept request" not in html
+
+
+def test_two_visitors_racing_for_one_time_the_database_holds_it_for_one(
+    bookable: Clinic,
+    visitor: HttpClient,
+    service: ServiceType,
+    location: Location,
+    monday: dt.date,
+    clinic: Clinic,
+    practitioner: Persona,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pat = str(practitioner.member.pk)
+    start = at(monday, "10:00")
+    assert post_details(visitor, clinic, service, location, start, who=pat).status_code == 302
+    # The second visitor's checks ran before the first hold was written (a race): only
+    # the database's no-double-booking rule is left to refuse.
+    monkeypatch.setattr(online, "check_choice", lambda *a, **k: [practitioner.member.pk])
+    monkeypatch.setattr(booking, "_conflicts", lambda appointment: [])
+    second = post_details(
+        HttpClient(REMOTE_ADDR="198.51.100.30"),
+        clinic,
+        service,
+        location,
+        start,
+        who=pat,
+        email="grace@example.test",
+        first_name="Grace",
+        last_name="Hopper",
+    )
+    assert second.status_code == 422 and "just taken" in second.content.decode()
+    assert Appointment.objects.count() == 1 and OnlineRequest.objects.count() == 1
+    assert not Client.objects.filter(last_name="Hopper").exists()
 
 
 # --- the form: phone number and required marks ------------------------------------------

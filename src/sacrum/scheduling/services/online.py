@@ -560,9 +560,10 @@ def _hold(
 ) -> Appointment | None:
     """Hold the time for ``client`` until ``until``, or ``None`` when it can't be held.
 
-    Whatever stops it (the time taken this instant, screening's gate, a first-visit
-    service for someone seen before) is left for the link's page to explain: this page
-    must look the same for everyone.
+    What is about the person (screening's gate, a first-visit service for someone seen
+    before, their own other appointment) is left for the link's page to explain: this
+    page must look the same for everyone. The time taken by someone else in the same
+    instant (the database refused it) is a ``ValidationError`` on ``start``.
     """
     assert choice.start is not None
     policy = SchedulingPolicy.for_clinic(clinic.pk)
@@ -586,7 +587,13 @@ def _hold(
                     hold_until=until,
                 ),
             )
-    except (ValidationError, Conflict):
+    except Conflict as exc:
+        if not exc.fields or set(exc.fields) - {"client"}:
+            # The time itself was taken in this instant: say so (it tells nothing about
+            # who is asking), and nothing is written.
+            raise ValidationError({"start": TAKEN}) from exc
+        return None  # the client's own clash: only the link's page may say so
+    except ValidationError:
         return None
 
 
