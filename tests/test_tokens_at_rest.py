@@ -104,6 +104,7 @@ def _online_booking(clinic: Any, location: Any) -> None:
             date_of_birth=dt.date(1984, 5, 6),
             first_name="Rowan",
             last_name="Ashgrove",
+            phone="0117 496 0199",
         ),
         actor=online.public_actor("203.0.113.9"),
     )

@@ -20,6 +20,7 @@ from icalendar import Calendar
 from sacrum.access.models import AuditEntry
 from sacrum.clients.models import Client
 from sacrum.clinics.models import Clinic, Location, Room
+from sacrum.kernel.errors import Conflict
 from sacrum.scheduling import periodic, ratelimit
 from sacrum.scheduling.models import (
     Appointment,
@@ -94,6 +95,7 @@ def post_details(
         "last_name": "Shelley",
         "email": "mary@example.test",
         "date_of_birth": "1990-08-30",
+        "phone": "0117 496 0123",
         **person,
         **(extra or {}),
     }
@@ -199,14 +201,17 @@ def test_new_client_books_through_the_emailed_link_and_gets_the_calendar_file(
     response = post_details(visitor, clinic, service, location, start)
     assert response.status_code == 302
     assert response["Location"] == reverse("web:online_booking_sent", args=[clinic.slug])
-    assert not Appointment.objects.exists() and not Client.objects.filter(last_name="Shelley")
+    held = Appointment.objects.get()  # the time is held at once, for 60 minutes
+    assert held.status == "requested" and held.hold_expires_at is not None
+    assert abs((held.hold_expires_at - timezone.now()).total_seconds() - 3600) < 60
     [message] = mail.outbox
     assert message.to == ["mary@example.test"] and "confirm your booking" in message.subject
+    assert "We're holding Follow-up on Mon 22 Jun 10:00 BST" in message.body
 
     confirm = link_in(message, "confirm")
     shown = visitor.get(confirm)  # opening the link (or a mail scanner) books nothing
     assert shown.status_code == 200 and "Confirm" in shown.content.decode()
-    assert not Appointment.objects.exists()
+    assert Appointment.objects.get().status == "requested"
     done = visitor.post(confirm)
     assert done.status_code == 302 and done["Location"] == reverse("web:online_booking_done")
     assert "You are booked" in visitor.get(done["Location"]).content.decode()
@@ -220,7 +225,8 @@ def test_new_client_books_through_the_emailed_link_and_gets_the_calendar_file(
         "Shelley",
         "mary@example.test",
     )
-    assert client.date_of_birth == dt.date(1990, 8, 30)
+    assert client.date_of_birth == dt.date(1990, 8, 30) and client.phone == "0117 496 0123"
+    assert appointment.hold_expires_at is None
     assert OnlineRequest.objects.get().used_at is not None
     assert AuditEntry.objects.filter(object_id=str(appointment.pk), via="online").exists()
 
@@ -430,7 +436,7 @@ def test_a_practitioner_who_does_not_offer_the_service_is_named(
     assert "Pat Practitioner does not offer “Follow-up”" in r.content.decode()
 
 
-def test_a_slot_taken_before_the_link_is_used_is_a_clear_409_and_writes_nothing(
+def test_a_held_time_is_taken_for_everyone_else_until_it_lapses(
     bookable: Clinic,
     visitor: HttpClient,
     service: ServiceType,
@@ -439,20 +445,26 @@ def test_a_slot_taken_before_the_link_is_used_is_a_clear_409_and_writes_nothing(
     clinic: Clinic,
     booked: Callable[..., Appointment],
     practitioner: Persona,
-    owner: Persona,
     second_client: Client,
 ) -> None:
     start = at(monday, "10:00")
     post_details(visitor, clinic, service, location, start, who=str(practitioner.member.pk))
-    confirm = link_in(mail.outbox[-1], "confirm")
-    booked("10:00", client=second_client)  # Grace takes Pat's 10:00 meanwhile
-    r = visitor.post(confirm)
-    html = r.content.decode()
-    assert r.status_code in (409, 422)
-    assert "just taken" in html and "Grace" not in html and "Hopper" not in html
-    assert Appointment.objects.filter(source="online").count() == 0
-    assert not Client.objects.filter(last_name="Shelley").exists()
-    assert OnlineRequest.objects.get().used_at is None
+    with pytest.raises(Conflict):  # staff can't book over the hold either
+        booked("10:00", client=second_client)
+    other = post_details(
+        HttpClient(REMOTE_ADDR="198.51.100.9"),
+        clinic,
+        service,
+        location,
+        start,
+        who=str(practitioner.member.pk),
+        email="grace@example.test",
+        first_name="Grace",
+        last_name="Hopper",
+    )
+    assert other.status_code == 422 and "just taken" in other.content.decode()
+    assert "Mary" not in other.content.decode() and "Shelley" not in other.content.decode()
+    assert Appointment.objects.count() == 1 and OnlineRequest.objects.count() == 1
 
 
 def test_csrf_is_enforced_on_the_public_form(
@@ -484,8 +496,10 @@ def test_tampered_or_expired_links_are_refused(
     assert visitor.get(confirm.replace("/confirm/", "/manage/")).status_code == 404  # wrong kind
     past = timezone.now() - dt.timedelta(seconds=1)
     OnlineRequest.objects.update(created_at=past - dt.timedelta(hours=1), expires_at=past)
-    assert visitor.get(confirm).status_code == 404
-    assert visitor.post(confirm).status_code == 404 and not Appointment.objects.exists()
+    lapsed = visitor.get(confirm)  # a lapsed hold says so plainly; nothing is booked
+    assert lapsed.status_code == 410 and "not confirmed in time" in lapsed.content.decode()
+    assert visitor.post(confirm).status_code == 410
+    assert not Appointment.objects.filter(status="booked").exists()
     stored = OnlineRequest.objects.get()
     assert raw not in stored.token_digest and len(stored.token_digest) == 64
 
@@ -518,7 +532,7 @@ def test_manage_link_moves_the_appointment_and_sends_an_updated_calendar_file(
     assert moved.status_code == 200 and "moved" in moved.content.decode()
     appointment = Appointment.objects.get()
     assert appointment.start == new_start and appointment.status == "booked"
-    change = appointment.changes.get()
+    change = appointment.changes.get(kind="rescheduled")
     assert change.kind == "rescheduled" and change.from_start == at(monday, "10:00")
     [event] = calendar_of(mail.outbox[-1]).walk("VEVENT")
     assert event.decoded("dtstart").hour == 14 and int(event["sequence"]) == 1
@@ -608,8 +622,10 @@ def test_details_form_is_rate_limited_per_email_and_per_address(
     ]
     assert statuses == [302, 302, 429]  # the same address from three places
     one_place = HttpClient(REMOTE_ADDR="192.0.2.50")
-    codes = [
-        post_details(one_place, clinic, service, location, start, email=f"p{i}@example.test")
+    codes = [  # each a different time: a held time is taken for anyone else
+        post_details(
+            one_place, clinic, service, location, at(monday, f"1{i}:00"), email=f"p{i}@example.test"
+        )
         for i in range(4)
     ]
     assert [c.status_code for c in codes] == [302, 302, 302, 429]

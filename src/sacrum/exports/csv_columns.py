@@ -289,6 +289,7 @@ KINDS: tuple[Kind, ...] = (
         cancelled_by_party="Who cancelled.",
         cancellation_reason="Why it was cancelled.",
         cancelled_late="true: cancelled inside the cancellation window.",
+        hold_expires_at="An online hold: when it lapses unless the client confirms by e-mail.",
     ),
     _k(
         "appointment_changes.csv",
@@ -319,6 +320,8 @@ KINDS: tuple[Kind, ...] = (
         first_name="First name given.",
         last_name="Last name given.",
         date_of_birth="Date of birth given.",
+        phone="Phone number given.",
+        created_client_id="The client record made for this request (a new client).",
     ),
     _k(
         "manage_links.csv",

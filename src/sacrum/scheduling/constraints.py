@@ -118,6 +118,20 @@ def uninstall(apps: Any, schema_editor: Any) -> None:
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 
+def reinstall_sqlite_triggers(apps: Any, schema_editor: Any) -> None:
+    """Put the SQLite triggers back after an operation that rebuilt the appointment table.
+
+    SQLite can't add a check constraint in place: Django copies the table into a new
+    one, and the triggers go with the old table. Any migration that changes the
+    appointment table's constraints on SQLite must end with this (both directions).
+    """
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    for name, event in SQLITE_TRIGGERS.items():
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        schema_editor.execute(_sqlite_trigger(name, event))
+
+
 def is_overlap_error(exc: IntegrityError) -> bool:
     """Whether an IntegrityError came from the no-double-booking rules (either database)."""
     cause = exc.__cause__

@@ -278,24 +278,45 @@ class OnlineDetailsForm(forms.Form):
         initial="new",
         label="Have you been to this clinic before?",
     )
-    first_name = forms.CharField(required=False, max_length=100, label="First name")
-    last_name = forms.CharField(required=False, max_length=100, label="Last name")
+    first_name = forms.CharField(
+        max_length=100, label="First name", error_messages={"required": "Enter your first name."}
+    )
+    last_name = forms.CharField(
+        max_length=100, label="Last name", error_messages={"required": "Enter your last name."}
+    )
     email = forms.CharField(
         max_length=254,
         label="E-mail address",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        help_text="We e-mail you a link to confirm the booking.",
+        help_text="We hold the time at once and e-mail you a link to confirm the booking.",
     )
     date_of_birth = forms.DateField(
         label="Date of birth",
         widget=DateInput(attrs={"autocomplete": "bday"}),
         help_text="With your e-mail address, this finds your record if you have been before.",
     )
+    phone = forms.CharField(
+        max_length=40,
+        label="Phone number",
+        error_messages={"required": "Enter a phone number, so the clinic can reach you."},
+        help_text="So the clinic can reach you about the appointment. Optional if you have "
+        "been before.",
+    )
+
+    # Needed from a new client only; marked required (``*`` and ``required``) until the
+    # visitor says they have been before (public.js follows the choice on the page).
+    NEW_CLIENT_ONLY = ("first_name", "last_name", "phone")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
         self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
+        self.fields["phone"].widget.input_type = "tel"
+        self.fields["phone"].widget.attrs["autocomplete"] = "tel"
+        returning = self.data.get("visitor") == "returning"
+        for name in self.NEW_CLIENT_ONLY:
+            self.fields[name].required = not returning
+            self.fields[name].widget.attrs["data-new-client-required"] = "1"
 
 
 class OnlineCancelForm(forms.Form):

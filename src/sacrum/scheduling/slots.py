@@ -33,6 +33,7 @@ from typing import Any
 
 from django.db.models import BigIntegerField, CharField, DateField, F, Q, QuerySet, TimeField, Value
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from sacrum.access.roles import Role
 from sacrum.clinics.models import Location, Membership, Room
@@ -473,24 +474,34 @@ def _busy(
         )
         return rows
 
-    parts = [grouped("p", "practitioner_id", _who(practitioners))]
+    # Online holds past their time no longer hold it, even before the periodic job has
+    # cancelled them: the same query also returns them ("x…" rows) to take back out.
+    lapsed = Q(status="requested", hold_expires_at__lte=timezone.now())
+    parts = [
+        grouped("p", "practitioner_id", _who(practitioners)),
+        grouped("xp", "practitioner_id", _who(practitioners) & lapsed),
+    ]
     if rooms is not None:
-        parts.append(grouped("r", "room_id", rooms))
+        parts += [grouped("r", "room_id", rooms), grouped("xr", "room_id", rooms & lapsed)]
     if client_id is not None:
-        parts.append(grouped("c", "client_id", Q(client_id=client_id)))
-    query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    by_practitioner: dict[uuid.UUID, list[Interval]] = {}
-    by_room: dict[uuid.UUID, list[Interval]] = {}
-    client: list[Interval] = []
+        mine = Q(client_id=client_id)
+        parts += [grouped("c", "client_id", mine), grouped("xc", "client_id", mine & lapsed)]
+    query = parts[0].union(*parts[1:], all=True)
+    found: dict[str, dict[uuid.UUID, list[Interval]]] = {}
     for kind, key, spans in query:
-        pairs = parse_pairs(spans)
-        if kind == "p":
-            by_practitioner[ids(key)] = pairs
-        elif kind == "r":
-            by_room[ids(key)] = pairs
-        else:
-            client.extend(pairs)
-    return by_practitioner, by_room, client
+        found.setdefault(kind, {})[ids(key)] = parse_pairs(spans)
+    for kind in ("p", "r", "c"):
+        for key, gone in found.get("x" + kind, {}).items():
+            _take_out(found.get(kind, {}).get(key, []), gone)
+    client = [pair for pairs in found.get("c", {}).values() for pair in pairs]
+    return found.get("p", {}), found.get("r", {}), client
+
+
+def _take_out(pairs: list[Interval], gone: list[Interval]) -> None:
+    """Remove one occurrence of each range in ``gone`` from ``pairs`` (in place)."""
+    for pair in gone:
+        if pair in pairs:
+            pairs.remove(pair)
 
 
 def _free_room_starts(

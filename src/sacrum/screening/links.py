@@ -133,6 +133,45 @@ def create_link(
 
 
 @transaction.atomic
+def create_for_online_booking(*, actor: Actor, client: Client) -> IntakeLink:
+    """An intake (with consent) link for a new client who just confirmed an online booking.
+
+    No staff actor: the booking's e-mailed token proved the address. The link goes in
+    the booking's confirmation e-mail, whose worker mints its token (``email_url``);
+    earlier open e-mailed intake links of the client are revoked.
+    """
+    if not client.email:
+        raise ValidationError({"email": "The client has no e-mail address."})
+    now = timezone.now()
+    capabilities.revoke(
+        IntakeLink.objects.filter(
+            client=client, purpose=Source.INTAKE, via="email", used_at__isnull=True
+        ),
+        now=now,
+    )
+    link = IntakeLink.objects.create(
+        client=client,
+        purpose=Source.INTAKE,
+        via="email",
+        token_digest=capabilities.placeholder(),
+        sent_to=client.email,
+        created_by=None,
+        expires_at=now + timedelta(days=EMAIL_DAYS),
+    )
+    audit.record(actor, AuditAction.CREATE, link, clinic=client.clinic)
+    return link
+
+
+def email_url(link_id: str) -> tuple[str, IntakeLink] | None:
+    """For the worker: a fresh token's address for a still-open e-mailed link, or ``None``."""
+    link = _open_links().filter(pk=link_id, via="email").first()
+    raw = capabilities.reissue(_open_links(), link.pk) if link else None
+    if link is None or raw is None:
+        return None
+    return f"{settings.SITE_URL}{link_path(raw)}", link
+
+
+@transaction.atomic
 def revoke_link(*, actor: Actor, link: IntakeLink) -> IntakeLink:
     require(actor, "client.edit")
     if link.state != "open":

@@ -105,6 +105,11 @@ class Appointment(models.Model):
         on_delete=models.SET_NULL,
         related_name="appointments",
     )
+    hold_expires_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="An online hold: the time is freed then unless the client confirms by e-mail.",
+    )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -142,6 +147,11 @@ class Appointment(models.Model):
                 | (~Q(status="cancelled") & Q(cancelled_at__isnull=True)),
                 name="appointment_cancelled_has_time",
             ),
+            models.CheckConstraint(
+                condition=Q(hold_expires_at__isnull=True)
+                | Q(status__in=[AppointmentStatus.REQUESTED.value, "cancelled"]),
+                name="appointment_hold_is_requested",
+            ),
         )
         # (who, blocked_end, ...): overlap checks look at rows ending after a time, i.e.
         # the few future ones, not a whole history; blocked_start and status make the
@@ -151,6 +161,11 @@ class Appointment(models.Model):
             models.Index(fields=_covering("room"), name="appt_room_busy"),
             models.Index(fields=_covering("client"), name="appt_client_busy"),
             models.Index(fields=("clinic", "blocked_end"), name="appt_clinic_end"),
+            models.Index(
+                fields=("hold_expires_at",),
+                condition=Q(status="requested", hold_expires_at__isnull=False),
+                name="appt_open_hold_expiry",
+            ),
         )
 
     def __str__(self) -> str:
@@ -159,6 +174,14 @@ class Appointment(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_VALUES
+
+    def is_held_until(self, now: object) -> bool:
+        """An online hold still waiting for the client's e-mail confirmation."""
+        return (
+            self.status == AppointmentStatus.REQUESTED
+            and self.hold_expires_at is not None
+            and self.hold_expires_at > now  # type: ignore[operator]
+        )
 
     @property
     def duration_minutes(self) -> int:

@@ -51,6 +51,16 @@ class OnlineRequest(models.Model):
     last_name = models.CharField(max_length=100, blank=True)
     email = models.EmailField()
     date_of_birth = models.DateField()
+    phone = models.CharField(max_length=40, blank=True)
+    created_client = models.ForeignKey(
+        "clients.Client",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The client record made for this request (a new client), to remove if "
+        "the hold lapses unconfirmed.",
+    )
     token_digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()

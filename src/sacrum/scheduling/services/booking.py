@@ -217,6 +217,7 @@ def _conflicts(appointment: Appointment) -> list[Appointment]:
     return list(
         qs.filter(match)
         .exclude(pk=appointment.pk)
+        .exclude(status=S.REQUESTED, hold_expires_at__lte=timezone.now())  # lapsed holds
         .select_related(
             "practitioner__user", "practitioner__practitioner_profile", "room", "client"
         )
@@ -259,6 +260,7 @@ def _pick_room(appointment: Appointment, prefer: Room | None = None) -> Room:
         Appointment.objects.active()
         .overlapping(appointment.blocked_start, appointment.blocked_end)
         .exclude(pk=appointment.pk)
+        .exclude(status=S.REQUESTED, hold_expires_at__lte=timezone.now())
         .filter(room__isnull=False)
         .values("room_id")
     )
@@ -294,26 +296,79 @@ def _place(
     choose_room: bool = False,
     prefer_room: Room | None = None,
 ) -> Appointment:
-    """Check overlaps and write, atomically. The only code that saves a time-holding row."""
-    try:
-        with transaction.atomic():
-            if choose_room:
-                appointment.room = _pick_room(appointment, prefer_room)
-            if change is not None and change.kind != ChangeKind.STATUS:
-                change.to_room = appointment.room
-            conflicts = _conflicts(appointment)
-            if conflicts:
-                raise _describe(appointment, conflicts)
-            appointment.save()
-            if change is not None:
-                change.appointment = appointment
-                change.changed_by = actor.user
-                change.save()
-            audit.record(actor, action, appointment, clinic=appointment.clinic)
-    except IntegrityError as exc:
-        if not is_overlap_error(exc):
-            raise
-        raise _describe(appointment, _conflicts(appointment)) from exc
+    """Check overlaps and write, atomically. The only code that saves a time-holding row.
+
+    A lapsed online hold the periodic job has not cancelled yet still holds its time in
+    the database; when it is what the database refuses, it is cancelled and the write
+    tried once more.
+    """
+    refused: IntegrityError | None = None
+    for attempt in range(2):
+        try:
+            return _write(
+                actor, appointment, action, change, choose_room=choose_room, prefer_room=prefer_room
+            )
+        except IntegrityError as exc:
+            if not is_overlap_error(exc):
+                raise
+            refused = exc
+        if attempt == 0 and not release_lapsed_holds(appointment):
+            break
+    raise _describe(appointment, _conflicts(appointment)) from refused
+
+
+def release_lapsed_holds(appointment: Appointment | None = None) -> int:
+    """Cancel online holds whose time ran out unconfirmed (all, or those in ``appointment``'s way).
+
+    Returns how many. The periodic job calls it for all; a booking calls it for the few
+    that overlap it, so a lapsed hold never blocks a booking in the meantime.
+    """
+    now = timezone.now()
+    lapsed = Appointment.objects.filter(status=S.REQUESTED, hold_expires_at__lte=now)
+    if appointment is not None:
+        match = Q(practitioner_id=appointment.practitioner_id) | Q(client_id=appointment.client_id)
+        if appointment.room_id is not None:
+            match |= Q(room_id=appointment.room_id)
+        lapsed = lapsed.overlapping(appointment.blocked_start, appointment.blocked_end).filter(
+            match
+        )
+    system = Actor.system(via="expiry")  # the audit's via: at most 10 characters
+    released = 0
+    for hold in lapsed.select_related("clinic"):
+        cancel_unchecked(
+            actor=system,
+            appointment=hold,
+            reason="Held online; not confirmed by e-mail in time.",
+            party=CancelledBy.CLIENT,
+        )
+        released += 1
+    return released
+
+
+def _write(
+    actor: Actor,
+    appointment: Appointment,
+    action: AuditAction,
+    change: AppointmentChange | None,
+    *,
+    choose_room: bool,
+    prefer_room: Room | None,
+) -> Appointment:
+    """One attempt: the overlap check and the write in one transaction."""
+    with transaction.atomic():
+        if choose_room:
+            appointment.room = _pick_room(appointment, prefer_room)
+        if change is not None and change.kind != ChangeKind.STATUS:
+            change.to_room = appointment.room
+        conflicts = _conflicts(appointment)
+        if conflicts:
+            raise _describe(appointment, conflicts)
+        appointment.save()
+        if change is not None:
+            change.appointment = appointment
+            change.changed_by = actor.user
+            change.save()
+        audit.record(actor, action, appointment, clinic=appointment.clinic)
     return appointment
 
 
@@ -354,6 +409,7 @@ class Booking:
     source: str = Source.STAFF
     status: str = S.BOOKED
     series: Series | None = None
+    hold_until: dt.datetime | None = None  # an online hold: requested, freed at this time
 
 
 def book(*, actor: Actor, booking: Booking, check_hours: bool = True) -> Appointment:
@@ -393,12 +449,15 @@ def book_for_clinic(
         source=booking.source,
         front_desk_note=booking.note.strip(),
         series=booking.series,
+        hold_expires_at=booking.hold_until,
         created_by=actor.user,
     )
     if len(appointment.front_desk_note) > 500:
         raise ValidationError({"note": "Keep the note under 500 characters."})
     if booking.source not in Source.values:
         raise ValidationError({"source": "The source is staff or online."})
+    if booking.hold_until is not None and booking.status != S.REQUESTED:
+        raise ValidationError({"status": "An online hold is a requested appointment."})
     _validate_times(appointment)
     _validate_people_and_place(appointment)
     if booking.source == Source.ONLINE:
@@ -527,6 +586,13 @@ def change_status(
                 f"become “{status}”. Allowed: {allowed}."
             }
         )
+    if appointment.hold_expires_at is not None:
+        raise ValidationError(
+            {
+                "status": "This time is held for someone booking online until they confirm "
+                "from their e-mail; only they can confirm it (or cancel it to free the time)."
+            }
+        )
     now = timezone.now()
     if status in (S.COMPLETED, S.NO_SHOW) and appointment.start > now:
         raise ValidationError({"status": "This appointment has not started yet."})
@@ -544,6 +610,32 @@ def change_status(
         return _place(actor, appointment, action=AuditAction.UPDATE, change=change)
     with transaction.atomic():
         appointment.save(update_fields=["status", "updated_at"])
+        change.appointment = appointment
+        change.changed_by = actor.user
+        change.save()
+        audit.record(actor, AuditAction.UPDATE, appointment, clinic=appointment.clinic)
+    return appointment
+
+
+def confirm_hold(*, actor: Actor, appointment: Appointment, status: str) -> Appointment:
+    """The client confirmed an online hold from the e-mail: booked, or requested when the
+    front desk accepts each online booking. No role check: the e-mailed token proved who
+    is asking (only ``services/online.py`` calls it). The time was held all along.
+    """
+    if not appointment.is_held_until(timezone.now()):
+        raise ValidationError({"start": "This time is no longer held."})
+    if status not in (S.REQUESTED, S.BOOKED):
+        raise ValidationError({"status": "A confirmed hold is booked or requested."})
+    change = AppointmentChange(
+        kind=ChangeKind.STATUS,
+        from_status=appointment.status,
+        to_status=status,
+        reason="Confirmed by the client from the e-mailed link.",
+    )
+    appointment.status = status
+    appointment.hold_expires_at = None
+    with transaction.atomic():
+        appointment.save(update_fields=["status", "hold_expires_at", "updated_at"])
         change.appointment = appointment
         change.changed_by = actor.user
         change.save()

@@ -64,12 +64,15 @@ from sacrum.scheduling.services.booking import (
     change_status,
     check_online_gate,
     check_urgent_gate,
+    confirm_hold,
     reschedule_unchecked,
     when,
 )
 from sacrum.scheduling.slots import bookable_practitioners, free_starts, working_time
+from sacrum.screening import links as screening_links
 
-REQUEST_MINUTES = 60  # the e-mailed confirmation link works this long
+REQUEST_MINUTES = 60  # an online hold, and its e-mailed confirmation link, last this long
+REQUEST_KEEP = dt.timedelta(days=1)  # a lapsed request is kept this long, then deleted
 MANAGE_MAX_DAYS = 400  # a manage link's signature is refused after this, whatever the DB says
 ICS_FOLDER = "scheduling/ics"  # .ics files queued by earlier versions; periodic.py removes them
 MAX_AGE_YEARS = 130
@@ -340,6 +343,25 @@ class Details:
     date_of_birth: dt.date | None
     first_name: str = ""
     last_name: str = ""
+    phone: str = ""
+
+
+PHONE_CHARACTERS = frozenset("0123456789 +-().")
+
+
+def check_phone(value: str, *, required: bool) -> str:
+    """A phone number people can dial: digits with spaces, ``+``, ``-``, brackets, dots."""
+    phone = " ".join(value.split())
+    if not phone:
+        if required:
+            raise ValidationError({"phone": "Enter a phone number, so the clinic can reach you."})
+        return ""
+    digits = sum(ch.isdigit() for ch in phone)
+    if not set(phone) <= PHONE_CHARACTERS or not 6 <= digits <= 20 or len(phone) > 40:
+        raise ValidationError(
+            {"phone": "Enter a phone number like 0117 496 0000 or +44 117 496 0000."}
+        )
+    return phone
 
 
 def check_details(details: Details) -> Details:
@@ -366,9 +388,14 @@ def check_details(details: Details) -> Details:
             errors["last_name"] = "Enter your last name."
         if len(first) > 100 or len(last) > 100:
             errors["last_name"] = "Keep each name under 100 characters."
+    phone = ""
+    try:
+        phone = check_phone(details.phone, required=details.new_client)
+    except ValidationError as exc:
+        errors.update({k: " ".join(v) for k, v in exc.message_dict.items()})
     if errors:
         raise ValidationError(errors)
-    return Details(details.new_client, email, dob, first, last)
+    return Details(details.new_client, email, dob, first, last, phone)
 
 
 def match_client(clinic_id: Any, email: str, date_of_birth: dt.date) -> Client | None:
@@ -402,18 +429,38 @@ def _reply_to(clinic: Clinic) -> list[str] | None:
     return [clinic.email] if clinic.email else None
 
 
+def until_text(until: dt.datetime, tz: dt.tzinfo) -> str:
+    """'14:00 BST' today, else with the day ('Thu 11 Jun 00:30 BST')."""
+    at = local(until, tz)
+    if at.date() == local(timezone.now(), tz).date():
+        return f"{at:%H:%M %Z}"
+    return when(until, tz)
+
+
+@dataclass(frozen=True)
+class Held:
+    """What the page after the details form says: the time, and until when it is held."""
+
+    start: dt.datetime
+    until: dt.datetime
+
+
 def request_booking(
     *, clinic: Clinic, policy: SchedulingPolicy, choice: Choice, details: Details, actor: Actor
-) -> None:
-    """Check everything that can be checked without knowing the person, then e-mail a link.
+) -> Held:
+    """Check what can be checked without knowing the person, hold the time, e-mail a link.
 
-    Returns nothing on purpose: the page says "check your e-mail" whoever asked. A
-    returning visitor with no matching record gets an e-mail saying so (only the owner
-    of the address reads it), never a different page.
+    The time is held at once (a ``requested`` appointment with ``hold_expires_at``, which
+    the no-double-booking rules cover) for ``REQUEST_MINUTES``; the e-mailed link
+    confirms it. The answer is the same whoever asked, so the page never shows whether
+    the clinic knew the address: a returning visitor with no matching record (and a
+    client whose booking the link's page will refuse) is told by e-mail only, and for
+    them nothing is held.
     """
     details = check_details(details)
-    check_choice(choice, policy)
     assert choice.start is not None and details.date_of_birth is not None
+    _release_own_hold(clinic, choice, details)
+    check_choice(choice, policy)
     if choice.service.new_clients_only and not details.new_client:
         raise ValidationError(
             {
@@ -423,15 +470,15 @@ def request_booking(
         )
     tz = zone(choice.location.time_zone)
     label = when(choice.start, tz)
-    if (
-        not details.new_client
-        and match_client(clinic.pk, details.email, details.date_of_birth) is None
-    ):
+    now = timezone.now()
+    held = Held(start=choice.start, until=now + dt.timedelta(minutes=REQUEST_MINUTES))
+    client = match_client(clinic.pk, details.email, details.date_of_birth)
+    if not details.new_client and client is None:
         body = (
             "Hello,\n\n"
             f"Someone asked to book {choice.service.name} on {label} at {clinic.name} "
             "as a returning client with this e-mail address, but we could not find "
-            "a record with this address and that date of birth.\n\n"
+            "a record with this address and that date of birth, so the time is not held.\n\n"
             "If it was you, please book again as a new client, or phone the clinic. "
             "If it was not you, you can ignore this e-mail.\n\n" + _signature(clinic)
         )
@@ -441,9 +488,23 @@ def request_booking(
             to=[details.email],
             reply_to=_reply_to(clinic),
         )
-        return
-    now = timezone.now()
+        return held
     with transaction.atomic():
+        created = None
+        if client is None:
+            client = Client(
+                clinic=clinic,
+                first_name=details.first_name,
+                last_name=details.last_name,
+                email=details.email,
+                phone=details.phone,
+                date_of_birth=details.date_of_birth,
+            )
+            client.full_clean()
+            client.save()
+            audit.record(actor, AuditAction.CREATE, client, clinic=clinic)
+            created = client
+        hold = _hold(actor=actor, clinic=clinic, choice=choice, client=client, until=held.until)
         pending = OnlineRequest.objects.create(
             clinic=clinic,
             service=choice.service,
@@ -454,12 +515,86 @@ def request_booking(
             first_name=details.first_name if details.new_client else "",
             last_name=details.last_name if details.new_client else "",
             email=details.email,
+            phone=details.phone,
             date_of_birth=details.date_of_birth,
+            created_client=created,
+            appointment=hold,
             token_digest=capabilities.placeholder(),
-            expires_at=now + dt.timedelta(minutes=REQUEST_MINUTES),
+            expires_at=held.until,
         )
         audit.record(actor, AuditAction.CREATE, pending, clinic=clinic)
         enqueue_message(REQUEST_EMAIL, pending.pk)
+    return held
+
+
+def _release_own_hold(clinic: Clinic, choice: Choice, details: Details) -> None:
+    """Asking again for the same time with the same e-mail and birth date (the first
+    e-mail lost, say) lets the earlier hold go, so this one can take its place."""
+    assert details.date_of_birth is not None and choice.start is not None
+    earlier = OnlineRequest.objects.filter(
+        clinic=clinic,
+        used_at__isnull=True,
+        email__iexact=details.email,
+        date_of_birth=details.date_of_birth,
+        start=choice.start,
+        service=choice.service,
+        location=choice.location,
+        appointment__status=AppointmentStatus.REQUESTED,
+        appointment__hold_expires_at__gt=timezone.now(),
+    ).select_related("appointment")
+    for pending in earlier:
+        assert pending.appointment is not None
+        with transaction.atomic():
+            cancel_unchecked(
+                actor=capabilities.public_actor(ip=None, user_agent="", via="online"),
+                appointment=pending.appointment,
+                reason="Asked for again online; the new request holds the time.",
+                party=CancelledBy.CLIENT,
+            )
+            pending.used_at = timezone.now()  # replaced: its link opens nothing now
+            pending.save(update_fields=["used_at"])
+
+
+def _hold(
+    *, actor: Actor, clinic: Clinic, choice: Choice, client: Client, until: dt.datetime
+) -> Appointment | None:
+    """Hold the time for ``client`` until ``until``, or ``None`` when it can't be held.
+
+    What is about the person (screening's gate, a first-visit service for someone seen
+    before, their own other appointment) is left for the link's page to explain: this
+    page must look the same for everyone. The time taken by someone else in the same
+    instant (the database refused it) is a ``ValidationError`` on ``start``.
+    """
+    assert choice.start is not None
+    policy = SchedulingPolicy.for_clinic(clinic.pk)
+    try:
+        with transaction.atomic():
+            free = check_choice(choice, policy, client_id=client.pk)
+            practitioner = choice.practitioner or Membership.objects.select_related(
+                "user", "practitioner_profile"
+            ).get(pk=free[0])
+            return book_for_clinic(
+                actor=actor,
+                clinic=clinic,
+                booking=Booking(
+                    client=client,
+                    practitioner=practitioner,
+                    service=choice.service,
+                    location=choice.location,
+                    start=choice.start,
+                    source=Source.ONLINE,
+                    status=AppointmentStatus.REQUESTED,
+                    hold_until=until,
+                ),
+            )
+    except Conflict as exc:
+        if not exc.fields or set(exc.fields) - {"client"}:
+            # The time itself was taken in this instant: say so (it tells nothing about
+            # who is asking), and nothing is written.
+            raise ValidationError({"start": TAKEN}) from exc
+        return None  # the client's own clash: only the link's page may say so
+    except ValidationError:
+        return None
 
 
 REQUEST_EMAIL = "sacrum.scheduling.services.online:request"
@@ -483,13 +618,25 @@ def _request_email(ref: str) -> Message | None:
     clinic = pending.clinic
     label = when(pending.start, zone(pending.location.time_zone))
     url = _site(reverse("web:online_booking_confirm", kwargs={"token": token}))
-    body = (
-        "Hello,\n\n"
-        f"To book {pending.service.name} on {label} at {clinic.name}, "
+    tz = zone(pending.location.time_zone)
+    held = pending.appointment_id is not None
+    first = (
+        f"We're holding {pending.service.name} on {label} at {clinic.name}, "
+        f"{pending.location.name} for you until {when(pending.expires_at, tz)}. "
+        "To finish booking, open this link before then and press “Confirm”:"
+        if held
+        else f"To book {pending.service.name} on {label} at {clinic.name}, "
         f"{pending.location.name}, open this link within {REQUEST_MINUTES} minutes and "
-        "press “Confirm”:\n\n"
-        f"{url}\n\n"
-        "The time is not held until you confirm. If you did not ask for this, you can "
+        "press “Confirm”:"
+    )
+    after = (
+        "If you don't confirm in time, the time is let go and nothing is booked."
+        if held
+        else "We could not hold this time for you; the link's page says whether it can "
+        "still be booked."
+    )
+    body = (
+        f"Hello,\n\n{first}\n\n{url}\n\n{after} If you did not ask for this, you can "
         "ignore this e-mail.\n\n" + _signature(clinic)
     )
     return Message(
@@ -501,78 +648,136 @@ def _request_email(ref: str) -> Message | None:
 
 
 def open_request(token: str) -> OnlineRequest | None:
-    """The pending request behind a link, or ``None`` (tampered, expired, used: no reason)."""
+    """The unused request behind a link, or ``None`` (tampered, unknown, used: no reason).
+
+    A request whose hold has lapsed is still found (until the periodic job deletes it a
+    day later), so its page can say plainly that the time was let go.
+    """
     return links.find(
-        _open_requests().select_related(
+        OnlineRequest.objects.filter(used_at__isnull=True).select_related(
             "clinic",
             "service",
             "location",
             "practitioner__user",
             "practitioner__practitioner_profile",
+            "appointment",
         ),
         token,
         links.REQUEST,
-        dt.timedelta(minutes=REQUEST_MINUTES),
+        dt.timedelta(minutes=REQUEST_MINUTES) + REQUEST_KEEP,
+    )
+
+
+class HoldLapsed(Conflict):
+    """The link was used after the hold ran out: nothing is booked."""
+
+
+def lapsed_text(pending: OnlineRequest) -> str:
+    tz = zone(pending.location.time_zone)
+    return (
+        f"We held {when(pending.start, tz)} for you until {when(pending.expires_at, tz)}, "
+        "but it was not confirmed in time, so the time was let go and nothing is booked. "
+        "Please choose a time again."
     )
 
 
 def confirm_request(*, pending: OnlineRequest, actor: Actor) -> Appointment:
-    """Find or register the client, check the gate and the slot, and book: all or nothing.
+    """Confirm the held time (or, when nothing could be held, check and book it): all or nothing.
 
-    Raises ``OnlineBookingRefused`` (the gate), ``ValidationError`` by field (the slot is no
+    Raises ``HoldLapsed`` after the hold's time (nothing is booked, even if the time is
+    still free: the visitor chooses again, seeing what is free now),
+    ``OnlineBookingRefused`` (the gate), ``ValidationError`` by field (the slot is no
     longer possible, a first-visit service for a returning client) or ``Conflict``
-    (taken in the same instant). Nothing is written then, and the link stays usable.
+    (taken in the same instant). Nothing is written then.
     """
     clinic = pending.clinic
     policy = SchedulingPolicy.for_clinic(clinic.pk)
+    now = timezone.now()
+    status = (
+        AppointmentStatus.REQUESTED
+        if policy.online_requests_need_approval
+        else AppointmentStatus.BOOKED
+    )
     with transaction.atomic():
         locked = OnlineRequest.objects.select_for_update().get(pk=pending.pk)
-        if locked.used_at is not None or locked.expires_at <= timezone.now():
-            raise Conflict("This link has already been used or has expired.")
-        client = match_client(clinic.pk, locked.email, locked.date_of_birth)
-        if client is None:
-            if not locked.new_client:
-                raise Conflict("We could not find your record. Please phone the clinic.")
-            client = Client(
-                clinic=clinic,
-                first_name=locked.first_name,
-                last_name=locked.last_name,
-                email=locked.email,
-                date_of_birth=locked.date_of_birth,
-            )
-            client.full_clean()
-            client.save()
-            audit.record(actor, AuditAction.CREATE, client, clinic=clinic)
-        check_online_gate(client)
-        choice = Choice(pending.service, pending.location, pending.practitioner, pending.start)
-        free = check_choice(choice, policy, client_id=client.pk)
-        practitioner = pending.practitioner or Membership.objects.select_related(
-            "user", "practitioner_profile"
-        ).get(pk=free[0])
-        status = (
-            AppointmentStatus.REQUESTED
-            if policy.online_requests_need_approval
-            else AppointmentStatus.BOOKED
+        if locked.used_at is not None:
+            raise Conflict("This link has already been used.")
+        if locked.expires_at <= now:
+            raise HoldLapsed(lapsed_text(pending))
+        hold = (
+            Appointment.objects.select_for_update(of=("self",))
+            .select_related("client", "clinic", "service", "location")
+            .filter(pk=locked.appointment_id)
+            .first()
+            if locked.appointment_id is not None
+            else None
         )
-        appointment = book_for_clinic(
-            actor=actor,
-            clinic=clinic,
-            booking=Booking(
-                client=client,
-                practitioner=practitioner,
-                service=pending.service,
-                location=pending.location,
-                start=pending.start,
-                source=Source.ONLINE,
-                status=status,
-            ),
-        )
-        locked.used_at = timezone.now()
+        if hold is not None and hold.is_held_until(now):
+            client = hold.client
+            check_online_gate(client)
+            appointment = confirm_hold(actor=actor, appointment=hold, status=status)
+        else:
+            client = _client_for(locked, clinic, actor)
+            check_online_gate(client)
+            appointment = _book_now(locked, policy, client, status, actor)
+        if locked.phone and not client.phone:
+            client.phone = locked.phone
+            client.save(update_fields=["phone", "updated_at"])
+            audit.record(actor, AuditAction.UPDATE, client, clinic=clinic)
+        locked.used_at = now
         locked.appointment = appointment
         locked.save(update_fields=["used_at", "appointment"])
         audit.record(actor, AuditAction.UPDATE, locked, clinic=clinic)
-        send_confirmation(appointment)
+        send_confirmation(
+            appointment, intake_for=client if locked.created_client_id == client.pk else None
+        )
     return appointment
+
+
+def _client_for(locked: OnlineRequest, clinic: Clinic, actor: Actor) -> Client:
+    client = match_client(clinic.pk, locked.email, locked.date_of_birth)
+    if client is not None:
+        return client
+    if not locked.new_client:
+        raise Conflict("We could not find your record. Please phone the clinic.")
+    client = Client(
+        clinic=clinic,
+        first_name=locked.first_name,
+        last_name=locked.last_name,
+        email=locked.email,
+        phone=locked.phone,
+        date_of_birth=locked.date_of_birth,
+    )
+    client.full_clean()
+    client.save()
+    audit.record(actor, AuditAction.CREATE, client, clinic=clinic)
+    locked.created_client = client
+    locked.save(update_fields=["created_client"])
+    return client
+
+
+def _book_now(
+    locked: OnlineRequest, policy: SchedulingPolicy, client: Client, status: str, actor: Actor
+) -> Appointment:
+    """Nothing was held (see ``_hold``): check the time now and book it."""
+    choice = Choice(locked.service, locked.location, locked.practitioner, locked.start)
+    free = check_choice(choice, policy, client_id=client.pk)
+    practitioner = locked.practitioner or Membership.objects.select_related(
+        "user", "practitioner_profile"
+    ).get(pk=free[0])
+    return book_for_clinic(
+        actor=actor,
+        clinic=locked.clinic,
+        booking=Booking(
+            client=client,
+            practitioner=practitioner,
+            service=locked.service,
+            location=locked.location,
+            start=locked.start,
+            source=Source.ONLINE,
+            status=status,
+        ),
+    )
 
 
 # --- e-mails ------------------------------------------------------------------------------
@@ -610,14 +815,29 @@ def _what(appointment: Appointment) -> str:
     )
 
 
-def send_confirmation(appointment: Appointment) -> None:
+def send_confirmation(
+    appointment: Appointment,
+    *,
+    intake_for: Client | None = None,
+    moved_from: dt.datetime | None = None,
+) -> None:
     """Booked: the details, the .ics file and a manage link. Requested: the same, tentative.
 
-    Queues the manage link's id; the worker renders the e-mail and mints the token.
+    ``intake_for`` (a new client): the e-mail also carries their intake and consent link.
+    ``moved_from``: the e-mail says "Moved:" with the old and the new time. Queues ids
+    only; the worker renders the e-mail and mints the tokens.
     """
     if not appointment.client.email:
         return
-    enqueue_message(CONFIRMATION_EMAIL, issue_manage_link(appointment).pk)
+    ref = str(issue_manage_link(appointment).pk)
+    if intake_for is not None:
+        link = screening_links.create_for_online_booking(
+            actor=public_actor(None), client=intake_for
+        )
+        ref += f"/intake/{link.pk}"
+    if moved_from is not None:
+        ref += f"/moved/{int(moved_from.timestamp())}"
+    enqueue_message(CONFIRMATION_EMAIL, ref)
 
 
 def _open_manage_links() -> QuerySet[ManageLink]:
@@ -635,9 +855,29 @@ def _with_appointment(queryset: QuerySet[ManageLink]) -> QuerySet[ManageLink]:
     )
 
 
+def _parts(ref: str) -> tuple[str, dict[str, str]]:
+    """``<manage link id>[/intake/<id>][/moved/<epoch>]`` → the id and the extras."""
+    first, *rest = ref.split("/")
+    return first, dict(zip(rest[::2], rest[1::2], strict=False))
+
+
+def _intake_part(intake_id: str | None) -> str:
+    found = screening_links.email_url(intake_id) if intake_id else None
+    if found is None:
+        return ""
+    url, link = found
+    return (
+        "Before your first visit, please fill in your health history and consent form "
+        "(about ten minutes), so your practitioner can make sure a session is right for you:"
+        f"\n\n{url}\n\nThat link works once, until "
+        f"{timezone.localtime(link.expires_at):%d %B %Y}.\n\n"
+    )
+
+
 @message(CONFIRMATION_EMAIL)
 def _confirmation_email(ref: str) -> Message | None:
-    link = _with_appointment(_open_manage_links()).filter(pk=ref).first()
+    manage_id, extra = _parts(ref)
+    link = _with_appointment(_open_manage_links()).filter(pk=manage_id).first()
     if link is None or link.appointment.status not in MOVABLE:
         return None
     token = links.reissue(_open_manage_links(), link.pk, links.MANAGE)
@@ -648,25 +888,38 @@ def _confirmation_email(ref: str) -> Message | None:
     policy = SchedulingPolicy.for_clinic(clinic.pk)
     url = _site(reverse("web:online_booking_manage", kwargs={"token": token}))
     requested = appointment.status == AppointmentStatus.REQUESTED
+    tz = zone(appointment.location.time_zone)
+    moved_from = from_epoch(int(extra["moved"])) if extra.get("moved", "").isdigit() else None
     opening = (
         f"Thank you. {clinic.name} has your request; the front desk will confirm it soon "
         "and you will get another e-mail then."
         if requested
         else f"Your appointment at {clinic.name} is booked."
     )
+    if moved_from is not None:
+        opening = (
+            f"Your appointment at {clinic.name} has moved.\n\n"
+            f"  Was:   {when(moved_from, tz)}\n"
+            f"  Now:   {when(appointment.start, tz)}"
+        )
     body = (
         f"Hello {client.preferred_name or client.first_name},\n\n{opening}\n\n"
         f"{_what(appointment)}\n"
+        f"{_intake_part(extra.get('intake'))}"
         f"To move or cancel it, use this link until {window_text(policy)} before the "
         f"appointment:\n\n{url}\n\n"
         "After that, please phone the clinic. The link is personal: please do not forward "
         "it. The attached calendar file adds the appointment to your calendar.\n\n"
         + _signature(clinic)
     )
-    subject = "Request received" if requested else "Booked"
-    label = when(appointment.start, zone(appointment.location.time_zone))
+    label = when(appointment.start, tz)
+    if moved_from is not None:
+        subject = f"Moved: {appointment.service.name}, {when(moved_from, tz)} → {label}"
+    else:
+        kind = "Request received" if requested else "Booked"
+        subject = f"{kind}: {appointment.service.name}, {label}"
     return Message(
-        subject=f"{subject}: {appointment.service.name}, {label} {DASH} {clinic.name}",
+        subject=f"{subject} {DASH} {clinic.name}",
         body=body,
         to=[link.sent_to],
         reply_to=_reply_to(clinic),
@@ -729,7 +982,7 @@ class TooLate(ValidationError):
     """Inside the cancellation window: the client is asked to phone the clinic."""
 
 
-def _too_late(appointment: Appointment, policy: SchedulingPolicy) -> TooLate:
+def too_late(appointment: Appointment, policy: SchedulingPolicy) -> TooLate:
     clinic = appointment.clinic
     if appointment.status not in MOVABLE:
         return TooLate(
@@ -747,7 +1000,7 @@ def cancel_by_link(*, link: ManageLink, reason: str, actor: Actor) -> Appointmen
     appointment = link.appointment
     policy = SchedulingPolicy.for_clinic(appointment.clinic_id)
     if not can_change(appointment, policy):
-        raise _too_late(appointment, policy)
+        raise too_late(appointment, policy)
     with transaction.atomic():
         cancel_unchecked(
             actor=actor,
@@ -765,11 +1018,12 @@ def reschedule_by_link(*, link: ManageLink, start: dt.datetime, actor: Actor) ->
     policy = SchedulingPolicy.for_clinic(appointment.clinic_id)
     check_online_gate(appointment.client)
     if not can_change(appointment, policy):
-        raise _too_late(appointment, policy)
+        raise too_late(appointment, policy)
     choice = Choice(appointment.service, appointment.location, appointment.practitioner, start)
     check_choice(
         choice, policy, client_id=appointment.client_id, exclude_appointment_id=appointment.pk
     )
+    moved_from = appointment.start
     with transaction.atomic():
         reschedule_unchecked(
             actor=actor,
@@ -778,7 +1032,7 @@ def reschedule_by_link(*, link: ManageLink, start: dt.datetime, actor: Actor) ->
             reason="Moved online by the client.",
             source=Source.ONLINE,
         )
-        send_confirmation(appointment)
+        send_confirmation(appointment, moved_from=moved_from)
     return appointment
 
 
@@ -794,6 +1048,13 @@ def accept_request(*, actor: Actor, appointment: Appointment) -> Appointment:
         return appointment
     if appointment.status != AppointmentStatus.REQUESTED:
         raise ValidationError({"status": "Only a requested appointment can be accepted."})
+    if appointment.hold_expires_at is not None:
+        raise ValidationError(
+            {
+                "status": "This time is held for someone booking online until they confirm "
+                "from their e-mail; it can't be accepted before then."
+            }
+        )
     check_urgent_gate(appointment.client)  # told to seek urgent care: not until assessed
     with transaction.atomic():
         change_status(actor=actor, appointment=appointment, status=AppointmentStatus.BOOKED)

@@ -211,7 +211,10 @@ def _page(request: MemberRequest, appointment: Appointment, **forms: Any) -> Htt
             ("completed", "Mark completed"),
             ("no_show", "Mark no-show"),
         )
-        if status in allowed and _timely(appointment, status)
+        if status in allowed
+        and _timely(appointment, status)
+        # an online hold is confirmed by the client's e-mailed link, not here
+        and not (appointment.hold_expires_at and status in ("confirmed", "booked"))
     ]
     context = {
         "appointment": appointment,
@@ -222,6 +225,9 @@ def _page(request: MemberRequest, appointment: Appointment, **forms: Any) -> Htt
         "steps": steps,
         "can_edit": actor.can("schedule.edit"),
         "movable": appointment.status in booking.MOVABLE,
+        "held_until": local(appointment.hold_expires_at, tz)
+        if appointment.status == "requested" and appointment.hold_expires_at
+        else None,
         "cancellable": "cancelled" in allowed,
         "reschedule_form": reschedule_form,
         "cancel_form": forms.get("cancel") or CancelForm(initial={"by": "client"}),

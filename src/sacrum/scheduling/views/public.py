@@ -36,6 +36,7 @@ from sacrum.scheduling.services.booking import OnlineBookingRefused
 
 WEEK = 7
 DONE_KEY = "sacrum_online_booked"
+HELD_KEY = "sacrum_online_held"
 TEMPLATES = "scheduling/public"
 
 
@@ -204,7 +205,8 @@ def details_page(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     choice = None
     try:
         choice = online.choose(clinic, source)
-        online.check_choice(choice, policy)
+        if request.method != "POST":  # a POST is checked by request_booking, which may
+            online.check_choice(choice, policy)  # first let the visitor's own hold go
     except ValidationError as exc:
         choice_errors = _errors(exc)
     status = 200 if not choice_errors else 422
@@ -224,9 +226,10 @@ def details_page(request: HttpRequest, clinic_slug: str) -> HttpResponse:
                 date_of_birth=data["date_of_birth"],
                 first_name=data["first_name"],
                 last_name=data["last_name"],
+                phone=data["phone"],
             )
             try:
-                online.request_booking(
+                held = online.request_booking(
                     clinic=clinic,
                     policy=policy,
                     choice=choice,
@@ -240,6 +243,14 @@ def details_page(request: HttpRequest, clinic_slug: str) -> HttpResponse:
                     else:
                         choice_errors[name] = message
             else:
+                tz = zone(choice.location.time_zone)
+                request.session[HELD_KEY] = {
+                    "clinic": clinic.slug,
+                    "slot": online.slot_label(
+                        held.start, choice.location, choice.service.duration_minutes
+                    ),
+                    "until": online.until_text(held.until, tz),
+                }
                 return redirect("web:online_booking_sent", clinic_slug=clinic.slug)
         status = 422
     context: dict[str, Any] = {
@@ -269,10 +280,13 @@ def sent_page(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     opened = online.open_clinic(clinic_slug)
     if opened is None:
         return _not_found(request)
+    held = request.session.get(HELD_KEY)
+    if not held or held.get("clinic") != opened[0].slug:
+        held = None
     return render(
         request,
         f"{TEMPLATES}/sent.html",
-        {**_contact(opened[0]), "minutes": online.REQUEST_MINUTES},
+        {**_contact(opened[0]), "minutes": online.REQUEST_MINUTES, "held": held},
     )
 
 
@@ -298,10 +312,16 @@ def confirm_page(request: HttpRequest, token: str) -> HttpResponse:
         if pending.practitioner
         else "Anyone who offers it",
     }
+    if pending.expires_at <= timezone.now():  # the hold lapsed: say so, book nothing
+        context["problem"] = online.lapsed_text(pending)
+        return render(request, f"{TEMPLATES}/confirm.html", context, status=410)
     if request.method != "POST":
         return render(request, f"{TEMPLATES}/confirm.html", context)
     try:
         appointment = online.confirm_request(pending=pending, actor=_actor(request))
+    except online.HoldLapsed as exc:
+        context["problem"] = exc.message
+        return render(request, f"{TEMPLATES}/confirm.html", context, status=410)
     except OnlineBookingRefused:
         return render(request, f"{TEMPLATES}/contact_clinic.html", context, status=403)
     except ValidationError as exc:
@@ -407,12 +427,16 @@ def manage_cancel(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @limited("LINK_PER_IP")
 def manage_reschedule(request: HttpRequest, token: str) -> HttpResponse:
+    """GET (a time chosen on the manage page): old → new, "Move to this time" or "Keep
+    my time". Only the POST of that page moves the appointment."""
     link = online.open_manage(token)
     if link is None:
         return _invalid_link(request)
+    if request.method != "POST":
+        return _confirm_move(request, link, token)
     try:
         start = online.parse_start(request.POST.get("start"))
         online.reschedule_by_link(link=link, start=start, actor=_actor(request))
@@ -426,6 +450,42 @@ def manage_reschedule(request: HttpRequest, token: str) -> HttpResponse:
         context = _manage_context(request, link, token, problem=online.TAKEN)
         return render(request, f"{TEMPLATES}/manage.html", context, status=409)
     # Moved: the new e-mail carries a new link and calendar file; this link is revoked.
+    return _moved(request, link)
+
+
+def _confirm_move(request: HttpRequest, link: Any, token: str) -> HttpResponse:
+    appointment: Appointment = link.appointment
+    policy = SchedulingPolicy.for_clinic(appointment.clinic_id)
+    try:
+        start = online.parse_start(request.GET.get("start"))
+        if not online.can_change(appointment, policy):
+            raise online.too_late(appointment, policy)
+        choice = online.Choice(
+            appointment.service, appointment.location, appointment.practitioner, start
+        )
+        online.check_choice(
+            choice,
+            policy,
+            client_id=appointment.client_id,
+            exclude_appointment_id=appointment.pk,
+        )
+    except ValidationError as exc:
+        context = _manage_context(request, link, token, problem=" ".join(exc.messages))
+        return render(request, f"{TEMPLATES}/manage.html", context, status=422)
+    minutes = appointment.duration_minutes
+    context = {
+        **_contact(appointment.clinic),
+        "appointment": appointment,
+        "token": token,
+        "old_slot": online.slot_label(appointment.start, appointment.location, minutes),
+        "new_slot": online.slot_label(start, appointment.location, minutes),
+        "start_epoch": int(start.timestamp()),
+        "practitioner_label": online.practitioner_name(appointment.practitioner),
+    }
+    return render(request, f"{TEMPLATES}/move_confirm.html", context)
+
+
+def _moved(request: HttpRequest, link: Any) -> HttpResponse:
     appointment = link.appointment
     return render(
         request,
