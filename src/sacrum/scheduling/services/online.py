@@ -37,6 +37,7 @@ from django.utils import timezone
 from sacrum.access import audit
 from sacrum.access.models import AuditAction
 from sacrum.clients.models import Client
+from sacrum.clinics.mail import sender_of
 from sacrum.clinics.models import Clinic, Location, Membership
 from sacrum.kernel import capabilities
 from sacrum.kernel.actor import Actor
@@ -644,6 +645,7 @@ def _request_email(ref: str) -> Message | None:
         body=body,
         to=[pending.email],
         reply_to=_reply_to(clinic),
+        sender=sender_of(clinic),
     )
 
 
@@ -923,6 +925,7 @@ def _confirmation_email(ref: str) -> Message | None:
         body=body,
         to=[link.sent_to],
         reply_to=_reply_to(clinic),
+        sender=sender_of(clinic),
         attachments=_calendar(appointment),
     )
 
@@ -956,6 +959,7 @@ def _cancellation_email(ref: str) -> Message | None:
         body=body,
         to=[client.email],
         reply_to=_reply_to(clinic),
+        sender=sender_of(clinic),
         attachments=_calendar(appointment),
     )
 
