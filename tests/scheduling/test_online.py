@@ -8,6 +8,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -206,7 +207,9 @@ def test_new_client_books_through_the_emailed_link_and_gets_the_calendar_file(
     assert abs((held.hold_expires_at - timezone.now()).total_seconds() - 3600) < 60
     [message] = mail.outbox
     assert message.to == ["mary@example.test"] and "confirm your booking" in message.subject
-    assert "We're holding Follow-up on Mon 22 Jun 10:00 BST" in message.body
+    shown_at = start.astimezone(ZoneInfo(location.time_zone))
+    label = f"{shown_at:%a} {shown_at.day} {shown_at:%b} 10:00 {shown_at:%Z}"
+    assert f"We're holding Follow-up on {label}" in message.body
 
     confirm = link_in(message, "confirm")
     shown = visitor.get(confirm)  # opening the link (or a mail scanner) books nothing
