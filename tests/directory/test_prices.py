@@ -4,7 +4,10 @@ clinic's way (billing's locale), with the service's description; in a real brows
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
+from pathlib import Path
+from tempfile import mkdtemp
 from typing import Any
 
 import pytest
@@ -13,8 +16,9 @@ from playwright.sync_api import expect
 
 from sacrum.billing import services
 from sacrum.clinics.prices import format_price, locale_of
-from tests.browser.conftest import Shots, chromium, page, screenshot_dir, shot  # noqa: F401
+from tests.browser.conftest import Shots
 from tests.conftest import PASSWORD, Persona
+from tests.outcomes.test_browser import in_browser
 
 DESCRIPTION = "Gentle, hands-on work; you stay clothed."
 
@@ -52,19 +56,28 @@ def test_the_pages_show_the_price_in_the_clinics_currency(
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_prices_in_a_browser(page: Any, in_euros: Any, owner: Persona, shot: Shots) -> None:  # noqa: F811
-    page.goto(f"/directory/{in_euros.listing.slug}/")
-    expect(page.locator(".service .price").first).to_have_text("1.234,50\xa0€")
-    shot(page, "directory")
-    page.goto(f"/book/{in_euros.clinic.slug}/")
-    expect(page.locator("main")).to_contain_text("1.234,50\xa0€")
-    expect(page.locator("main")).to_contain_text(DESCRIPTION)
-    shot(page, "online-booking")
-    page.goto("/accounts/login/?next=/calendar/book")
-    page.fill("#id_login", owner.user.email)
-    page.fill("#id_password", PASSWORD)
-    page.locator("form[action^='/accounts/login/'] button[type=submit]").click()
-    option = page.locator("#id_service option").nth(1)
-    expect(option).to_contain_text("1.234,50\xa0€")
-    page.select_option("#id_service", index=1)
-    shot(page, "staff-booking")
+def test_prices_in_a_browser(live_server: Any, in_euros: Any, owner: Persona) -> None:
+    # Chromium on a thread of its own (as the other folders' browser tests): a second
+    # session-wide Playwright in this thread would clash with tests/browser's.
+    shot = Shots(Path(os.environ.get("SACRUM_SCREENSHOT_DIR") or mkdtemp()), "prices")
+    listing, clinic, email = in_euros.listing.slug, in_euros.clinic.slug, owner.user.email
+
+    def script(page: Any) -> None:
+        base = live_server.url
+        page.goto(f"{base}/directory/{listing}/")
+        expect(page.locator(".service .price").first).to_have_text("1.234,50\xa0€")
+        shot(page, "directory")
+        page.goto(f"{base}/book/{clinic}/")
+        expect(page.locator("main")).to_contain_text("1.234,50\xa0€")
+        expect(page.locator("main")).to_contain_text(DESCRIPTION)
+        shot(page, "online-booking")
+        page.goto(f"{base}/accounts/login/?next=/calendar/book")
+        page.fill("#id_login", email)
+        page.fill("#id_password", PASSWORD)
+        page.locator("form[action^='/accounts/login/'] button[type=submit]").click()
+        option = page.locator("#id_service option").nth(1)
+        expect(option).to_contain_text("1.234,50\xa0€")
+        page.select_option("#id_service", index=1)
+        shot(page, "staff-booking")
+
+    in_browser(live_server.url, script)
