@@ -167,8 +167,9 @@ TEMPLATES = [
 
 # Forms' widgets render through Jinja2 (Django's own widget templates for it): the note
 # editor draws about 280 widgets, and with the Django template engine they were a third of
-# its server time (benchmarks/http_load.py, docs/performance.md). Pages stay Django templates.
-FORM_RENDERER = "django.forms.renderers.Jinja2"
+# its server time (benchmarks/http_load.py, docs/performance.md). Pages stay Django templates;
+# the one-line input templates are drawn in Python (sacrum/kernel/widgets.py).
+FORM_RENDERER = "sacrum.kernel.widgets.Widgets"
 
 # --- Database -------------------------------------------------------------
 DATA_DIR_SQLITE = DATA_DIR / "sacrum.sqlite3"

@@ -153,16 +153,23 @@ def imported_notes(actor: StaffActor, client: Client) -> dict[str, list[Imported
     return grouped
 
 
-def previous_signed_note(
-    actor: StaffActor, client: Client, before: dt.datetime | None = None
-) -> SessionNote | None:
-    """The newest signed note of ``client`` whose content the actor may read (copy-forward)."""
+def _signed_before(
+    actor: StaffActor, client: Client, before: dt.datetime | None
+) -> QuerySet[SessionNote]:
+    """Signed notes of ``client`` whose content the actor may read, newest first."""
     assert actor.member is not None
     notes = visible_notes(actor).filter(client=client, status=NoteStatus.SIGNED)
     notes = notes.filter(Q(sensitive=False) | Q(author=actor.member))
     if before is not None:
         notes = notes.filter(seen_at__lt=before)
-    return with_everything(notes).order_by("-seen_at").first()
+    return notes.order_by("-seen_at")
+
+
+def previous_signed_note(
+    actor: StaffActor, client: Client, before: dt.datetime | None = None
+) -> SessionNote | None:
+    """The newest signed note of ``client`` whose content the actor may read (copy-forward)."""
+    return with_everything(_signed_before(actor, client, before)).first()
 
 
 def carry_forward_choice(actor: StaffActor) -> list[str]:
@@ -178,13 +185,15 @@ def carry_forward_choice(actor: StaffActor) -> list[str]:
     return [str(p) for p in parts or []]
 
 
-def restrictions_of_previous(actor: StaffActor, note: SessionNote) -> list[Any]:
-    """Last signed session's restrictions, for the faded marks under the body map."""
-    previous = previous_signed_note(actor, note.client, before=note.seen_at)
-    if previous is None:
-        return []
-    audit.record(actor, AuditAction.READ, previous)
-    return list(previous.restrictions.all())
+def previous_with_restrictions(actor: StaffActor, note: SessionNote) -> SessionNote | None:
+    """The last signed session before ``note`` with only its restrictions: the editor's
+    faded marks and its carry-forward source in one read (audited), not two full loads."""
+    previous = (
+        _signed_before(actor, note.client, note.seen_at).prefetch_related("restrictions").first()
+    )
+    if previous is not None:
+        audit.record(actor, AuditAction.READ, previous)
+    return previous
 
 
 def policy_of(clinic_id: Any) -> ChartingPolicy:

@@ -190,12 +190,12 @@ def _edit_page(
             still_point_rows=stills,
             technique_rows=techniques,
         )
+    source = selectors.previous_with_restrictions(actor, note)
     previous = [
         bodymap.Mark(r.region, r.side, r.severity)
-        for r in selectors.restrictions_of_previous(actor, note)
+        for r in (source.restrictions.all() if source else [])
     ]
     templates = selectors.technique_templates_for(actor)
-    source = selectors.previous_signed_note(actor, note.client, before=note.seen_at)
     chosen = set(selectors.carry_forward_choice(actor))
     return render(
         request,
