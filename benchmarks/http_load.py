@@ -215,8 +215,10 @@ def wait_up(url: str, process: subprocess.Popen[Any]) -> None:
 SENT: dict[str, int] = {}  # bodies used so far per POST path, across rounds
 
 
-def wrk(binary: str, base: str, path: Path_, seconds: int) -> Result:
-    command = [binary, "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
+def wrk(
+    binary: str, base: str, path: Path_, seconds: int, connections: int = CONNECTIONS
+) -> Result:
+    command = [binary, "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
     for header in path.headers:
         command += ["-H", header]
     env = dict(os.environ)
@@ -413,25 +415,33 @@ def run(db: str, seconds: int, rounds: int) -> dict[str, Any]:
                     f"  round {round_ + 1}: {path.name}: {result.rps:.0f} req/s, "
                     f"p50 {result.p50_ms:.1f} ms, non-2xx {result.non_2xx}"
                 )
+        # Server time: one request at a time, so the median latency is what a request costs
+        # the server (plus a loopback round trip), not time spent queued behind others.
+        alone = {
+            p.name: wrk(binary, base[p.server], p, seconds, connections=1).p50_ms
+            for p in every
+            if not p.post
+        }
         ended_load = load()
     finally:
         for server in servers:
             server.terminate()
         for server in servers:
             server.wait(timeout=30)
-    return summarise(db, every, measured, seconds, rounds, started_load, ended_load)
+    return summarise(db, every, measured, alone, seconds, rounds, started_load, ended_load)
 
 
 def summarise(
     db: str,
     every: list[Path_],
     measured: dict[str, list[Result]],
+    alone: dict[str, float],
     seconds: int,
     rounds: int,
     started_load: str,
     ended_load: str,
 ) -> dict[str, Any]:
-    rows = {}
+    rows: dict[str, dict[str, Any]] = {}
     for path in every:
         results = measured[path.name]
         rows[path.name] = {
@@ -441,6 +451,7 @@ def summarise(
             "non_2xx": sum(r.non_2xx for r in results),
             "requests": sum(r.requests for r in results),
             "baseline": path.baseline,
+            "alone_p50_ms": alone.get(path.name),
         }
     for row in rows.values():
         row["ratio"] = row["rps"] / rows[row["baseline"]]["rps"] if row["baseline"] else 1.0
@@ -469,15 +480,19 @@ def write(summary: dict[str, Any]) -> None:
         f"database settings; `wrk -t1 -c{summary['connections']} -d{summary['seconds']}s`, "
         f"median of {summary['rounds']} rounds, baseline and Sacrum interleaved. Load "
         f"average {summary['load_average_start']} at the start, "
-        f"{summary['load_average_end']} at the end (2 cores, shared).",
+        f"{summary['load_average_end']} at the end (2 cores, shared). *Alone p50* is the "
+        "median latency with one connection (`wrk -c1`), i.e. the server time of one request "
+        "plus a loopback round trip.",
         "",
-        "| path | requests/s | p50 ms | p99 ms | non-2xx | against |  ratio |",
-        "| --- | ---: | ---: | ---: | ---: | --- | ---: |",
+        "| path | requests/s | p50 ms | p99 ms | non-2xx | against |  ratio | alone p50 ms |",
+        "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |",
     ]
     for name, row in summary["paths"].items():
+        alone = row.get("alone_p50_ms")
         lines.append(
             f"| {name} | {row['rps']:.0f} | {row['p50_ms']:.1f} | {row['p99_ms']:.1f} | "
-            f"{row['non_2xx']} | {row['baseline'] or '-'} | {row['ratio']:.2f} |"
+            f"{row['non_2xx']} | {row['baseline'] or '-'} | {row['ratio']:.2f} | "
+            f"{'-' if alone is None else f'{alone:.1f}'} |"
         )
     (RESULTS / f"http-{db}.md").write_text("\n".join(lines) + "\n")
     log("\n".join(lines))

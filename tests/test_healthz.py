@@ -88,3 +88,18 @@ def test_an_unreachable_database_is_unhealthy_at_once(
     answer = client.get("/healthz")
     assert answer.status_code == 503
     assert answer.json() == {"status": "error", "database": "unreachable"}
+
+
+@pytest.mark.django_db
+def test_the_check_answers_before_sessions_and_page_headers(
+    client: HttpClient, clock: Clock
+) -> None:
+    """A load balancer polls this often: it gets a short answer, never a session or a page's
+    policy headers, and still nothing cached on the way."""
+    answer = client.get("/healthz")
+    assert answer.status_code == 200
+    assert answer["Cache-Control"] == "no-store"
+    assert answer["X-Content-Type-Options"] == "nosniff"
+    assert "X-Request-ID" in answer  # still traceable in the server's log
+    assert "Content-Security-Policy" not in answer
+    assert "sessionid" not in answer.cookies

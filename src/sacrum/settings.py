@@ -126,6 +126,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "sacrum.kernel.logs.RequestIdMiddleware",
+    # /healthz answered here: a load balancer's check needs none of what follows.
+    "sacrum.web.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise (static files keep their caching), before everything that renders.

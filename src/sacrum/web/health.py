@@ -6,6 +6,10 @@ call, which made a load balancer's health checks one of the dearest requests Sac
 served. Migrations only ever become applied while a worker runs (a deployment restarts
 the workers with the new code), so a cached "applied" can only be stale for a manual
 roll-back, and the minute bounds that.
+
+``HealthCheckMiddleware`` answers first in the middleware stack: a health check needs no
+session, user, clinic or CSP header, and walking that stack cost as much as the check
+itself (benchmarks/http_load.py, docs/performance.md).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from collections.abc import Callable
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 
 RECHECK_SECONDS = 60.0
@@ -43,6 +47,10 @@ def forget() -> None:
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
+    return _answer()
+
+
+def _answer() -> JsonResponse:
     try:
         with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -54,3 +62,18 @@ def healthz(request: HttpRequest) -> JsonResponse:
             {"status": "error", "database": "ok", "migrations": "pending"}, status=503
         )
     return JsonResponse({"status": "ok", "database": "ok", "migrations": "applied"})
+
+
+class HealthCheckMiddleware:
+    """``GET /healthz`` before everything else (only ``RequestIdMiddleware`` comes first)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info != "/healthz" or request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        answer = _answer()
+        answer["Cache-Control"] = "no-store"
+        answer["X-Content-Type-Options"] = "nosniff"
+        return answer
