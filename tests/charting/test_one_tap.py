@@ -115,3 +115,26 @@ def test_front_desk_cannot_start_a_note(
     appointment = _session(owner, practitioner, front_desk)
     assert browser_as(front_desk).post(_chart(appointment), AT_ONCE).status_code in (403, 404)
     assert not SessionNote.objects.filter(appointment=appointment).exists()
+
+
+def test_the_schedule_today_offers_it_on_the_practitioners_begun_sessions(
+    browser_as: Any, owner: Any, practitioner: Any, front_desk: Any
+) -> None:
+    appointment = Stillwater(owner, practitioner, front_desk).object("appointment_id")
+    length = appointment.end - appointment.start
+    begun = timezone.now() - dt.timedelta(minutes=5)
+    Appointment.objects.filter(pk=appointment.pk).update(
+        start=begun, end=begun + length, blocked_start=begun, blocked_end=begun + length
+    )
+    button = f'action="{_chart(appointment)}"'
+    schedule = browser_as(practitioner).get("/").content.decode()
+    schedule = schedule[schedule.index('id="h-schedule"') : schedule.index("</table>")]
+    assert button in schedule and "Chart this session" in schedule
+    desk = browser_as(front_desk).get("/").content.decode()
+    assert button not in desk  # the front desk does not chart
+    ahead = begun + dt.timedelta(minutes=10)
+    Appointment.objects.filter(pk=appointment.pk).update(
+        start=ahead, end=ahead + length, blocked_start=ahead, blocked_end=ahead + length
+    )
+    later = browser_as(practitioner).get("/").content.decode()
+    assert button not in later  # not before the session has begun

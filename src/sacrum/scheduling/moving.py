@@ -46,6 +46,7 @@ class Picker:
     times: list[FreeTime]
     today: dt.date
     chosen: FreeTime | None = None
+    missed: bool = False  # a time was asked for (a drop in the calendar) that is not free
     nav: list[tuple[str, str]] = field(default_factory=list)  # (label, query) to other days
 
     def query(self, day: dt.date | None = None, **more: Any) -> str:
@@ -128,6 +129,7 @@ def picker(
     at = asked.get("at", "")
     if at.isdigit():
         found.chosen = next((t for t in times if t.epoch == int(at)), None)
+        found.missed = found.chosen is None
     last = today + dt.timedelta(days=AHEAD_DAYS)
 
     week, one = dt.timedelta(days=7), dt.timedelta(days=1)
