@@ -91,7 +91,7 @@ def test_move_an_appointment_to_a_free_time_the_next_day(
     expect(confirm.get_by_role("heading", name="Move this appointment?")).to_be_visible()
     expect(confirm.locator("#move-from")).to_contain_text(f"{day:%A} {day.day} {day:%B}, 10:00")
     expect(confirm.locator("#move-to")).to_contain_text(
-        f"{next_day:%A} {next_day.day} {next_day:%B}, 14:00–14:50"
+        f"{next_day:%A} {next_day.day} {next_day:%B}, 14:00\u201314:50"
     )
     expect(confirm).to_be_in_viewport()
     shot(page, "confirm")
@@ -171,7 +171,9 @@ def test_drag_an_appointment_onto_a_free_time_in_the_calendar(
         re.compile(rf"/appointments/{appointment.pk}/\?day={day}&.*#move-confirm$")
     )
     confirm = page.locator("#move-confirm")
-    expect(confirm.locator("#move-to")).to_contain_text(f"{day:%A} {day.day} {day:%B}, 14:00–14:50")
+    expect(confirm.locator("#move-to")).to_contain_text(
+        f"{day:%A} {day.day} {day:%B}, 14:00\u201314:50"
+    )
     shot(page, "dropped-confirm")
     appointment.refresh_from_db()
     assert appointment.start == to_utc(day, dt.time(10), tz)  # nothing moved before confirming

@@ -1,4 +1,4 @@
-""""Chart this session" in one tap: the button posts, the draft starts, the editor opens.
+""" "Chart this session" in one tap: the button posts, the draft starts, the editor opens.
 
 What the start page used to ask is in the editor: the carry-forward as the practitioner
 chose last time, and the paperwork to follow up. A session that can't be charted yet gets
@@ -90,7 +90,7 @@ def test_one_tap_with_paperwork_missing_lists_it_in_the_editor(
 def test_one_tap_for_a_session_not_yet_begun_shows_the_reason(
     browser_as: Any, owner: Any, practitioner: Any, front_desk: Any
 ) -> None:
-    appointment = Stillwater(owner, practitioner, front_desk).object("appointment_id")
+    appointment: Any = Stillwater(owner, practitioner, front_desk).object("appointment_id")
     make_chartable(practitioner, appointment.client)
     refused = browser_as(practitioner).post(_chart(appointment), AT_ONCE)
     assert refused.status_code == 409
@@ -120,7 +120,7 @@ def test_front_desk_cannot_start_a_note(
 def test_the_schedule_today_offers_it_on_the_practitioners_begun_sessions(
     browser_as: Any, owner: Any, practitioner: Any, front_desk: Any
 ) -> None:
-    appointment = Stillwater(owner, practitioner, front_desk).object("appointment_id")
+    appointment: Any = Stillwater(owner, practitioner, front_desk).object("appointment_id")
     length = appointment.end - appointment.start
     begun = timezone.now() - dt.timedelta(minutes=5)
     Appointment.objects.filter(pk=appointment.pk).update(

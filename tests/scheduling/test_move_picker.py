@@ -77,8 +77,8 @@ def test_pick_a_time_see_from_and_to_and_move(
 
     confirm = http.get(f"/appointments/{appt.pk}/?{query}&at={target}").content.decode()
     assert "Move this appointment?" in confirm
-    assert f"{monday:%A} {monday.day} {monday:%B}, 10:00–10:50" in confirm
-    assert f"{tuesday:%A} {tuesday.day} {tuesday:%B}, 15:30–16:20" in confirm
+    assert f"{monday:%A} {monday.day} {monday:%B}, 10:00\u201310:50" in confirm
+    assert f"{tuesday:%A} {tuesday.day} {tuesday:%B}, 15:30\u201316:20" in confirm
     assert AppointmentChange.objects.filter(appointment=appt).count() == 0  # nothing moved
 
     audits = AuditEntry.objects.filter(object_id=str(appt.pk)).count()

@@ -328,7 +328,7 @@ def move_to(request: MemberRequest, appointment_id: uuid.UUID) -> HttpResponse:
             _show_move_problem(form, exc)
             appointment = _appointment(request, appointment_id, audited=False)
             if appointment.status not in booking.MOVABLE:  # no picker to show it by
-                messages.error(request, " ".join(e for e in form.non_field_errors()))
+                messages.error(request, " ".join(str(e) for e in form.non_field_errors()))
                 return redirect("web:appointment_detail", appointment_id=appointment.pk)
         else:
             messages.success(request, "The appointment was moved.")
