@@ -1,6 +1,6 @@
 """In a real browser: a practitioner's dashboard lists the sessions that took place with no
-note yet, and one tap opens the charting of that session, which can be written up even
-while the client's paperwork is missing (it is listed to follow up)."""
+note yet, and one tap starts the note of that session and opens the editor: it can be
+written up even while the client's paperwork is missing (listed there to follow up)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from sacrum.charting.models import SessionNote
 from sacrum.clinics.models import Location
 from sacrum.scheduling.models import Appointment, ServiceType
 from tests.browser.conftest import Shots
@@ -50,16 +51,19 @@ def test_a_session_without_a_note_is_on_the_dashboard(
     page.locator("form[action^='/accounts/login/'] button[type=submit]").click()
     card = page.locator("section", has=page.get_by_role("heading", name="Notes to write and sign"))
     expect(card).to_contain_text("Sessions with no note")
-    link = card.get_by_role("link", name="Ines Moreau")
-    expect(link).to_be_visible()
+    expect(card).to_contain_text("Ines Moreau")
+    button = card.get_by_role("button", name="Chart this session of Ines Moreau")
+    expect(button).to_be_visible()
+    box = button.bounding_box()
+    assert box is not None and box["height"] >= 44
     shot(page, "dashboard")
-    link.click()
-    expect(page).to_have_url(re.compile(f"/appointments/{session.pk}/chart$"))
+    button.click()  # one tap: the draft starts and the note editor opens
+    expect(page).to_have_url(re.compile(r"/notes/[0-9a-f-]+/$"))
+    expect(page.locator(".badge.warn")).to_have_text("Draft")
+    assert SessionNote.objects.filter(appointment=session).exists()
     # What screening still asks for is there to follow up; it does not stop the write-up.
     followups = page.locator(
         "section", has=page.get_by_role("heading", name="Paperwork to follow up")
     )
     expect(followups).to_contain_text("has not signed the consent form")
-    shot(page, "start-with-followups")
-    page.get_by_role("button", name="Start the note").click()
-    expect(page.locator(".badge.warn")).to_have_text("Draft")
+    shot(page, "editor-with-followups")

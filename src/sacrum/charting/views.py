@@ -58,7 +58,11 @@ def _actor(request: MemberRequest) -> StaffActor:
 
 @member_required("clinical.edit")
 def chart_appointment(request: MemberRequest, appointment_id: uuid.UUID) -> HttpResponse:
-    """ "Chart this session": open the appointment's note, or start one."""
+    """ "Chart this session": open the appointment's note, or start one.
+
+    The "Chart this session" buttons post ``at_once=1``: the draft starts there and then
+    and the editor opens (one tap). A GET only shows the start page, which never writes.
+    """
     actor = _actor(request)
     assert actor.member is not None
     appointment = get_scoped_or_404(
@@ -73,7 +77,41 @@ def chart_appointment(request: MemberRequest, appointment_id: uuid.UUID) -> Http
             return redirect("web:note_detail", note_id=existing.pk)
         messages.info(request, "This session was charted by a colleague as an author-only note.")
         return redirect("web:client_chart", client_id=appointment.client_id)
+    if request.method == "POST" and request.POST.get("at_once") == "1":
+        return _start_at_once(request, actor, appointment)
     return _start(request, actor, appointment.client, appointment)
+
+
+def _start_at_once(
+    request: MemberRequest, actor: StaffActor, appointment: Appointment
+) -> HttpResponse:
+    """Start the draft without the start page, when nothing needs the practitioner's word.
+
+    What the start page offered is in the editor: the last note's parts carried as the
+    practitioner chose last time (the editor's "Carry forward" can copy more), and the
+    paperwork still open listed above the note. A session that can't be charted yet
+    (a request, a future session) gets the start page with the reason instead.
+    """
+    client = appointment.client
+    if services.charting_refusals(client, appointment=appointment):
+        return _start(request, actor, client, appointment)
+    parts: list[str] = []
+    if selectors.previous_signed_note(actor, client) is not None:
+        parts = [p for p in selectors.carry_forward_choice(actor) if p in services.COPY_PARTS]
+    try:
+        if parts:
+            note = services.copy_forward(
+                actor=actor, client=client, parts=parts, appointment=appointment
+            )
+        else:
+            note = services.start_note(actor=actor, client=client, appointment=appointment)
+    except ValidationError as exc:  # e.g. cancelled a moment ago: said in words
+        messages.error(request, " ".join(exc.messages))
+        return redirect("web:chart_appointment", appointment_id=appointment.pk)
+    except Conflict:
+        # A note started a moment earlier (another tab) opens; a refusal is on the start page.
+        return redirect("web:chart_appointment", appointment_id=appointment.pk)
+    return redirect("web:note_detail", note_id=note.pk)
 
 
 @member_required("clinical.edit")

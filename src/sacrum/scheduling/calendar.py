@@ -42,6 +42,7 @@ class Block:
     start: dt.datetime | None = None
     appointment: Appointment | None = None
     book_query: str = ""
+    move_query: str = ""  # the appointment picker's day, practitioner and time (dragging)
 
     @property
     def css(self) -> str:
@@ -188,6 +189,7 @@ def build_grid(
                             start=slot,
                             label=f"{minute // 60:02}:{minute % 60:02}",
                             book_query=_query(column, location, local(slot, tz), days),
+                            move_query=_move_query(column, day, slot),
                         )
                     )
                 minute += FREE_STEP
@@ -208,6 +210,12 @@ def _query(column: Column, location: Location, wall: dt.datetime, days: list[dt.
     if column.room is not None:
         params["room"] = column.room.pk
     return urlencode(params)
+
+
+def _move_query(column: Column, day: dt.date, slot: dt.datetime) -> str:
+    """Where dropping an appointment on this free time leads: the picker's "from → to"."""
+    who = f"&with={column.practitioner.pk}" if column.practitioner is not None else ""
+    return f"day={day:%Y-%m-%d}{who}&at={int(slot.timestamp())}"
 
 
 def day_range(day: dt.date, view: str) -> list[dt.date]:

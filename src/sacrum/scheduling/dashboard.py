@@ -77,6 +77,9 @@ def card(request: HttpRequest) -> dict[str, Any] | None:
         [a.client_id for a in appointments[:SHOWN]], clinical=member.can("clinical.view")
     )
     rows = []
+    # "Chart this session" (one tap: the note starts and opens) on a clinician's own
+    # sessions once they have begun; the charting page decides the rest.
+    charts = member.can("clinical.edit")
     for a in appointments[:SHOWN]:
         tz = zone(a.location.time_zone)
         local_start = local(a.start, tz)
@@ -94,6 +97,10 @@ def card(request: HttpRequest) -> dict[str, Any] | None:
                 "alerts": alerts.get(a.client_id, []),
                 "past": a.end <= now,
                 "current": a.start <= now < a.end,
+                "chart": charts
+                and a.practitioner_id == member.pk
+                and a.start <= now
+                and a.status not in (AppointmentStatus.NO_SHOW, AppointmentStatus.REQUESTED),
             }
         )
     return {

@@ -182,6 +182,20 @@ class RescheduleForm(forms.Form):
             self.fields[name].queryset = queryset  # type: ignore[attr-defined]
 
 
+class MoveToForm(forms.Form):
+    """A free time chosen in the appointment page's picker, confirmed (old → new)."""
+
+    at = forms.IntegerField(min_value=0, max_value=253402300799, widget=forms.HiddenInput)
+    practitioner = PractitionerChoice(
+        queryset=Membership.objects.none(), empty_label=None, widget=forms.HiddenInput
+    )
+    reason = forms.CharField(required=False, max_length=300, label="Reason (optional)")
+
+    def __init__(self, *args: Any, practitioners: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["practitioner"].queryset = practitioners  # type: ignore[attr-defined]
+
+
 class CancelForm(forms.Form):
     reason = forms.CharField(required=False, max_length=300)
     by = forms.ChoiceField(

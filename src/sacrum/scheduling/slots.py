@@ -39,7 +39,7 @@ from sacrum.access.roles import Role
 from sacrum.clinics.models import Location, Membership, Room
 from sacrum.scheduling.db import EpochPair, EpochSeconds, IdText, JoinText, parse_pairs
 from sacrum.scheduling.intervals import Interval, intersect, normalize, subtract
-from sacrum.scheduling.local_time import Offsets, day_start, epoch, from_epoch, zone
+from sacrum.scheduling.local_time import Offsets, day_start, epoch, from_epoch, local, zone
 from sacrum.scheduling.models import (
     Appointment,
     AvailabilityException,
@@ -83,6 +83,25 @@ class SlotResult:
         streams = [stream(pid, starts) for pid, starts in self.by_practitioner.items()]
         for start, _key, pid in heapq.merge(*streams):
             yield Slot(pid, from_epoch(start), from_epoch(start + self.duration))
+
+    def by_local_day(
+        self, tz: dt.tzinfo, horizon: int | None = None, skip: int | None = None
+    ) -> dict[dt.date, list[tuple[dt.datetime, int]]]:
+        """Distinct starts (any practitioner) per local day as ``(local start, epoch)``.
+
+        ``horizon`` drops starts after that instant; ``skip`` leaves one start out (the
+        appointment's own time, when moving it).
+        """
+        starts = sorted({s for found in self.by_practitioner.values() for s in found})
+        by_day: dict[dt.date, list[tuple[dt.datetime, int]]] = {}
+        for seconds in starts:
+            if horizon is not None and seconds > horizon:
+                break
+            if seconds == skip:
+                continue
+            at = local(from_epoch(seconds), tz)
+            by_day.setdefault(at.date(), []).append((at, seconds))
+        return by_day
 
     def slots(self, limit: int | None = None) -> list[Slot]:
         out: list[Slot] = []

@@ -14,6 +14,11 @@ urlpatterns = [
         name="appointment_reschedule",
     ),
     path(
+        "appointments/<uuid:appointment_id>/move",
+        appointments.move_to,
+        name="appointment_move_to",
+    ),
+    path(
         "appointments/<uuid:appointment_id>/cancel", appointments.cancel, name="appointment_cancel"
     ),
     path(

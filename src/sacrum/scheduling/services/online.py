@@ -267,15 +267,7 @@ def free_slots(
         not_before=earliest(policy, now),
         exclude_appointment_id=exclude_appointment_id,
     ).grid(policy.slot_step_minutes)
-    starts = sorted({s for found in result.by_practitioner.values() for s in found})
-    horizon = int(latest(policy, now).timestamp())
-    by_day: dict[dt.date, list[tuple[dt.datetime, int]]] = {}
-    for seconds in starts:
-        if seconds > horizon:
-            break
-        at = local(from_epoch(seconds), tz)
-        by_day.setdefault(at.date(), []).append((at, seconds))
-    return by_day
+    return result.by_local_day(tz, horizon=int(latest(policy, now).timestamp()))
 
 
 def check_choice(

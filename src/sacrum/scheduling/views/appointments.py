@@ -22,11 +22,11 @@ from sacrum.kernel.errors import Conflict
 from sacrum.kernel.forms import add_service_errors
 from sacrum.kernel.pages import member_required
 from sacrum.kernel.requests import MemberRequest
-from sacrum.scheduling import selectors
+from sacrum.scheduling import moving, selectors
 from sacrum.scheduling.calendar import practitioner_label
-from sacrum.scheduling.forms import BookingForm, CancelForm, NoteForm, RescheduleForm
+from sacrum.scheduling.forms import BookingForm, CancelForm, MoveToForm, NoteForm, RescheduleForm
 from sacrum.scheduling.hints import booking_hints
-from sacrum.scheduling.local_time import aware, local, zone
+from sacrum.scheduling.local_time import aware, from_epoch, local, zone
 from sacrum.scheduling.models import Appointment, ServiceType
 from sacrum.scheduling.services import booking, online
 from sacrum.scheduling.services.series import cancel_series
@@ -185,7 +185,13 @@ def _appointment(
     )
 
 
-def _page(request: MemberRequest, appointment: Appointment, **forms: Any) -> HttpResponse:
+def _page(
+    request: MemberRequest,
+    appointment: Appointment,
+    asked: dict[str, str] | None = None,
+    **forms: Any,
+) -> HttpResponse:
+    """The appointment page; ``asked`` is the picker's day, practitioner and chosen time."""
     actor = StaffActor.from_request(request)
     tz = zone(appointment.location.time_zone)
     choices = _choices(request, appointment.location)
@@ -216,6 +222,16 @@ def _page(request: MemberRequest, appointment: Appointment, **forms: Any) -> Htt
         # an online hold is confirmed by the client's e-mailed link, not here
         and not (appointment.hold_expires_at and status in ("confirmed", "booked"))
     ]
+    movable = appointment.status in booking.MOVABLE
+    picker = None
+    if movable and actor.can("schedule.edit"):
+        picker = moving.picker(appointment, choices["practitioner"], asked or {})
+    move_form = forms.get("move_to")
+    if picker is not None and picker.chosen is not None and move_form is None:
+        move_form = MoveToForm(
+            initial={"at": picker.chosen.epoch, "practitioner": picker.practitioner.pk},
+            practitioners=choices["practitioner"],
+        )
     context = {
         "appointment": appointment,
         "local_start": local(appointment.start, tz),
@@ -224,7 +240,12 @@ def _page(request: MemberRequest, appointment: Appointment, **forms: Any) -> Htt
         "history": history,
         "steps": steps,
         "can_edit": actor.can("schedule.edit"),
-        "movable": appointment.status in booking.MOVABLE,
+        "movable": movable,
+        "picker": picker,
+        "move_form": move_form,
+        "new_time": moving.new_time(appointment, picker.chosen.epoch)
+        if picker is not None and picker.chosen is not None
+        else None,
         "held_until": local(appointment.hold_expires_at, tz)
         if appointment.status == "requested" and appointment.hold_expires_at
         else None,
@@ -249,7 +270,8 @@ def _timely(appointment: Appointment, status: str) -> bool:
 
 @member_required("schedule.view")
 def detail(request: MemberRequest, appointment_id: uuid.UUID) -> HttpResponse:
-    return _page(request, _appointment(request, appointment_id))
+    asked = {k: request.GET.get(k, "") for k in ("day", "with", "at")}
+    return _page(request, _appointment(request, appointment_id), asked)
 
 
 @require_POST
@@ -280,6 +302,55 @@ def reschedule(request: MemberRequest, appointment_id: uuid.UUID) -> HttpRespons
             messages.success(request, "The appointment was moved.")
             return redirect("web:appointment_detail", appointment_id=appointment.pk)
     return _page(request, appointment, reschedule=form)
+
+
+@require_POST
+@member_required("schedule.edit")
+def move_to(request: MemberRequest, appointment_id: uuid.UUID) -> HttpResponse:
+    """A free time chosen in the picker and confirmed: moved by the same service as "Move"."""
+    actor = StaffActor.from_request(request)
+    appointment = _appointment(request, appointment_id, audited=False)
+    choices = _choices(request, appointment.location)
+    form = MoveToForm(request.POST, practitioners=choices["practitioner"])
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            # The room: a service that needs one gets a free one (the same if it is free);
+            # otherwise the appointment keeps its room, which the picker checked.
+            booking.reschedule(
+                actor=actor,
+                appointment=appointment,
+                start=from_epoch(data["at"]),
+                practitioner=data["practitioner"],
+                reason=data["reason"],
+            )
+        except (ValidationError, Conflict) as exc:
+            _show_move_problem(form, exc)
+            appointment = _appointment(request, appointment_id, audited=False)
+            if appointment.status not in booking.MOVABLE:  # no picker to show it by
+                messages.error(request, " ".join(str(e) for e in form.non_field_errors()))
+                return redirect("web:appointment_detail", appointment_id=appointment.pk)
+        else:
+            messages.success(request, "The appointment was moved.")
+            return redirect("web:appointment_detail", appointment_id=appointment.pk)
+    # Back to the chosen day: a refused time among that day's free times (without it,
+    # when it was taken), any other problem by its field in the "from → to" step.
+    asked = {"with": request.POST.get("practitioner", "")}
+    at = form.cleaned_data.get("at")
+    if at is not None:
+        asked["day"] = f"{local(from_epoch(at), zone(appointment.location.time_zone)):%Y-%m-%d}"
+        if not form.non_field_errors():
+            asked["at"] = str(at)
+    return _page(request, appointment, asked, move_to=form)
+
+
+def _show_move_problem(form: MoveToForm, exc: ValidationError | Conflict) -> None:
+    """Every refusal of a picked time is about the time: shown above the day's free times."""
+    if isinstance(exc, ValidationError):
+        for problem in exc.messages:
+            form.add_error(None, problem)
+    else:
+        form.add_error(None, exc.message)
 
 
 @require_POST

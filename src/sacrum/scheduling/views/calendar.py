@@ -27,6 +27,7 @@ from sacrum.scheduling.calendar import (
 from sacrum.scheduling.local_time import local, zone
 from sacrum.scheduling.models import Appointment, WeeklyHours
 from sacrum.scheduling.models.appointments import ACTIVE_VALUES
+from sacrum.scheduling.services import booking
 
 
 def _pick(items: list[Any], wanted: str | None) -> Any:
@@ -188,5 +189,7 @@ def calendar(request: MemberRequest) -> HttpResponse:
         "next": day + step,
         "tz_name": location.time_zone,
         "label_of": practitioner_label,
+        # Appointments that may be dragged onto a free time (a pointer device, with JS).
+        "movable": booking.MOVABLE if member.can("schedule.edit") else frozenset(),
     }
     return render(request, "scheduling/calendar.html", context)

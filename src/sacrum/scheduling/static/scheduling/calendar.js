@@ -57,3 +57,43 @@ document.addEventListener("DOMContentLoaded", () => {
     if (next && index !== -1) show(next, true);
   });
 });
+
+// On a pointer device, an appointment card can be dragged onto a free time: the drop opens
+// the appointment's "Move this appointment?" step (from → to), and nothing moves until it
+// is confirmed there. Touch screens and keyboards use the appointment page's free times.
+document.addEventListener("DOMContentLoaded", () => {
+  const grid = document.querySelector(".cal-grid");
+  if (!grid || !window.matchMedia("(pointer: fine)").matches) return;
+  let dragged = null;
+  for (const card of grid.querySelectorAll("a.appt[data-movable]")) {
+    card.draggable = true;
+    card.addEventListener("dragstart", (event) => {
+      dragged = card;
+      event.dataTransfer.effectAllowed = "move";
+      event.dataTransfer.setData("text/plain", card.pathname);
+      card.classList.add("is-dragged");
+    });
+    card.addEventListener("dragend", () => {
+      card.classList.remove("is-dragged");
+      dragged = null;
+    });
+  }
+  const target = (event) => event.target.closest && event.target.closest("a.cal-free[data-move-to]");
+  grid.addEventListener("dragover", (event) => {
+    const free = target(event);
+    if (!dragged || !free) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "move";
+    free.classList.add("is-drop");
+  });
+  grid.addEventListener("dragleave", (event) => {
+    const free = target(event);
+    if (free) free.classList.remove("is-drop");
+  });
+  grid.addEventListener("drop", (event) => {
+    const free = target(event);
+    if (!dragged || !free) return;
+    event.preventDefault();
+    window.location.assign(`${dragged.pathname}?${free.dataset.moveTo}#move-confirm`);
+  });
+});
