@@ -1,4 +1,4 @@
-"""On a phone (390×844): a client opens every page of their portal. The progress curve
+"""On a phone (390x844): a client opens every page of their portal. The progress curve
 fits the screen, its labels are legible, a caption says in plain words which way is
 better and where they stand, the numbers are there as a table, and no page shows
 Django's "---------" empty choice (axe checks each page)."""
@@ -39,7 +39,10 @@ def _no_empty_choice_dashes(page: Any) -> None:
 
 
 def test_every_portal_page_on_a_phone_and_the_progress_caption(
-    page: Any, shot: Shots, ada: Person, ada_account: PortalAccount
+    page: Any,
+    shot: Shots,
+    ada: Person,  # noqa: F811  (the imported fixture)
+    ada_account: PortalAccount,  # noqa: F811
 ) -> None:
     page.set_viewport_size(PHONE)
     page.goto("/accounts/login/")
