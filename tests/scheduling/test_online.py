@@ -910,3 +910,41 @@ def test_accept_request_button_on_the_appointment_page_emails_the_client(
     assert r.status_code == 302
     appointment.refresh_from_db()
     assert appointment.status == "booked" and mail.outbox[-1].subject.startswith("Booked")
+
+
+def test_the_booking_page_asks_as_many_questions_for_more_practitioners(
+    bookable: Any, visitor: HttpClient, owner: Persona, practitioner: Persona, service: Any
+) -> None:
+    """Who the client can see (names, bios, photos) is read in one go, not per person."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sacrum.access.roles import Role
+    from sacrum.clinics.models import PractitionerProfile, Profession
+    from tests.conftest import add_member
+
+    url = reverse("web:online_booking", args=[bookable.slug])
+
+    def count() -> int:
+        visitor.get(url)
+        with CaptureQueriesContext(connection) as seen:
+            response = visitor.get(url)
+        assert response.status_code == 200
+        return len(seen)
+
+    PractitionerProfile.objects.create(
+        membership=practitioner.member,
+        display_name="Pat Practitioner",
+        profession=Profession.OSTEOPATH,
+        bio="I work gently.",
+    )
+    before = count()
+    for n in range(3):
+        member = add_member(bookable, f"extra{n}@stillwater.test", Role.PRACTITIONER).member
+        PractitionerProfile.objects.create(
+            membership=member, display_name=f"Extra {n}", profession=Profession.OTHER, bio="Hi."
+        )
+        service.practitioners.add(member)
+    html = visitor.get(url).content.decode()
+    assert "Extra 2" in html and "I work gently." in html
+    assert count() == before

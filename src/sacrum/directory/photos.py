@@ -8,11 +8,17 @@ camera serial numbers). No outside image service is involved.
 from __future__ import annotations
 
 import io
+import uuid
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.urls import reverse
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from sacrum.directory.models import Listing
+from sacrum.directory.visibility import listed_profile_filter
 
 MAX_UPLOAD = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
@@ -38,3 +44,16 @@ def resized_photo(upload: UploadedFile[bytes]) -> ContentFile[bytes]:
     out = io.BytesIO()
     picture.save(out, "JPEG", quality=85, optimize=True)
     return ContentFile(out.getvalue(), name="photo.jpg")
+
+
+def public_photo_urls(member_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The directory photo URL of each of these practitioners whose photo the public may
+    see (listed, with a photo): one query. The online booking page shows them
+    (registered with ``scheduling.practitioners`` when Django starts)."""
+    rows = (
+        Listing.objects.filter(profile__membership_id__in=list(member_ids))
+        .filter(listed_profile_filter("profile"))
+        .exclude(photo="")
+        .values_list("profile__membership_id", "slug")
+    )
+    return {member_id: reverse("web:directory_photo", args=[slug]) for member_id, slug in rows}

@@ -62,6 +62,8 @@ class Chart:
     mic_label: str = ""
     title: str = ""
     description: str = ""
+    compact: bool = False  # a phone's chart: fewer, larger labels; lines explained below it
+    point_radius: int = 4
 
     @property
     def plot_right(self) -> int:
@@ -166,11 +168,42 @@ def _nice_ceiling(value: float) -> float:
     return 10 * magnitude
 
 
-def build_chart(view: MeasureView, sessions: Sequence[dt.date]) -> Chart:
+def _compact_chart(title: str) -> Chart:
+    """A viewBox about as wide as a phone's column, so a unit is close to a pixel there:
+    labels stay legible without the wide chart's crowding."""
+    return Chart(
+        width=360,
+        height=240,
+        left=36,
+        right=18,
+        top=12,
+        bottom=34,
+        title=title,
+        compact=True,
+        point_radius=5,
+    )
+
+
+def _spaced(ticks: list[float], chart: Chart, gap: float) -> list[float]:
+    """Ticks at least ``gap`` viewBox units apart; the bottom and top ones always stay."""
+    if len(ticks) <= 2:
+        return ticks
+    kept = [ticks[0]]
+    for t in ticks[1:-1]:
+        if (
+            abs(chart.y(t) - chart.y(kept[-1])) >= gap
+            and abs(chart.y(ticks[-1]) - chart.y(t)) >= gap
+        ):
+            kept.append(t)
+    return [*kept, ticks[-1]]
+
+
+def build_chart(view: MeasureView, sessions: Sequence[dt.date], *, compact: bool = False) -> Chart:
     instrument = view.instrument
     scoring = instrument.scoring
     obs = view.observations
-    chart = Chart(title=f"{instrument.title} over time")
+    title = f"{instrument.title} over time"
+    chart = _compact_chart(title) if compact else Chart(title=title)
     low, high = float(scoring.range_min), float(scoring.range_max)
     data_high = max((o.value for o in obs), default=high)
     if high - low > 100 and data_high < (high - low) * 0.4:
@@ -202,16 +235,29 @@ def build_chart(view: MeasureView, sessions: Sequence[dt.date]) -> Chart:
     if len(ticks) < 3:
         step = (high - low) / 4
         ticks = [low + step * i for i in range(5)]
+    if compact:
+        ticks = _spaced(ticks, chart, 18)
     chart.y_ticks = [
         {"y": chart.y(t), "label": number_text(Fraction(str(round(t, 2))))} for t in ticks
     ]
 
     span = (chart.end - chart.start).days
-    stride = max(1, span // 5)
-    day = chart.start + dt.timedelta(days=2)
-    while day <= chart.end:
-        chart.x_ticks.append({"x": chart.x(day), "label": f"{day.day} {day:%b}"})
-        day += dt.timedelta(days=stride)
+    if compact:  # the first and last day, and the middle: three labels fit a phone
+        first, last = chart.start + dt.timedelta(days=2), chart.end - dt.timedelta(days=2)
+        days = sorted({first, first + (last - first) / 2, last})
+        anchors = ["start", "middle", "end"] if len(days) == 3 else ["start", "end"][: len(days)]
+        for day, anchor in zip(days, anchors, strict=True):
+            chart.x_ticks.append(
+                {"x": chart.x(day), "label": f"{day.day} {day:%b}", "anchor": anchor}
+            )
+    else:
+        stride = max(1, span // 5)
+        day = chart.start + dt.timedelta(days=2)
+        while day <= chart.end:
+            chart.x_ticks.append(
+                {"x": chart.x(day), "label": f"{day.day} {day:%b}", "anchor": "middle"}
+            )
+            day += dt.timedelta(days=stride)
     chart.sessions = [
         {"x": chart.x(s), "label": f"{s.day} {s:%b %Y}"} for s in sorted(set(sessions))
     ]
@@ -250,6 +296,7 @@ def analyse(
     latest: float | None = None,
     practice_sd: float | None = None,
     practice_n: int = 0,
+    compact: bool = False,
 ) -> MeasureView:
     """Status, NAP with its interval, Tau-U and reliable change, each with one sentence."""
     scoring = instrument.scoring
@@ -335,5 +382,5 @@ def analyse(
                 f"Reliable change index {view.rci.rc:.2f}: within ±1.96, so the change could "
                 f"still be measurement error."
             )
-    view.chart = build_chart(view, sessions) if obs else None
+    view.chart = build_chart(view, sessions, compact=compact) if obs else None
     return view

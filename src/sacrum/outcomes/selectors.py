@@ -182,10 +182,17 @@ def measure_views(actor: StaffActor, client: Client) -> list[tuple[OutcomeSummar
 
 
 def analysed_measures(
-    client: Client, summaries: list[OutcomeSummary], diary: Any, zone: Any
+    client: Client,
+    summaries: list[OutcomeSummary],
+    diary: Any,
+    zone: Any,
+    *,
+    compact: bool = False,
 ) -> list[tuple[OutcomeSummary, MeasureView]]:
     """The analysis behind every curve: the staff page and the client's portal both call it,
-    each having already decided (and audited) that the reader may see these rows."""
+    each having already decided (and audited) that the reader may see these rows.
+
+    ``compact`` draws the phone-sized curve (the portal's)."""
     if not summaries:
         return []
     definitions: dict[str, InstrumentDefinition] = {}
@@ -227,6 +234,7 @@ def analysed_measures(
             latest=summary.latest_value,
             practice_sd=sd,
             practice_n=n,
+            compact=compact,
         )
         view.condition_label = CONDITIONS.get(summary.condition, summary.condition)
         result.append((summary, view))

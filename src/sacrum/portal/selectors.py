@@ -29,6 +29,7 @@ from sacrum.clinics.models import PractitionerProfile
 from sacrum.exports.fhir.record import client_bundle
 from sacrum.kernel.actor import Actor
 from sacrum.outcomes.models import DiaryEntry, OutcomeSummary
+from sacrum.outcomes.plain import Reading, reading
 from sacrum.outcomes.scoring import rounded
 from sacrum.outcomes.selectors import analysed_measures
 from sacrum.portal import services
@@ -272,9 +273,11 @@ def letter(account: PortalAccount, actor: Actor, letter_id: object) -> Any:
 # --- Outcomes -----------------------------------------------------------------------
 
 
-def measures(account: Holder, actor: Actor, *, audited: bool = True) -> list[Any]:
+def measures(
+    account: Holder, actor: Actor, *, audited: bool = True, compact: bool = False
+) -> list[Any]:
     """The client's measures analysed exactly as the practitioner's page does (same
-    function, same curve), read for this client only."""
+    function, same curve; ``compact``: drawn for a phone), read for this client only."""
     client = account.client
     if audited:
         _read(actor, account, "client_outcomes")
@@ -284,7 +287,16 @@ def measures(account: Holder, actor: Actor, *, audited: bool = True) -> list[Any
         summaries,
         DiaryEntry.objects.filter(client=client),
         zone_of(client.clinic.time_zone),
+        compact=compact,
     )
+
+
+def progress(account: PortalAccount, actor: Actor) -> list[tuple[Any, Any, Reading]]:
+    """The progress page: each measure with its phone-sized curve and the caption telling
+    the client which way is better and where they stand (``outcomes.plain``)."""
+    return [
+        (summary, view, reading(view)) for summary, view in measures(account, actor, compact=True)
+    ]
 
 
 def diary_days(account: PortalAccount, days: int = 14) -> list[Any]:

@@ -211,7 +211,7 @@ def outcomes(request: HttpRequest, account: PortalAccount, actor: Actor) -> Http
         request,
         "portal/outcomes.html",
         {
-            "measures": selectors.measures(account, actor),
+            "measures": selectors.progress(account, actor),
             "diary_days": selectors.diary_days(account),
             "tab": "progress",
         },

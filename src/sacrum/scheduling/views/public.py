@@ -27,6 +27,7 @@ from sacrum.clinics.models import Clinic
 from sacrum.clinics.prices import price_writer
 from sacrum.kernel.actor import client_ip
 from sacrum.kernel.errors import Conflict
+from sacrum.scheduling import practitioners as people
 from sacrum.scheduling import ratelimit
 from sacrum.scheduling.forms import OnlineCancelForm, OnlineDetailsForm
 from sacrum.scheduling.local_time import local, zone
@@ -147,15 +148,23 @@ def booking_page(request: HttpRequest, clinic_slug: str) -> HttpResponse:
             errors = _errors(exc)
     practitioners: list[Any] = []
     chosen_service = next((s for s in services if str(s.pk) == query.get("service")), None)
+    members = (
+        online.online_practitioners(chosen_service)
+        if chosen_service is not None
+        else people.bookable_online(clinic)
+        if services
+        else []
+    )
     if chosen_service is not None:
-        practitioners = [
-            (m, online.practitioner_name(m)) for m in online.online_practitioners(chosen_service)
-        ]
+        practitioners = [(m, online.practitioner_name(m)) for m in members]
+        chosen = [m for m in members if str(m.pk) == query.get("practitioner")]
+        members = chosen or members  # who the client will see: the one chosen, or anyone
     context: dict[str, Any] = {
         **_contact(clinic),
         "services": services,
         "locations": locations,
         "practitioners": practitioners,
+        "people": people.cards(members),
         "query": query,
         "errors": errors,
         "choice": choice,
