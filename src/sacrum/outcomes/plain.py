@@ -87,9 +87,20 @@ def reading(view: MeasureView) -> Reading:
         else:
             word = "down" if change < 0 else "up"
             how = f"{word} from {_amount(instrument, baseline)} at the start"
-        sentences.append(
-            f"Your latest result, on {_day(obs[-1].on)}, was {_amount(instrument, latest)}, {how}."
-        )
+        if scoring.method == "diary_per_28_days":
+            # The summary counts whole 28-day windows; the chart's points are single weeks
+            # scaled to 28 days, so "latest" is not the last point and must say so.
+            days = scoring.window_days
+            sentences.append(
+                f"In the last {days} days of your diary, up to {_day(obs[-1].on)}: "
+                f"{_amount(instrument, latest)}, {how.replace('at the start', f'in its first {days} days')}. "
+                f"Each point on the chart is one week, counted per {days} days."
+            )
+        else:
+            sentences.append(
+                f"Your latest result, on {_day(obs[-1].on)}, was {_amount(instrument, latest)}, "
+                f"{how}."
+            )
         mic = scoring.mic
         if mic.established and view.status in ("improved", "not_yet", "worse"):
             unit = scoring.unit if scoring.unit not in ("%", "") else "points"
