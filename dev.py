@@ -354,18 +354,24 @@ def cmd_test(args: list[str]) -> None:
             say(name)
             if run(cmd, env=env) != 0:
                 failures.append(name)
-        pytest = [py, "-m", "pytest", "-p", "no:cacheprovider", "-n", WORKERS, *args]
+        # A full run lists its slowest tests, so the suite's time can be seen where it goes.
+        slowest = [] if args else ["--durations=30"]
+        pytest = [py, "-m", "pytest", "-p", "no:cacheprovider", "-n", WORKERS, *slowest, *args]
         say("pytest on SQLite")
+        started = time.monotonic()
         if run(pytest, env=env) != 0:
             failures.append("pytest (SQLite)")
+        say(f"pytest on SQLite took {time.monotonic() - started:.0f} s")
         failures += run_at_awkward_instants(env, args)
         if not args and not fuzz_api(env, "SQLite"):
             failures.append("API fuzzing (SQLite)")
         if have_pg:
             say("pytest on PostgreSQL")
             pg_env = {**env, "DATABASE_URL": PG_URL}
+            started = time.monotonic()
             if run([*pytest, "--create-db"], env=pg_env) != 0:
                 failures.append("pytest (PostgreSQL)")
+            say(f"pytest on PostgreSQL took {time.monotonic() - started:.0f} s")
             if not args and not fuzz_api(pg_env, "PostgreSQL"):
                 failures.append("API fuzzing (PostgreSQL)")
     if failures:
