@@ -134,6 +134,8 @@ MIDDLEWARE = [
     "sacrum.web.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Keeps the 30-minute idle window, writing the session at most once a minute.
+    "sacrum.access.sessions.IdleExpiryMiddleware",
     "django.middleware.common.CommonMiddleware",
     "sacrum.api.middleware.RefuseUnstorableTextMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -291,7 +293,9 @@ ALLAUTH_TRUSTED_PROXY_COUNT = AXES_IPWARE_PROXY_COUNT
 
 # Idle expiry: the session cookie lives SACRUM_SESSION_IDLE_MINUTES after the last request.
 SESSION_COOKIE_AGE = _env_int("SACRUM_SESSION_IDLE_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Not on every request: sacrum.access.sessions.IdleExpiryMiddleware re-saves a used session
+# at most once a minute (every page view was a database write and an fsync).
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
