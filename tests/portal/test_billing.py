@@ -150,7 +150,9 @@ def test_a_credit_note_names_the_invoice_it_corrects_in_one_query(
     billing_queries()  # the account's clinic is loaded once, then kept
     one_note = billing_queries()
     text = as_ada.get("/portal/invoices").content.decode()
-    assert f"Credit note {note.number_text}</strong>, correcting invoice {first.number_text}" in text
+    assert (
+        f"Credit note {note.number_text}</strong>, correcting invoice {first.number_text}" in text
+    )
     assert f"Invoice {first.number_text}</strong> ·" in text  # an invoice corrects nothing
     rows = {x["number"]: x for x in as_ada.get("/api/v1/portal/me/invoices").json()["invoices"]}
     assert rows[note.number_text]["corrects"] == first.number_text
