@@ -159,6 +159,7 @@ CLOCK_TESTS = [
     "tests/scheduling/test_online.py",
     "tests/scheduling/test_slots.py",
     "tests/scheduling/test_move_picker.py",
+    "tests/scheduling/test_appointment_page.py",
     "tests/notifications/test_reminders.py",
     "tests/notifications/test_dashboard_card.py",
     "tests/waitlist/test_offers.py",

@@ -103,7 +103,14 @@ def test_the_booking_page_shows_each_practitioner_photo_and_bio(
     pat_card.get_by_text("Read more").click()
     expect(pat_card.locator(".bio-more p")).to_contain_text("in a warm room.")
     expect(short).to_be_hidden()
+    # Open, the summary offers to close it again: "Read less", and back.
+    expect(pat_card.get_by_text("Read less")).to_be_visible()
+    expect(pat_card.get_by_text("Read more")).to_be_hidden()
     shot(page, "bio-read-more")
+    pat_card.get_by_text("Read less").click()
+    expect(pat_card.get_by_text("Read more")).to_be_visible()
+    expect(pat_card.get_by_text("Read less")).to_be_hidden()
+    expect(short).to_be_visible()
 
     # Choosing Pat: the page says who the client will see.
     page.get_by_label("With").select_option(label="Pat Practitioner")
@@ -111,3 +118,31 @@ def test_the_booking_page_shows_each_practitioner_photo_and_bio(
     expect(people.locator("li.person")).to_have_count(1)
     expect(people).to_contain_text("Pat Practitioner")
     shot(page, "chosen")
+
+
+def test_read_less_needs_no_script(
+    chromium: Any,
+    live_server: Any,
+    owner: Persona,
+    practitioner: Persona,
+    service: ServiceType,  # noqa: F811  (the imported fixture)
+    hours: None,  # noqa: F811
+    rooms: Any,  # noqa: F811
+) -> None:
+    """The "Read more" / "Read less" swap is the stylesheet's: it works with scripts off."""
+    PractitionerProfile.objects.create(
+        membership=practitioner.member, display_name="Pat Practitioner", bio=LONG_BIO
+    )
+    context = chromium.new_context(
+        viewport=PHONE, base_url=live_server.url, java_script_enabled=False
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"/book/{owner.clinic.slug}/")
+        card = page.locator("li.person", has_text="Pat Practitioner")
+        expect(card.get_by_text("Read less")).to_be_hidden()
+        card.get_by_text("Read more").click()
+        expect(card.get_by_text("Read less")).to_be_visible()
+        expect(card.locator(".bio-more p")).to_contain_text("in a warm room.")
+    finally:
+        context.close()

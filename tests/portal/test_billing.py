@@ -9,13 +9,17 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client as HttpClient
+from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from sacrum.access.models import AuditEntry
 from sacrum.billing import services
 from sacrum.billing.models import Invoice, Method, Payment
 from sacrum.clients.models import Client
+from sacrum.kernel.actor import Actor
+from sacrum.portal import billing
 from sacrum.portal.models import PortalAccount
 from tests.conftest import Persona
 from tests.portal.conftest import Person
@@ -123,3 +127,38 @@ def test_staff_without_portal_access_get_no_portal_documents(
 ) -> None:
     response = browser_as(owner).get(f"/portal/invoices/download?invoice={ada_docs.issued.pk}")
     assert response.status_code == 403
+
+
+def test_a_credit_note_names_the_invoice_it_corrects_in_one_query(
+    as_ada: HttpClient, owner: Persona, ada: Person, ada_account: PortalAccount
+) -> None:
+    def issued(price: str) -> Invoice:
+        line = services.LineInput(description="Session", unit_price=Decimal(price))
+        return services.issue(
+            actor=owner.actor,
+            invoice=services.create_invoice(actor=owner.actor, client=ada.client, lines=[line]),
+        )
+
+    first = issued("80.00")
+    note = services.credit_note(actor=owner.actor, invoice=first, reason="Goodwill")
+
+    def billing_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            billing.billing_of(ada_account, Actor.system(via="test"))
+        return len(queries)
+
+    billing_queries()  # the account's clinic is loaded once, then kept
+    one_note = billing_queries()
+    text = as_ada.get("/portal/invoices").content.decode()
+    assert (
+        f"Credit note {note.number_text}</strong>, correcting invoice {first.number_text}" in text
+    )
+    assert f"Invoice {first.number_text}</strong> ·" in text  # an invoice corrects nothing
+    rows = {x["number"]: x for x in as_ada.get("/api/v1/portal/me/invoices").json()["invoices"]}
+    assert rows[note.number_text]["corrects"] == first.number_text
+    assert rows[first.number_text]["corrects"] is None
+
+    # More credit notes of more invoices: the same number of queries (no query per row).
+    for price in ("60.00", "40.00"):
+        services.credit_note(actor=owner.actor, invoice=issued(price), reason="Goodwill")
+    assert billing_queries() == one_note

@@ -51,7 +51,8 @@ def test_the_invoices_page_on_a_phone(
         ),
     )
     services.void_invoice(actor=owner.actor, invoice=wrong, reason="Made out by mistake")
-    services.credit_note(actor=owner.actor, invoice=ada_docs.issued, reason="Goodwill")
+    note = services.credit_note(actor=owner.actor, invoice=ada_docs.issued, reason="Goodwill")
+    corrects = f"Credit note {note.number_text}, correcting invoice {ada_docs.issued.number_text}"
     session = ServiceType.objects.create(
         clinic=client.clinic, name="Package session", duration_minutes=50
     )
@@ -75,6 +76,7 @@ def test_the_invoices_page_on_a_phone(
         expect(page.locator("h1")).to_be_visible()
         expect(page.locator("main")).to_contain_text("£80.00")
         expect(page.locator("main")).to_contain_text("5 sessions")
+        expect(page.locator("#portal-invoices")).to_contain_text(corrects)
         page.wait_for_load_state("load")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], width

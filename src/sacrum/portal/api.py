@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.security import SessionAuth
 
 from sacrum.access.api_auth import MemberSessionAuth, TokenAuth
@@ -144,6 +144,9 @@ class InvoiceRowOut(Schema):
     total: str
     outstanding: str
     currency: str
+    corrects: str | None = Field(
+        None, description="A credit note: the number of the invoice it corrects (else null)."
+    )
 
 
 class ReceiptRowOut(Schema):

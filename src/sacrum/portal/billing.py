@@ -57,6 +57,7 @@ class InvoiceRow:
     total: str
     outstanding: str
     currency: str
+    corrects: str | None = None  # a credit note: the number of the invoice it corrects
 
     def as_dict(self) -> dict[str, Any]:
         return self.__dict__.copy()
@@ -144,6 +145,8 @@ def billing_of(account: PortalAccount, actor: Actor) -> Billing:
             total=fmt(x.total, x.currency),
             outstanding=fmt(max(billing.outstanding(x), Decimal(0)), x.currency),
             currency=x.currency,
+            # joined in the list's one query (select_related), not one query per row
+            corrects=x.credits.number_text if x.credits is not None else None,
         )
         for x in _invoices(account)[:500]
     ]

@@ -488,6 +488,9 @@ def reschedule(
 ) -> Appointment:
     """Move to another time, practitioner, location or room; the history keeps the old values.
 
+    ``room``: left out, the appointment keeps its room where it is free (a service that
+    needs one gets a free one otherwise); ``None`` for a service that needs a room means
+    "any free room" (the current one if it is free), as a new booking does; a room: that one.
     ``source="online"``: the client moves it (their manage link), so the booking gate applies.
     """
     require(actor, "schedule.edit")
@@ -521,6 +524,8 @@ def reschedule_unchecked(
         raise ValidationError(
             {"status": f"A {appointment.get_status_display().lower()} appointment cannot be moved."}
         )
+    if room is None and appointment.service.needs_room:
+        room = _UNSET  # "no room" is not an answer for a service held in a room: any free one
     change = AppointmentChange(
         from_start=appointment.start,
         from_end=appointment.end,

@@ -38,7 +38,9 @@ FIELD_OF = {"end": "start", "client_id": "client", "note": "note"}
 def _show_problem(form: Any, exc: ValidationError | Conflict) -> None:
     """Attach a service's refusal to the form: conflicts and field errors by their field."""
     if isinstance(exc, Conflict):
-        form.add_error(None, exc.message)
+        # "No room is free" / "Cedar is taken": about the room alone, so by the room field.
+        only_room = set(exc.fields) == {"room"} and "room" in form.fields
+        form.add_error("room" if only_room else None, exc.message)
         return
     if hasattr(exc, "error_dict"):
         for name, problems in exc.message_dict.items():
@@ -255,7 +257,10 @@ def _page(
         "note_form": forms.get("note") or NoteForm(initial={"note": appointment.front_desk_note}),
         "calendar_query": f"location={appointment.location_id}&date={local(appointment.start, tz):%Y-%m-%d}",
     }
-    return render(request, "scheduling/appointment.html", context)
+    # Every timestamp on the page (booked, history, alerts) in the location's time, like
+    # the appointment's own start and end: the template's date filter uses this zone.
+    with timezone.override(tz):
+        return render(request, "scheduling/appointment.html", context)
 
 
 def _timely(appointment: Appointment, status: str) -> bool:
@@ -292,7 +297,7 @@ def reschedule(request: MemberRequest, appointment_id: uuid.UUID) -> HttpRespons
                 appointment=appointment,
                 start=aware(data["start"].replace(tzinfo=None), tz),
                 practitioner=data["practitioner"],
-                room=data["room"],
+                room=data["room"],  # None ("Any free room"): the service picks a free one
                 reason=data["reason"],
             )
         except (ValidationError, Conflict) as exc:
