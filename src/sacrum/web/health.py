@@ -20,6 +20,7 @@ from collections.abc import Callable
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 
 RECHECK_SECONDS = 60.0
@@ -74,6 +75,6 @@ class HealthCheckMiddleware:
         if request.path_info != "/healthz" or request.method not in ("GET", "HEAD"):
             return self.get_response(request)
         answer = _answer()
-        answer["Cache-Control"] = "no-store"
+        add_never_cache_headers(answer)  # as the view's @never_cache
         answer["X-Content-Type-Options"] = "nosniff"
         return answer
