@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -170,6 +171,28 @@ CLOCK_TESTS = [
 ]
 
 
+def failed_tests(report: Path) -> list[str]:
+    """The ids of the tests a JUnit report marks failed or errored. CI shows only the tail of
+    the output, so the final line repeats them rather than leaving them thousands of lines up."""
+    try:
+        root = ET.parse(report).getroot()  # noqa: S314 (our own pytest wrote it)
+    except (OSError, ET.ParseError):
+        return []
+    names = []
+    for case in root.iter("testcase"):
+        if case.find("failure") is not None or case.find("error") is not None:
+            names.append(f"{case.get('classname', '')}::{case.get('name', '')}")
+    return names
+
+
+def suite_failure(label: str, report: Path) -> str:
+    names = failed_tests(report)
+    if not names:
+        return label
+    shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+    return f"{label} [{shown}]"
+
+
 def run_at_awkward_instants(env: dict[str, str], args: list[str]) -> list[str]:
     """The time-sensitive tests at each awkward instant, on SQLite, in one pytest session
     (``--clock=awkward`` runs each test once per instant). Skipped for a targeted run."""
@@ -177,10 +200,11 @@ def run_at_awkward_instants(env: dict[str, str], args: list[str]) -> list[str]:
         return []
     say("time-sensitive tests at awkward instants (SQLite)")
     started = time.monotonic()
+    report = Path(env["SACRUM_DATA_DIR"]) / "junit-awkward.xml"
     cmd = [str(BIN / "python"), "-m", "pytest", "-p", "no:cacheprovider", "-q", "-n", WORKERS]
-    code = run([*cmd, "--clock=awkward", *CLOCK_TESTS], env=env)
+    code = run([*cmd, f"--junitxml={report}", "--clock=awkward", *CLOCK_TESTS], env=env)
     say(f"awkward instants took {time.monotonic() - started:.0f} s")
-    return [] if code == 0 else ["pytest at awkward instants (SQLite)"]
+    return [] if code == 0 else [suite_failure("pytest at awkward instants (SQLite)", report)]
 
 
 def cmd_demo(args: list[str]) -> None:
@@ -360,8 +384,9 @@ def cmd_test(args: list[str]) -> None:
         pytest = [py, "-m", "pytest", "-p", "no:cacheprovider", "-n", WORKERS, *slowest, *args]
         say("pytest on SQLite")
         started = time.monotonic()
-        if run(pytest, env=env) != 0:
-            failures.append("pytest (SQLite)")
+        report = Path(data_dir) / "junit-sqlite.xml"
+        if run([*pytest, f"--junitxml={report}"], env=env) != 0:
+            failures.append(suite_failure("pytest (SQLite)", report))
         say(f"pytest on SQLite took {time.monotonic() - started:.0f} s")
         failures += run_at_awkward_instants(env, args)
         if not args and not fuzz_api(env, "SQLite"):
@@ -370,8 +395,9 @@ def cmd_test(args: list[str]) -> None:
             say("pytest on PostgreSQL")
             pg_env = {**env, "DATABASE_URL": PG_URL}
             started = time.monotonic()
-            if run([*pytest, "--create-db"], env=pg_env) != 0:
-                failures.append("pytest (PostgreSQL)")
+            report = Path(data_dir) / "junit-postgresql.xml"
+            if run([*pytest, "--create-db", f"--junitxml={report}"], env=pg_env) != 0:
+                failures.append(suite_failure("pytest (PostgreSQL)", report))
             say(f"pytest on PostgreSQL took {time.monotonic() - started:.0f} s")
             if not args and not fuzz_api(pg_env, "PostgreSQL"):
                 failures.append("API fuzzing (PostgreSQL)")

@@ -26,6 +26,7 @@ from sacrum.clients.models import Client
 from sacrum.clinics.models import Clinic, Membership
 from sacrum.clinics.services import create_clinic
 from sacrum.kernel.actor import StaffActor
+from tests import db_reset
 
 # Every test runs on a controlled clock (tests/clock.py): --clock / SACRUM_TEST_CLOCK.
 # Every page a browser test opens is checked with axe-core (tests/accessibility.py).
@@ -54,6 +55,8 @@ class _OneRequestAtATime(ThreadedWSGIServer):
 
 
 LiveServerThread.server_class = _OneRequestAtATime
+# After a transactional test only the tables that hold rows are emptied (tests/db_reset.py).
+db_reset.install()
 
 
 @pytest.fixture(autouse=True)
