@@ -7,6 +7,7 @@ its router or URLconf is included.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import uuid
@@ -29,7 +30,13 @@ PATH_PARAM = re.compile(r"\{(\w+)\}")  # every path parameter must have a factor
 ROUTE_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
+@functools.cache
 def openapi_schema() -> dict[str, Any]:
+    """The API's published document, built once per test process (read it, never change it).
+
+    Building it walks every router and model schema, ~0.3 s; the bad-input tests and the
+    permission matrix need it for each of their ~1 100 cases.
+    """
     return api.get_openapi_schema()
 
 
