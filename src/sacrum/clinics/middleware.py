@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 
 from sacrum.access.signin import is_portal_client
 from sacrum.clinics.models import Membership
@@ -62,7 +64,16 @@ class ActiveClinicMiddleware:
                 refused = self._portal_client(request)
                 if refused is not None:
                     return refused
-        response = self.get_response(request)
+        if request.member is None:  # type: ignore[attr-defined]
+            response = self.get_response(request)
+        else:
+            # Times on staff pages read on the clinic's clock (a form's typed time too);
+            # values already on a location's clock (``WallClock``) are shown as they are.
+            timezone.activate(zoneinfo.ZoneInfo(request.member.clinic.time_zone))  # type: ignore[attr-defined]
+            try:
+                response = self.get_response(request)
+            finally:
+                timezone.deactivate()
         if request.memberships:  # type: ignore[attr-defined]
             self._remember(request, response)
         return response

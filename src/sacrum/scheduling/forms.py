@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from sacrum.clients.models import Client
 from sacrum.clinics.models import Location, Membership, Room
@@ -20,6 +22,20 @@ class LocalDateTimeInput(forms.DateTimeInput):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A wall-clock time at a location: read as typed, whatever the active time zone.
+
+    The view places it in the location's zone (``local_time.aware``), which handles the
+    hour that repeats or never happens; Django's own conversion to the active zone would
+    refuse those hours before the view could explain them.
+    """
+
+    def to_python(self, value: Any) -> dt.datetime | None:
+        with timezone.override(dt.UTC):
+            result = super().to_python(value)
+        return None if result is None else result.replace(tzinfo=None)
 
 
 class TimeInput(forms.TimeInput):
@@ -85,7 +101,7 @@ class BookingForm(forms.Form):
         queryset=Membership.objects.none(), empty_label="Choose a practitioner"
     )
     location = forms.ModelChoiceField(queryset=Location.objects.none(), empty_label=None)
-    start = forms.DateTimeField(
+    start = LocalDateTimeField(
         widget=LocalDateTimeInput(),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         help_text="Local time at the location.",
@@ -167,7 +183,7 @@ class BookingForm(forms.Form):
 
 
 class RescheduleForm(forms.Form):
-    start = forms.DateTimeField(
+    start = LocalDateTimeField(
         widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
     )
     practitioner = PractitionerChoice(queryset=Membership.objects.none(), empty_label=None)
@@ -260,8 +276,8 @@ class HoursForm(forms.Form):
 
 
 class TimeOffForm(forms.Form):
-    start = forms.DateTimeField(widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"])
-    end = forms.DateTimeField(widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"])
+    start = LocalDateTimeField(widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"])
+    end = LocalDateTimeField(widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"])
     reason = forms.CharField(required=False, max_length=200, help_text="E.g. holiday, course.")
 
 
