@@ -63,6 +63,47 @@ def test_voiding_is_refused_once_a_credit_was_used(
     assert issued.status == "issued" and sold.revoked_at is None and sold.remaining == 4
 
 
+def test_a_credit_note_for_a_package_sale_revokes_the_unused_package(
+    owner: Persona,
+    a_client: Client,
+    service: ServiceType,
+    location: Location,
+    sold: ClientPackage,  # noqa: F811
+) -> None:
+    assert sold.invoice is not None
+    issued = services.issue(actor=owner.actor, invoice=sold.invoice)
+    note = services.credit_note(actor=owner.actor, invoice=issued, reason="Refunded in full")
+    assert note.total == issued.total
+    sold.refresh_from_db()
+    assert sold.revoked_at is not None and sold.remaining == 0
+    assert packages.remaining_credits(a_client.pk, services.today_of(owner.clinic)) == 0
+    appointment = complete(owner, at(owner, a_client, service, location, hours=-1))
+    invoice = services.invoice_for_appointment(actor=owner.actor, appointment=appointment)
+    assert invoice.lines.get().unit_price == service.price  # billed, not covered
+
+
+def test_a_credit_note_for_a_used_package_sale_is_refused_with_what_to_do(
+    owner: Persona,
+    api: Callable[[Persona], Any],
+    a_client: Client,
+    service: ServiceType,
+    location: Location,
+    sold: ClientPackage,  # noqa: F811
+) -> None:
+    assert sold.invoice is not None
+    issued = services.issue(actor=owner.actor, invoice=sold.invoice)
+    complete(owner, at(owner, a_client, service, location, hours=-1))
+    with pytest.raises(Conflict, match=r"1 of 5 used.*record a refund of the part not owed"):
+        services.credit_note(actor=owner.actor, invoice=issued, reason="Client moved away")
+    status, body = api(owner).post(
+        f"/invoices/{issued.pk}/credit-note", {"reason": "Client moved away"}
+    )
+    assert status == 409 and "record a refund" in body["error"]["message"], body
+    sold.refresh_from_db()
+    assert sold.revoked_at is None and sold.remaining == 4
+    assert not Invoice.objects.filter(credits=issued).exists()  # no credit note was written
+
+
 def test_deleting_a_package_sale_draft_revokes_it_or_is_refused(
     owner: Persona,
     browser_as: Callable[[Persona], HttpClient],

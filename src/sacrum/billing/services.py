@@ -336,7 +336,13 @@ def _unbill_fees(actor: StaffActor, fees: Any) -> None:
         audit.record(actor, AuditAction.UPDATE, fee)
 
 
-def _revoke_packages(actor: StaffActor, invoice: Invoice, *, doing: str) -> None:
+def _revoke_packages(
+    actor: StaffActor,
+    invoice: Invoice,
+    *,
+    doing: str,
+    instead: str = "issue a credit note for the part not owed instead",
+) -> None:
     """The packages sold on ``invoice`` can no longer be used; refused (``Conflict``) when
     any of their credits was used already, since those sessions were paid by the sale."""
     sold = list(
@@ -347,7 +353,7 @@ def _revoke_packages(actor: StaffActor, invoice: Invoice, *, doing: str) -> None
         names = ", ".join(f"“{p.name}” ({p.used} of {p.sessions} used)" for p in used)
         raise Conflict(
             f"Credits of the package sold on this invoice were used already: {names}. "
-            f"You cannot {doing}; issue a credit note for the part not owed instead."
+            f"You cannot {doing}; {instead}."
         )
     now = timezone.now()
     for package in sold:
@@ -534,7 +540,8 @@ def credit_note(
     line_ids: Iterable[Any] | None = None,
 ) -> Invoice:
     """Issue a credit note for some or all lines of an issued invoice (never more than its
-    total, with earlier credit notes counted). It takes the next number of the series."""
+    total, with earlier credit notes counted). It takes the next number of the series.
+    Crediting a package sale revokes the package (refused once any credit was used)."""
     require(actor, "billing.edit")
     reason = reason.strip()
     if not reason:
@@ -555,6 +562,14 @@ def credit_note(
             lines = [x for x in lines if str(x.pk) in wanted]
             if not lines or len(lines) != len(wanted):
                 raise ValidationError({"lines": "Choose lines of this invoice."})
+        if any(x.kind == LineKind.PACKAGE for x in lines):
+            # The sale is undone: its package can no longer be used (as when voided).
+            _revoke_packages(
+                actor,
+                original,
+                doing="credit the package sale in full",
+                instead="record a refund of the part not owed instead",
+            )
         amount = sum((x.gross for x in lines), ZERO)
         if amount + credited_on(original) > original.total:
             raise ValidationError(
