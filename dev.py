@@ -171,6 +171,9 @@ CLOCK_TESTS = [
 ]
 
 
+ROUND_TRIP = "tests/backups/test_round_trip.py::test_restore_gives_back_every_row_and_file"
+
+
 def failed_tests(report: Path) -> list[str]:
     """The ids of the tests a JUnit report marks failed or errored. CI shows only the tail of
     the output, so the final line repeats them rather than leaving them thousands of lines up."""
@@ -385,7 +388,10 @@ def cmd_test(args: list[str]) -> None:
         say("pytest on SQLite")
         started = time.monotonic()
         report = Path(data_dir) / "junit-sqlite.xml"
-        if run([*pytest, f"--junitxml={report}"], env=env) != 0:
+        # The backup round trip makes its own SQLite and PostgreSQL databases and never
+        # touches the suite's: with PostgreSQL here it runs once, in that pass.
+        once = ["--deselect", ROUND_TRIP] if have_pg and not args else []
+        if run([*pytest, *once, f"--junitxml={report}"], env=env) != 0:
             failures.append(suite_failure("pytest (SQLite)", report))
         say(f"pytest on SQLite took {time.monotonic() - started:.0f} s")
         failures += run_at_awkward_instants(env, args)

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from tests.backups.places import Place, place
 from tests.backups.rows import compare
@@ -49,14 +48,6 @@ def _source(vendor: str, folder: Path, key: str | None) -> Generator[Source, Non
 DIRECTIONS = [("sqlite", "sqlite"), ("sqlite", "postgresql"), ("postgresql", "postgresql")]
 
 
-# It makes its own databases on both engines and never touches the suite's, so running it
-# in both passes of `dev.py test` would repeat the same two minutes: it runs in the
-# PostgreSQL pass (which CI always has; its sources need PostgreSQL anyway).
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="runs once, in the suite's PostgreSQL pass (it makes its own SQLite and "
-    "PostgreSQL databases)",
-)
 def test_restore_gives_back_every_row_and_file(tmp_path_factory: pytest.TempPathFactory) -> None:
     sources = {
         "sqlite": _source("sqlite", tmp_path_factory.mktemp("sqlite-source"), None),

@@ -23,18 +23,38 @@ from tests.conftest import Persona
 pytestmark = pytest.mark.django_db
 
 
-def test_voiding_a_package_sale_revokes_the_unused_package(
+def _void(owner: Persona, invoice: Invoice, reason: str) -> None:
+    services.void_invoice(actor=owner.actor, invoice=invoice, reason=reason)
+
+
+def _credit(owner: Persona, invoice: Invoice, reason: str) -> None:
+    services.credit_note(actor=owner.actor, invoice=invoice, reason=reason)
+
+
+# Two ways of taking an issued sale back: (name, service call, API path, what to do instead).
+UNDO = [
+    ("void", _void, "void", "issue a credit note for the part not owed"),
+    ("credit note", _credit, "credit-note", "record a refund of the part not owed"),
+]
+
+
+@pytest.mark.parametrize(("name", "undo", "_path", "_instead"), UNDO, ids=[u[0] for u in UNDO])
+def test_taking_a_package_sale_back_revokes_the_unused_package(
     owner: Persona,
     a_client: Client,
     service: ServiceType,
     location: Location,
     sold: ClientPackage,  # noqa: F811
+    name: str,
+    undo: Callable[[Persona, Invoice, str], None],
+    _path: str,
+    _instead: str,
 ) -> None:
     assert sold.invoice is not None
     issued = services.issue(actor=owner.actor, invoice=sold.invoice)
-    services.void_invoice(actor=owner.actor, invoice=issued, reason="Sold by mistake")
+    undo(owner, issued, "Sold by mistake")
     sold.refresh_from_db()
-    assert sold.revoked_at is not None and sold.remaining == 0
+    assert sold.revoked_at is not None and sold.remaining == 0, name
     today = services.today_of(owner.clinic)
     assert packages.remaining_credits(a_client.pk, today) == 0
     appointment = complete(owner, at(owner, a_client, service, location, hours=-1))
@@ -43,64 +63,30 @@ def test_voiding_a_package_sale_revokes_the_unused_package(
     assert invoice.lines.get().unit_price == service.price  # billed, not covered
 
 
-def test_voiding_is_refused_once_a_credit_was_used(
+@pytest.mark.parametrize(("name", "undo", "path", "instead"), UNDO, ids=[u[0] for u in UNDO])
+def test_taking_a_package_sale_back_is_refused_once_a_credit_was_used(
     owner: Persona,
     api: Callable[[Persona], Any],
     a_client: Client,
     service: ServiceType,
     location: Location,
     sold: ClientPackage,  # noqa: F811
+    name: str,
+    undo: Callable[[Persona, Invoice, str], None],
+    path: str,
+    instead: str,
 ) -> None:
     assert sold.invoice is not None
     issued = services.issue(actor=owner.actor, invoice=sold.invoice)
     complete(owner, at(owner, a_client, service, location, hours=-1))
     with pytest.raises(Conflict, match="were used already"):
-        services.void_invoice(actor=owner.actor, invoice=issued, reason="Changed mind")
-    status, body = api(owner).post(f"/invoices/{issued.pk}/void", {"reason": "Changed mind"})
-    assert status == 409 and "1 of 5 used" in body["error"]["message"], body
+        undo(owner, issued, "Changed mind")
+    status, body = api(owner).post(f"/invoices/{issued.pk}/{path}", {"reason": "Changed mind"})
+    message = body["error"]["message"]
+    assert status == 409 and "1 of 5 used" in message and instead in message, (name, body)
     issued.refresh_from_db()
     sold.refresh_from_db()
     assert issued.status == "issued" and sold.revoked_at is None and sold.remaining == 4
-
-
-def test_a_credit_note_for_a_package_sale_revokes_the_unused_package(
-    owner: Persona,
-    a_client: Client,
-    service: ServiceType,
-    location: Location,
-    sold: ClientPackage,  # noqa: F811
-) -> None:
-    assert sold.invoice is not None
-    issued = services.issue(actor=owner.actor, invoice=sold.invoice)
-    note = services.credit_note(actor=owner.actor, invoice=issued, reason="Refunded in full")
-    assert note.total == issued.total
-    sold.refresh_from_db()
-    assert sold.revoked_at is not None and sold.remaining == 0
-    assert packages.remaining_credits(a_client.pk, services.today_of(owner.clinic)) == 0
-    appointment = complete(owner, at(owner, a_client, service, location, hours=-1))
-    invoice = services.invoice_for_appointment(actor=owner.actor, appointment=appointment)
-    assert invoice.lines.get().unit_price == service.price  # billed, not covered
-
-
-def test_a_credit_note_for_a_used_package_sale_is_refused_with_what_to_do(
-    owner: Persona,
-    api: Callable[[Persona], Any],
-    a_client: Client,
-    service: ServiceType,
-    location: Location,
-    sold: ClientPackage,  # noqa: F811
-) -> None:
-    assert sold.invoice is not None
-    issued = services.issue(actor=owner.actor, invoice=sold.invoice)
-    complete(owner, at(owner, a_client, service, location, hours=-1))
-    with pytest.raises(Conflict, match=r"1 of 5 used.*record a refund of the part not owed"):
-        services.credit_note(actor=owner.actor, invoice=issued, reason="Client moved away")
-    status, body = api(owner).post(
-        f"/invoices/{issued.pk}/credit-note", {"reason": "Client moved away"}
-    )
-    assert status == 409 and "record a refund" in body["error"]["message"], body
-    sold.refresh_from_db()
-    assert sold.revoked_at is None and sold.remaining == 4
     assert not Invoice.objects.filter(credits=issued).exists()  # no credit note was written
 
 
